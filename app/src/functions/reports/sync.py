@@ -1,0 +1,26 @@
+"""Report sync job: totals the metric rows of one report day."""
+from typing import Any, Dict
+
+from src.common.events import EventError, require
+from src.common.log import get_logger
+
+log = get_logger(__name__)
+
+
+def handler(event: Any, context: Any = None) -> Dict[str, Any]:
+    try:
+        require(event, {"reportDate": str, "rows": list})
+        totals: Dict[str, float] = {}
+        for i, row in enumerate(event["rows"]):
+            if not isinstance(row, dict) or not isinstance(row.get("metric"), str):
+                raise EventError(f"event.rows[{i}].metric must be a string")
+            value = row.get("value")
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise EventError(f"event.rows[{i}].value must be a number")
+            totals[row["metric"]] = totals.get(row["metric"], 0) + value
+    except EventError as e:
+        log.warning("rejected event", extra={"fields": {"error": str(e)}})
+        return {"ok": False, "error": str(e)}
+    log.debug("row totals", extra={"fields": {"totals": totals}})
+    log.info("synced report", extra={"fields": {"reportDate": event["reportDate"], "rows": len(event["rows"])}})
+    return {"ok": True, "reportDate": event["reportDate"], "rows": len(event["rows"]), "totals": dict(sorted(totals.items()))}

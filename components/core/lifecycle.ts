@@ -1,0 +1,48 @@
+/**
+ * ECR lifecycle policy for per-stage images.
+ *
+ * Built as @pulumi/aws's typed `LifecyclePolicyDocument` rather than hand-assembled JSON, so the
+ * compiler checks every field name. We do not use `@pulumi/awsx`'s `ecr.Repository` rules: in awsx
+ * 3.x that generator runs inside the awsx provider plugin (the npm SDK is generated RPC stubs), so
+ * it cannot run under mocks or be unit tested, and it would add a plugin download to every user's
+ * deploy for four lines of policy.
+ */
+import type * as aws from "@pulumi/aws";
+
+export interface LifecycleSettings {
+    /** Stage whose images (tags starting `<stage>-`) are counted. */
+    readonly stage: string;
+    /** Newest stage images kept. */
+    readonly keepImages: number;
+    /** Days after which untagged images (superseded layers, dangling pushes) expire. */
+    readonly untaggedExpiryDays: number;
+}
+
+export function lifecyclePolicy(settings: LifecycleSettings): aws.ecr.LifecyclePolicyDocument {
+    return {
+        rules: [
+            {
+                rulePriority: 1,
+                description: `Expire untagged images after ${settings.untaggedExpiryDays} day(s)`,
+                selection: {
+                    tagStatus: "untagged",
+                    countType: "sinceImagePushed",
+                    countUnit: "days",
+                    countNumber: settings.untaggedExpiryDays,
+                },
+                action: { type: "expire" },
+            },
+            {
+                rulePriority: 2,
+                description: `Keep the newest ${settings.keepImages} ${settings.stage} image(s)`,
+                selection: {
+                    tagStatus: "tagged",
+                    tagPrefixList: [`${settings.stage}-`],
+                    countType: "imageCountMoreThan",
+                    countNumber: settings.keepImages,
+                },
+                action: { type: "expire" },
+            },
+        ],
+    };
+}

@@ -1,0 +1,154 @@
+/**
+ * Argument and config validation shared by every component and by the stack-config parser.
+ * Each check names the key in backticks, shows the bad value and says what is allowed, so a
+ * user can fix the input without reading our source.
+ */
+
+/** The error every validation failure throws; `key` is the argument or config key at fault. */
+export class ValidationError extends Error {
+    constructor(public readonly key: string, message: string) {
+        super(message);
+        this.name = "ValidationError";
+    }
+}
+
+/** Renders a user value for an error message: strings quoted, everything else as JSON. */
+export function show(value: unknown): string {
+    if (value === undefined) return "undefined";
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+    return JSON.stringify(value);
+}
+
+export function fail(key: string, allowed: string, value: unknown): never {
+    throw new ValidationError(key, `\`${key}\` must be ${allowed}; got ${show(value)}.`);
+}
+
+/** Adds the component's type and name in front of a validation error, so a failure among many functions is findable. */
+export function withContext<T>(component: string, name: string, fn: () => T): T {
+    try {
+        return fn();
+    } catch (e) {
+        if (e instanceof ValidationError) {
+            throw new ValidationError(e.key, `${component} "${name}": ${e.message}`);
+        }
+        throw e;
+    }
+}
+
+export function integerInRange(key: string, value: unknown, min: number, max: number, unit = ""): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        fail(key, `an integer from ${min} to ${max}${unit ? ` (${unit})` : ""}`, value);
+    }
+    return value;
+}
+
+export function atLeast(key: string, value: unknown, min: number): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+        fail(key, `an integer >= ${min}`, value);
+    }
+    return value;
+}
+
+export function oneOf<T extends string | number>(key: string, value: unknown, allowed: readonly T[]): T {
+    if (!(allowed as readonly unknown[]).includes(value)) {
+        fail(key, `one of ${allowed.map((a) => show(a)).join(", ")}`, value);
+    }
+    return value as T;
+}
+
+export function boolean(key: string, value: unknown): boolean {
+    if (typeof value !== "boolean") fail(key, "true or false", value);
+    return value;
+}
+
+export function nonEmptyString(key: string, value: unknown): string {
+    if (typeof value !== "string" || value.trim() === "") fail(key, "a non-empty string", value);
+    return value;
+}
+
+export function matches(key: string, value: unknown, pattern: RegExp, description: string): string {
+    if (typeof value !== "string" || !pattern.test(value)) fail(key, description, value);
+    return value;
+}
+
+export const STAGE_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** A stage names a stack and prefixes its image tags (`<stage>-<hash>`), so it must be a valid tag fragment. */
+export function stage(key: string, value: unknown): string {
+    matches(key, value, STAGE_PATTERN, "lowercase letters, digits and single inner hyphens ([a-z0-9-]+, e.g. \"dev\")");
+    return value as string;
+}
+
+export const ARCHITECTURES = ["x86_64", "arm64"] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export function architecture(key: string, value: unknown): Architecture {
+    return oneOf(key, value, ARCHITECTURES);
+}
+
+export const MEMORY_MIN = 128;
+export const MEMORY_MAX = 10240;
+export const TIMEOUT_MIN = 1;
+export const TIMEOUT_MAX = 900;
+
+export function memorySize(key: string, value: unknown): number {
+    return integerInRange(key, value, MEMORY_MIN, MEMORY_MAX, "MB");
+}
+
+export function timeout(key: string, value: unknown): number {
+    return integerInRange(key, value, TIMEOUT_MIN, TIMEOUT_MAX, "seconds");
+}
+
+/** The values CloudWatch Logs accepts for `retentionInDays` (0 would mean "never expire"; we require a retention). */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export function logRetentionDays(key: string, value: unknown): number {
+    return oneOf(key, value, LOG_RETENTION_DAYS as unknown as number[]);
+}
+
+/** A Python handler: dotted module path, then the function name, each a Python identifier. */
+export const HANDLER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+const HANDLER_DESCRIPTION = "a Python handler in `module.function` form (e.g. \"src.functions.campaign.orchestrator.handler\")";
+
+export function handler(key: string, value: unknown): string {
+    return matches(key, value, HANDLER_PATTERN, HANDLER_DESCRIPTION);
+}
+
+/**
+ * An image command (`imageConfig.commands`): a non-empty list of non-empty strings whose first
+ * element is the handler the runtime interface client loads.
+ */
+export function command(key: string, value: unknown): string[] {
+    if (!Array.isArray(value) || value.length === 0) {
+        fail(key, `a non-empty list whose first element is ${HANDLER_DESCRIPTION}`, value);
+    }
+    value.forEach((part, i) => nonEmptyString(`${key}[${i}]`, part));
+    handler(`${key}[0]`, value[0]);
+    return [...value] as string[];
+}
+
+export function stringList(key: string, value: unknown): string[] {
+    if (!Array.isArray(value)) fail(key, "a list of non-empty strings", value);
+    value.forEach((part, i) => nonEmptyString(`${key}[${i}]`, part));
+    return [...value] as string[];
+}
+
+/** Environment variable names Lambda accepts, minus the ones it reserves for itself. */
+const ENV_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+export const RESERVED_ENV_NAMES = [
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+] as const;
+
+export function environmentName(key: string, name: string): string {
+    matches(key, name, ENV_NAME_PATTERN, "an environment variable name matching [a-zA-Z][a-zA-Z0-9_]*");
+    if ((RESERVED_ENV_NAMES as readonly string[]).includes(name)) {
+        fail(key, `a name Lambda does not reserve (reserved: ${RESERVED_ENV_NAMES.join(", ")})`, name);
+    }
+    return name;
+}

@@ -1,0 +1,127 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lifecyclePolicy } from "./core/lifecycle";
+import { CACHE_TAG_FILTER } from "./core/tags";
+import * as v from "./core/validation";
+
+export const TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE"] as const;
+export type TagMutability = (typeof TAG_MUTABILITIES)[number];
+export const ENCRYPTION_TYPES = ["AES256", "KMS"] as const;
+
+export interface EcrRepositoryArgs {
+    /** Stage whose images this repository keeps: tags `<stage>-…` are counted by the lifecycle policy. Pattern `[a-z0-9-]+`. */
+    readonly stage: string;
+    /** Newest `<stage>-…` images kept; older ones expire. @default 10 */
+    readonly keepImages?: number;
+    /** Days after which untagged images expire. @default 1 */
+    readonly untaggedExpiryDays?: number;
+    /**
+     * `MUTABLE` or `IMMUTABLE`. With `IMMUTABLE` and `buildCache`, the repository is created as
+     * `IMMUTABLE_WITH_EXCLUSION` so the build-cache tag (`buildcache_*`, re-pushed on every build) stays writable.
+     * @default "MUTABLE"
+     */
+    readonly tagMutability?: TagMutability;
+    /** Scan images for vulnerabilities on push. @default true */
+    readonly scanOnPush?: boolean;
+    /** `AES256` (S3-managed keys) or `KMS`. @default "AES256" */
+    readonly encryptionType?: "AES256" | "KMS";
+    /** KMS key ARN for `encryptionType: "KMS"`; AWS's managed `aws/ecr` key when omitted. @default undefined */
+    readonly kmsKey?: pulumi.Input<string>;
+    /** Delete the repository even when it still holds images. Meant for dev stacks. @default false */
+    readonly forceDelete?: boolean;
+    /** Keep the build-cache tag writable on immutable repositories (see `tagMutability`). @default true */
+    readonly buildCache?: boolean;
+    /** Repository name. @default auto-named from the component name */
+    readonly repositoryName?: pulumi.Input<string>;
+    /** Tags for the repository. @default {} */
+    readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export interface ResolvedEcrRepositoryArgs {
+    readonly stage: string;
+    readonly keepImages: number;
+    readonly untaggedExpiryDays: number;
+    readonly tagMutability: TagMutability;
+    readonly scanOnPush: boolean;
+    readonly encryptionType: "AES256" | "KMS";
+    readonly forceDelete: boolean;
+    readonly buildCache: boolean;
+}
+
+/** Applies defaults and validates; throws before anything is created. */
+export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRepositoryArgs {
+    const resolved: ResolvedEcrRepositoryArgs = {
+        stage: v.stage("stage", args.stage),
+        keepImages: v.atLeast("keepImages", args.keepImages ?? 10, 1),
+        untaggedExpiryDays: v.atLeast("untaggedExpiryDays", args.untaggedExpiryDays ?? 1, 1),
+        tagMutability: v.oneOf("tagMutability", args.tagMutability ?? "MUTABLE", TAG_MUTABILITIES),
+        scanOnPush: v.boolean("scanOnPush", args.scanOnPush ?? true),
+        encryptionType: v.oneOf("encryptionType", args.encryptionType ?? "AES256", ENCRYPTION_TYPES),
+        forceDelete: v.boolean("forceDelete", args.forceDelete ?? false),
+        buildCache: v.boolean("buildCache", args.buildCache ?? true),
+    };
+    if (args.kmsKey !== undefined && resolved.encryptionType !== "KMS") {
+        v.fail("kmsKey", "left unset unless `encryptionType` is \"KMS\"", args.kmsKey);
+    }
+    return resolved;
+}
+
+/** What images built into a repository need to know at construction time (plain values, not outputs). */
+const settings = new WeakMap<EcrRepository, ResolvedEcrRepositoryArgs>();
+
+export function repositorySettings(repository: EcrRepository): ResolvedEcrRepositoryArgs {
+    const found = settings.get(repository);
+    if (!found) throw new Error("`repository` must be an EcrRepository created by lambda-docker.");
+    return found;
+}
+
+/** An ECR repository for Lambda images: scan on push, per-stage lifecycle rules, tag mutability and encryption. */
+export class EcrRepository extends pulumi.ComponentResource {
+    /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>` */
+    public readonly repositoryUrl: pulumi.Output<string>;
+    public readonly repositoryName: pulumi.Output<string>;
+    public readonly arn: pulumi.Output<string>;
+    public readonly registryId: pulumi.Output<string>;
+
+    constructor(name: string, args: EcrRepositoryArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const resolved = v.withContext("EcrRepository", name, () => resolveEcrRepositoryArgs(args));
+        super("lambda-docker:index:EcrRepository", name, {}, opts);
+        settings.set(this, resolved);
+
+        const withExclusion = resolved.tagMutability === "IMMUTABLE" && resolved.buildCache;
+        const repository = new aws.ecr.Repository(
+            `${name}-repository`,
+            {
+                name: args.repositoryName,
+                imageScanningConfiguration: { scanOnPush: resolved.scanOnPush },
+                imageTagMutability: withExclusion ? "IMMUTABLE_WITH_EXCLUSION" : resolved.tagMutability,
+                imageTagMutabilityExclusionFilters: withExclusion
+                    ? [{ filter: CACHE_TAG_FILTER, filterType: "WILDCARD" }]
+                    : undefined,
+                encryptionConfigurations: [
+                    { encryptionType: resolved.encryptionType, kmsKey: resolved.encryptionType === "KMS" ? args.kmsKey : undefined },
+                ],
+                forceDelete: resolved.forceDelete,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+
+        new aws.ecr.LifecyclePolicy(
+            `${name}-lifecycle`,
+            { repository: repository.name, policy: JSON.stringify(lifecyclePolicy(resolved)) },
+            { parent: this },
+        );
+
+        this.repositoryUrl = repository.repositoryUrl;
+        this.repositoryName = repository.name;
+        this.arn = repository.arn;
+        this.registryId = repository.registryId;
+        this.registerOutputs({
+            repositoryUrl: this.repositoryUrl,
+            repositoryName: this.repositoryName,
+            arn: this.arn,
+            registryId: this.registryId,
+        });
+    }
+}

@@ -1,0 +1,9 @@
+export * from "./ecrRepository";
+export * from "./lambdaImage";
+export * from "./imageFunction";
+export { FunctionCommonArgs } from "./lambda/functionBase";
+export { PolicyStatementArgs, DynamoDbAccessArgs, dynamoDbTableStatement } from "./core/iam";
+export { ValidationError, Architecture } from "./core/validation";
+export { hashBuildInputs, listContextFiles, BuildInputs, ContextEntry } from "./core/contextHash";
+export { lifecyclePolicy, LifecycleSettings } from "./core/lifecycle";
+export { cacheTag, digestUri, platformFor, stageTag } from "./core/tags";

@@ -1,0 +1,107 @@
+/**
+ * The program's per-stage settings, read once from stack config (stacks/Pulumi.<stack>.yaml) into a
+ * typed object. Pure: takes the raw key/value map Pulumi hands the program, so it is unit tested
+ * without an engine. The defaults here are the ones Pulumi.yaml declares (a test keeps them equal).
+ */
+import * as v from "../components/core/validation";
+
+export const PROJECT = "lambda-docker";
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+
+/** Every key this project reads, with its default. Unknown keys in our namespace are typos and refused. */
+export const CONFIG_DEFAULTS = {
+    memorySize: 512,
+    timeout: 30,
+    architecture: "x86_64",
+    logRetentionDays: 14,
+    logLevel: "INFO",
+    keepImages: 10,
+    untaggedExpiryDays: 1,
+    tagMutability: "MUTABLE",
+    scanOnPush: true,
+    forceDelete: false,
+    protect: false,
+    latestTag: false,
+    baseImage: "public.ecr.aws/lambda/python:3.11",
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
+
+export interface StackConfig {
+    readonly stage: string;
+    readonly region: string;
+    readonly memorySize: number;
+    readonly timeout: number;
+    readonly architecture: v.Architecture;
+    readonly logRetentionDays: number;
+    readonly logLevel: (typeof LOG_LEVELS)[number];
+    readonly keepImages: number;
+    readonly untaggedExpiryDays: number;
+    readonly tagMutability: "MUTABLE" | "IMMUTABLE";
+    readonly scanOnPush: boolean;
+    readonly forceDelete: boolean;
+    /** Protect the repository and retain pushed images on delete. */
+    readonly protect: boolean;
+    /** Also push a moving `<stage>-latest` tag (only on MUTABLE repositories). */
+    readonly latestTag: boolean;
+    /** BASE_IMAGE build arg of the app and layer Dockerfiles. */
+    readonly baseImage: string;
+}
+
+/** Converts a config string to the type its default has; a value that doesn't convert is returned as is, for the error. */
+function coerce(raw: string, like: unknown): unknown {
+    if (typeof like === "number") return /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (typeof like === "boolean") return raw === "true" ? true : raw === "false" ? false : raw;
+    return raw;
+}
+
+/**
+ * @param stack the stack name, which is the stage.
+ * @param values the raw config map, keys fully qualified (`lambda-docker:memorySize`, `aws:region`), as
+ *   `pulumi.runtime.allConfig()` returns it.
+ */
+export function parseStackConfig(stack: string, values: Readonly<Record<string, string>>): StackConfig {
+    return v.withContext("Stack", stack, () => {
+        v.stage("stack name", stack);
+        const known = new Set(Object.keys(CONFIG_DEFAULTS).map((k) => `${PROJECT}:${k}`));
+        for (const key of Object.keys(values).sort()) {
+            if (key.startsWith(`${PROJECT}:`) && !known.has(key)) {
+                v.fail(key, `one of the known keys (${[...known].join(", ")}), not an unknown one`, key);
+            }
+        }
+        const get = <K extends ConfigKey>(key: K): unknown => {
+            const raw = values[`${PROJECT}:${key}`];
+            return raw === undefined ? CONFIG_DEFAULTS[key] : coerce(raw, CONFIG_DEFAULTS[key]);
+        };
+        const k = (key: ConfigKey): string => `${PROJECT}:${key}`;
+        const region = values["aws:region"];
+        if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+            v.fail("aws:region", "an AWS region such as \"us-east-1\", set in the stack file", region);
+        }
+        const config: StackConfig = {
+            stage: stack,
+            region,
+            memorySize: v.memorySize(k("memorySize"), get("memorySize")),
+            timeout: v.timeout(k("timeout"), get("timeout")),
+            architecture: v.architecture(k("architecture"), get("architecture")),
+            logRetentionDays: v.logRetentionDays(k("logRetentionDays"), get("logRetentionDays")),
+            logLevel: v.oneOf(k("logLevel"), get("logLevel"), LOG_LEVELS),
+            keepImages: v.atLeast(k("keepImages"), get("keepImages"), 1),
+            untaggedExpiryDays: v.atLeast(k("untaggedExpiryDays"), get("untaggedExpiryDays"), 1),
+            tagMutability: v.oneOf(k("tagMutability"), get("tagMutability"), ["MUTABLE", "IMMUTABLE"] as const),
+            scanOnPush: v.boolean(k("scanOnPush"), get("scanOnPush")),
+            forceDelete: v.boolean(k("forceDelete"), get("forceDelete")),
+            protect: v.boolean(k("protect"), get("protect")),
+            latestTag: v.boolean(k("latestTag"), get("latestTag")),
+            baseImage: v.matches(k("baseImage"), get("baseImage"), /^[a-z0-9][a-z0-9._\/:@-]*$/, "an image reference such as \"public.ecr.aws/lambda/python:3.11\""),
+        };
+        if (config.latestTag && config.tagMutability === "IMMUTABLE") {
+            v.fail(k("latestTag"), "false when `lambda-docker:tagMutability` is IMMUTABLE (a moving tag cannot be re-pushed)", true);
+        }
+        if (config.forceDelete && config.protect) {
+            v.fail(k("forceDelete"), "false when `lambda-docker:protect` is true (a protected repository must keep its images)", true);
+        }
+        return config;
+    });
+}
