@@ -18,7 +18,7 @@ export interface ImageFunctionArgs extends FunctionCommonArgs {
 }
 
 /** `registry/repository` followed by `:tag` or `@sha256:<64 hex>`. */
-const IMAGE_URI_PATTERN = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+const IMAGE_URI_PATTERN = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/;
 
 export interface ResolvedImageFunctionArgs {
     readonly command: string[];

@@ -94,7 +94,7 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
             forceDelete: v.boolean(k("forceDelete"), get("forceDelete")),
             protect: v.boolean(k("protect"), get("protect")),
             latestTag: v.boolean(k("latestTag"), get("latestTag")),
-            baseImage: v.matches(k("baseImage"), get("baseImage"), /^[a-z0-9][a-z0-9._\/:@-]*$/, "an image reference such as \"public.ecr.aws/lambda/python:3.11\""),
+            baseImage: v.matches(k("baseImage"), get("baseImage"), /^[a-z0-9][a-z0-9._/:@-]*$/, "an image reference such as \"public.ecr.aws/lambda/python:3.11\""),
         };
         if (config.latestTag && config.tagMutability === "IMMUTABLE") {
             v.fail(k("latestTag"), "false when `lambda-docker:tagMutability` is IMMUTABLE (a moving tag cannot be re-pushed)", true);

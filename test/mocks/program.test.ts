@@ -1,0 +1,152 @@
+/**
+ * Runs the root program (index.ts) under mocks for each real stack file, the way `pulumi up --stack
+ * <stack>` would feed it: mocks read neither Pulumi.yaml nor stack files, so the stack file is parsed
+ * here and handed to the program as the CLI would (every value a string).
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { Recorded, ResourceRecorder, valueOf } from "./harness";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const recorder = new ResourceRecorder();
+
+/** Stack-file config as the CLI hands it to a program: fully qualified keys, string values. */
+export function stackConfig(stack: string): Record<string, string> {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    return Object.fromEntries(
+        Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+interface ProgramRun {
+    outputs: Record<string, pulumi.Output<unknown>>;
+    resources: Recorded[];
+}
+
+export async function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
+    await recorder.install(stack);
+    pulumi.runtime.setAllConfig({ ...stackConfig(stack), ...overrides });
+    const cwd = process.cwd();
+    process.chdir(ROOT); // Pulumi runs the program from the project directory
+    try {
+        const modulePath = require.resolve(path.join(ROOT, "index.ts"));
+        delete require.cache[modulePath];
+        const outputs = (await import(modulePath)) as Record<string, pulumi.Output<unknown>>;
+        for (const output of Object.values(outputs)) await valueOf(pulumi.output(output));
+        return { outputs, resources: [...(await recorder.settle())] };
+    } finally {
+        process.chdir(cwd);
+    }
+}
+
+function byName(resources: Recorded[], type: string, name: string): Recorded {
+    const found = resources.filter((r) => r.type === type && r.name === name);
+    assert.equal(found.length, 1, `${type} ${name}`);
+    return found[0];
+}
+
+describe("the program (index.ts) under mocks", function () {
+    this.timeout(60000);
+    let dev: ProgramRun;
+    let prod: ProgramRun;
+    before(async () => {
+        dev = await runProgram("dev");
+        prod = await runProgram("prod");
+    });
+
+    it("creates one repository, one image and three image functions sharing it, in every stack", () => {
+        for (const run of [dev, prod]) {
+            const components = run.resources.filter((r) => r.type.startsWith("lambda-docker:")).map((r) => `${r.type} ${r.name}`).sort();
+            assert.deepEqual(components, [
+                "lambda-docker:index:EcrRepository app",
+                "lambda-docker:index:ImageFunction api",
+                "lambda-docker:index:ImageFunction campaign-orchestrator",
+                "lambda-docker:index:ImageFunction report-sync",
+                "lambda-docker:index:LambdaImage app",
+            ]);
+            const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function");
+            assert.deepEqual(
+                fns.map((f) => [f.name, f.inputs.imageConfig.commands]).sort(),
+                [
+                    ["api-function", ["src.functions.api.handler.handler"]],
+                    ["campaign-orchestrator-function", ["src.functions.campaign.orchestrator.handler"]],
+                    ["report-sync-function", ["src.functions.reports.sync.handler"]],
+                ],
+            );
+            assert.equal(new Set(fns.map((f) => f.inputs.imageUri)).size, 1);
+            assert.match(fns[0].inputs.imageUri, /@sha256:[0-9a-f]{64}$/);
+        }
+    });
+
+    it("applies dev's stack values: mutable tags with dev-latest, force delete, debug logs, 14-day retention", () => {
+        const repo = byName(dev.resources, "aws:ecr/repository:Repository", "app-repository");
+        assert.equal(repo.inputs.imageTagMutability, "MUTABLE");
+        assert.equal(repo.inputs.forceDelete, true);
+        const policy = JSON.parse(byName(dev.resources, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "app-lifecycle").inputs.policy);
+        assert.deepEqual(policy.rules.map((r: { selection: unknown }) => r.selection), [
+            { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 },
+            { tagStatus: "tagged", tagPrefixList: ["dev-"], countType: "imageCountMoreThan", countNumber: 10 },
+        ]);
+        const image = byName(dev.resources, "docker-build:index:Image", "app-image");
+        assert.equal(image.inputs.tags.length, 2);
+        assert.match(image.inputs.tags[0], /:dev-[0-9a-f]{16}$/);
+        assert.match(image.inputs.tags[1], /:dev-latest$/);
+        assert.deepEqual(image.inputs.buildArgs, { BASE_IMAGE: "public.ecr.aws/lambda/python:3.11" });
+        assert.deepEqual(image.inputs.context, { location: "app" });
+        assert.deepEqual(image.inputs.dockerfile, { location: "app/Dockerfile" });
+        const fn = byName(dev.resources, "aws:lambda/function:Function", "api-function");
+        assert.equal(fn.inputs.memorySize, 512);
+        assert.equal(fn.inputs.timeout, 30);
+        assert.deepEqual(fn.inputs.environment, { variables: { LOG_LEVEL: "DEBUG", STAGE: "dev" } });
+        assert.equal(byName(dev.resources, "aws:cloudwatch/logGroup:LogGroup", "api-logs").inputs.retentionInDays, 14);
+    });
+
+    it("applies prod's stack values: immutable tags (cache excluded), no moving tag, more memory, 90-day retention", () => {
+        const repo = byName(prod.resources, "aws:ecr/repository:Repository", "app-repository");
+        assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
+        assert.deepEqual(repo.inputs.imageTagMutabilityExclusionFilters, [{ filter: "buildcache_*", filterType: "WILDCARD" }]);
+        assert.equal(repo.inputs.forceDelete, false);
+        const policy = JSON.parse(byName(prod.resources, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "app-lifecycle").inputs.policy);
+        assert.deepEqual(policy.rules.map((r: { selection: unknown }) => r.selection), [
+            { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
+            { tagStatus: "tagged", tagPrefixList: ["prod-"], countType: "imageCountMoreThan", countNumber: 30 },
+        ]);
+        const image = byName(prod.resources, "docker-build:index:Image", "app-image");
+        assert.equal(image.inputs.tags.length, 1);
+        assert.match(image.inputs.tags[0], /:prod-[0-9a-f]{16}$/);
+        const fn = byName(prod.resources, "aws:lambda/function:Function", "report-sync-function");
+        assert.equal(fn.inputs.memorySize, 1024);
+        assert.equal(fn.inputs.timeout, 60);
+        assert.deepEqual(fn.inputs.environment, { variables: { LOG_LEVEL: "INFO", STAGE: "prod" } });
+        assert.equal(byName(prod.resources, "aws:cloudwatch/logGroup:LogGroup", "report-sync-logs").inputs.retentionInDays, 90);
+    });
+
+    it("tags dev and prod images from the same content with the same hash", () => {
+        const devTag = byName(dev.resources, "docker-build:index:Image", "app-image").inputs.tags[0].split(":dev-")[1];
+        const prodTag = byName(prod.resources, "docker-build:index:Image", "app-image").inputs.tags[0].split(":prod-")[1];
+        assert.equal(devTag, prodTag);
+    });
+
+    it("exports the repository URL, the digest-pinned image URI and every function's name and ARN", async () => {
+        assert.deepEqual(Object.keys(dev.outputs).sort(), ["functionArns", "functionNames", "imageTags", "imageUri", "repositoryUrl"]);
+        const uri = (await valueOf(dev.outputs.imageUri)) as string;
+        const url = (await valueOf(dev.outputs.repositoryUrl)) as string;
+        assert.ok(uri.startsWith(`${url}@sha256:`), uri);
+        const names = await valueOf(pulumi.output(dev.outputs.functionNames as unknown as Record<string, pulumi.Output<string>>));
+        assert.deepEqual(names, {
+            "campaign-orchestrator": "campaign-orchestrator-function-abc1234",
+            "report-sync": "report-sync-function-abc1234",
+            api: "api-function-abc1234",
+        });
+    });
+
+    it("fails before creating anything when a stack value is invalid", async () => {
+        await assert.rejects(runProgram("dev", { "lambda-docker:memorySize": "64" }), {
+            message: "Stack \"dev\": `lambda-docker:memorySize` must be an integer from 128 to 10240 (MB); got 64.",
+        });
+        assert.deepEqual(recorder.resources, []);
+    });
+});
