@@ -7,3 +7,8 @@ export { ValidationError, Architecture } from "./core/validation";
 export { hashBuildInputs, listContextFiles, BuildInputs, ContextEntry } from "./core/contextHash";
 export { lifecyclePolicy, LifecycleSettings } from "./core/lifecycle";
 export { cacheTag, digestUri, platformFor, stageTag } from "./core/tags";
+export * from "./dockerLayer";
+export * from "./zipFunction";
+export {
+    buildLayer, BuildLayerOptions, LayerBuildResult, LAMBDA_UNZIPPED_LIMIT, LAMBDA_DIRECT_UPLOAD_LIMIT,
+} from "./build/layer";

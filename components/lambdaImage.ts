@@ -1,9 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
-import * as path from "path";
-import { hashBuildInputs, resolveDockerfile } from "./core/contextHash";
+import { stableRelativePath, validateBuildArgs, validateBuildPaths } from "./core/buildPaths";
+import { hashBuildInputs } from "./core/contextHash";
 import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTags } from "./core/tags";
 import * as v from "./core/validation";
 import { EcrRepository, repositorySettings } from "./ecrRepository";
@@ -48,45 +47,6 @@ export interface ResolvedLambdaImageArgs {
     readonly buildOnPreview: boolean;
     /** `<stage>-<hash>` */
     readonly tag: string;
-}
-
-const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A path relative to `cwd` with `/` separators, so state written on one machine diffs equal on another. */
-export function stableRelativePath(p: string, cwd: string = process.cwd()): string {
-    const rel = path.relative(cwd, path.resolve(cwd, p)).split(path.sep).join("/");
-    return rel === "" ? "." : rel;
-}
-
-function existingDirectory(key: string, dir: unknown): string {
-    v.nonEmptyString(key, dir);
-    if (!fs.existsSync(dir as string) || !fs.statSync(dir as string).isDirectory()) {
-        v.fail(key, `an existing directory (resolved against ${process.cwd()})`, dir);
-    }
-    return dir as string;
-}
-
-export function validateBuildArgs(key: string, buildArgs: unknown): Record<string, string> {
-    if (buildArgs === undefined) return {};
-    if (typeof buildArgs !== "object" || buildArgs === null || Array.isArray(buildArgs)) {
-        v.fail(key, "a map of build-arg names to string values", buildArgs);
-    }
-    for (const [k, value] of Object.entries(buildArgs)) {
-        v.matches(`${key}.${k}`, k, BUILD_ARG_NAME, "a build-arg name matching [A-Za-z_][A-Za-z0-9_]*");
-        if (typeof value !== "string") v.fail(`${key}.${k}`, "a string", value);
-    }
-    return { ...(buildArgs as Record<string, string>) };
-}
-
-/** Validates a build's context and Dockerfile paths; returns the Dockerfile path. */
-export function validateBuildPaths(context: unknown, dockerfile: unknown): string {
-    existingDirectory("context", context);
-    if (dockerfile !== undefined) v.nonEmptyString("dockerfile", dockerfile);
-    const file = resolveDockerfile(context as string, dockerfile as string | undefined);
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-        v.fail("dockerfile", "an existing Dockerfile (default: <context>/Dockerfile)", file);
-    }
-    return file;
 }
 
 export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): ResolvedLambdaImageArgs {

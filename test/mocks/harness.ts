@@ -32,7 +32,8 @@ function isSecret(value: unknown): value is { value: unknown } {
 /** Replaces serialized secrets by their values, so tests compare plain data. */
 function reveal(value: unknown): any {
     if (isSecret(value)) return reveal(value.value);
-    if (Array.isArray(value)) return value.map(reveal);
+    if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) return value;
+    if (Array.isArray(value)) return (value as unknown[]).map(reveal);
     if (typeof value === "object" && value !== null) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
     }
@@ -137,5 +138,11 @@ export class ResourceRecorder {
 
 /** Resolves an Output's value (mocks run with preview=false, so every value resolves). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => resolve(v)));
+    // Output.promise() is internal but the only way to observe a rejected output.
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/** The path of a FileArchive or FileAsset input, as the engine would record it. */
+export function assetPath(asset: unknown): Promise<string> {
+    return (asset as { path: Promise<string> }).path;
 }

@@ -1,0 +1,64 @@
+/**
+ * `lambda-docker layer build <context>`: the layer zip without a deploy, replacing hand-written
+ * build-layer.sh scripts. Docker output streams to stderr; the result goes to stdout.
+ */
+import { Command, InvalidArgumentError } from "commander";
+import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/build/layer";
+
+function collectBuildArg(value: string, previous: Record<string, string>): Record<string, string> {
+    const eq = value.indexOf("=");
+    if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got ${JSON.stringify(value)}`);
+    return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function choice<T extends string>(allowed: readonly T[]) {
+    return (value: string): T => {
+        if (!(allowed as readonly string[]).includes(value)) {
+            throw new InvalidArgumentError(`expected one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+        }
+        return value as T;
+    };
+}
+
+export function layerCommand(): Command {
+    const layer = new Command("layer").description("Lambda layers built with Docker");
+    layer
+        .command("build")
+        .description("Build a deterministic layer zip from a Docker build (cached by content hash)")
+        .argument("<context>", "build context directory (Dockerfile inside unless --dockerfile)")
+        .option("-o, --out <file>", "copy the zip here")
+        .option("-f, --dockerfile <file>", "Dockerfile path (default: <context>/Dockerfile)")
+        .option("--target <stage>", "stage whose asset directory is exported (default: the last)")
+        .option("--build-arg <KEY=VALUE>", "build arg, repeatable", collectBuildArg, {})
+        .option("--platform <platform>", `target platform: ${LAYER_PLATFORMS.join(" or ")}`, choice(LAYER_PLATFORMS))
+        .option("--asset-path <dir>", "directory in the image that becomes the zip root", "/asset")
+        .option("--cache-dir <dir>", "zip cache directory", ".lambda-docker/cache")
+        .option("--builder <builder>", `${BUILDERS.join(", ")}`, choice(BUILDERS))
+        .option("--keep-bytecode", "keep __pycache__/*.pyc in the zip")
+        .option("--json", "print the result as JSON")
+        .action(async (context: string, opts) => {
+            const result = await buildLayer({
+                context,
+                dockerfile: opts.dockerfile,
+                target: opts.target,
+                buildArgs: opts.buildArg,
+                platform: opts.platform,
+                assetPath: opts.assetPath,
+                cacheDir: opts.cacheDir,
+                builder: opts.builder,
+                keepBytecode: opts.keepBytecode ?? false,
+                out: opts.out,
+                onOutput: (line) => process.stderr.write(`${line}\n`),
+            });
+            const zipPath = opts.out ?? result.zipPath;
+            if (opts.json) {
+                process.stdout.write(`${JSON.stringify({ ...result, zipPath }, null, 2)}\n`);
+            } else {
+                process.stdout.write(
+                    `${zipPath}\n  sha256     ${result.sha256}\n  unzipped   ${formatBytes(result.unzippedBytes)}\n` +
+                        `  zipped     ${formatBytes(result.zippedBytes)}\n  cached     ${result.cached}\n`,
+                );
+            }
+        });
+    return layer;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+/** The lambda-docker command line. Commander parses arguments (help, errors, subcommands) so we don't. */
+import { Command } from "commander";
+import { layerCommand } from "./layer";
+
+export function program(): Command {
+    return new Command("lambda-docker")
+        .description("Ship Python AWS Lambda functions with Docker")
+        .showHelpAfterError()
+        .addCommand(layerCommand());
+}
+
+if (require.main === module) {
+    program()
+        .parseAsync(process.argv)
+        .catch((err: Error) => {
+            process.stderr.write(`lambda-docker: ${err.message}\n`);
+            process.exitCode = 1;
+        });
+}

@@ -1,0 +1,91 @@
+/**
+ * The docker CLI, as lambda-docker runs it: a configurable binary (`DOCKER`), streamed output,
+ * and errors that tell a missing CLI apart from an unreachable daemon and from a failed build.
+ */
+import { spawn } from "child_process";
+
+/** The docker binary: `$DOCKER`, else `docker` from PATH. */
+export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
+    return env.DOCKER && env.DOCKER.trim() !== "" ? env.DOCKER : "docker";
+}
+
+export class DockerError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DockerError";
+    }
+}
+
+export interface RunResult {
+    readonly code: number;
+    /** The last lines of combined stdout and stderr. */
+    readonly tail: string[];
+    readonly stdout: string;
+}
+
+export interface RunOptions {
+    /** Called with each output line as it arrives. */
+    readonly onLine?: (line: string) => void;
+    readonly env?: NodeJS.ProcessEnv;
+    /** Lines kept for error messages. @default 40 */
+    readonly tailLines?: number;
+    /** Data written to stdin. */
+    readonly input?: string;
+}
+
+/** Runs `docker <args>`; resolves with the exit code (never rejects on a non-zero code). */
+export function runDocker(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const binary = dockerBinary(options.env ?? process.env);
+    const keep = options.tailLines ?? 40;
+    return new Promise((resolve, reject) => {
+        const child = spawn(binary, args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+        const tail: string[] = [];
+        let stdout = "";
+        const partial = { out: "", err: "" };
+        const push = (line: string): void => {
+            tail.push(line);
+            if (tail.length > keep) tail.shift();
+            options.onLine?.(line);
+        };
+        const feed = (key: "out" | "err") => (chunk: Buffer) => {
+            const text = partial[key] + chunk.toString("utf8");
+            const lines = text.split(/\r?\n/);
+            partial[key] = lines.pop() ?? "";
+            lines.forEach(push);
+            if (key === "out") stdout += chunk.toString("utf8");
+        };
+        child.stdout.on("data", feed("out"));
+        child.stderr.on("data", feed("err"));
+        child.on("error", (err: NodeJS.ErrnoException) => {
+            if (err.code === "ENOENT" || err.code === "EACCES") {
+                reject(new DockerError(
+                    `Docker CLI not found: could not run "${binary}" (${err.code}). Install Docker, or set DOCKER to the path of a docker client with buildx (e.g. DOCKER=/usr/bin/docker).`,
+                ));
+            } else {
+                reject(err);
+            }
+        });
+        child.on("close", (code) => {
+            for (const key of ["out", "err"] as const) if (partial[key] !== "") push(partial[key]);
+            resolve({ code: code ?? 1, tail, stdout });
+        });
+        child.stdin.end(options.input ?? "");
+    });
+}
+
+/** Fails with a clear message unless the CLI runs and its daemon answers. */
+export async function checkDaemon(env?: NodeJS.ProcessEnv): Promise<void> {
+    const result = await runDocker(["version", "--format", "{{.Server.Version}}"], { env });
+    if (result.code !== 0 || result.stdout.trim() === "") {
+        throw new DockerError(
+            `Docker daemon is not reachable through "${dockerBinary(env ?? process.env)}": is dockerd running, and DOCKER_HOST right? ` +
+                `docker said: ${result.tail.slice(-3).join(" | ") || "(nothing)"}`,
+        );
+    }
+}
+
+/** Whether the CLI has buildx (BuildKit with `--output type=local`). */
+export async function hasBuildx(env?: NodeJS.ProcessEnv): Promise<boolean> {
+    const result = await runDocker(["buildx", "version"], { env });
+    return result.code === 0;
+}

@@ -1,0 +1,252 @@
+/**
+ * buildLayer: a Lambda layer zip from a Docker build, cached by a content hash of its inputs.
+ *
+ * - The input hash covers the Dockerfile, the context files `.dockerignore` keeps (paths, bytes,
+ *   executable bit), build args, target, platform, asset path and the zip format. A cache hit runs no
+ *   docker command at all.
+ * - On a miss, BuildKit builds the Dockerfile plus one appended `FROM scratch` stage that copies only
+ *   the asset directory, exported with `--output type=local`; without buildx, the classic builder
+ *   builds the image and `docker create` + `docker cp` copy the asset out (container and image are
+ *   removed afterwards, on failure too).
+ * - Sizes are checked before the zip is written. Everything is written to a temporary directory in
+ *   the cache and renamed into place, so a failure leaves no partial zip and no cache entry, and two
+ *   concurrent builds of the same layer (in one process or two) each rename a complete, identical zip.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
+import { hashBuildInputs } from "../core/contextHash";
+import * as v from "../core/validation";
+import { DockerError, checkDaemon, hasBuildx, runDocker } from "./docker";
+import { EXPORT_STAGE, withExportStage } from "./dockerfile";
+import { listTree, unzippedSize, writeZip } from "./zip";
+
+/** Lambda's limit on the unzipped size of a function and all its layers. */
+export const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
+/** Largest zip Lambda accepts inline; larger layers go through S3. */
+export const LAMBDA_DIRECT_UPLOAD_LIMIT = 52_428_800;
+/** Bumped whenever the zip rules change, so old cache entries are not reused. */
+const ZIP_FORMAT = "1";
+
+export const LAYER_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+export const BUILDERS = ["auto", "buildkit", "classic"] as const;
+
+export interface BuildLayerOptions {
+    /** Build context directory (the Dockerfile inside unless `dockerfile` is given). */
+    readonly context: string;
+    /** Dockerfile path. @default "<context>/Dockerfile" */
+    readonly dockerfile?: string;
+    /** Docker build args. @default {} */
+    readonly buildArgs?: Record<string, string>;
+    /** Stage whose asset directory is exported. @default undefined (the last stage) */
+    readonly target?: string;
+    /** `linux/amd64` or `linux/arm64`. @default undefined (the daemon's platform) */
+    readonly platform?: (typeof LAYER_PLATFORMS)[number];
+    /** Absolute directory in the image whose contents become the zip root (`/asset/python/x` -> `python/x`). @default "/asset" */
+    readonly assetPath?: string;
+    /** Where zips are cached by input hash. @default ".lambda-docker/cache" */
+    readonly cacheDir?: string;
+    /** Also copy the zip here (atomically). @default undefined */
+    readonly out?: string;
+    /** Keep `__pycache__`/`.pyc` (see the zip rules). @default false */
+    readonly keepBytecode?: boolean;
+    /** `buildkit`, `classic`, or `auto` (buildkit when the CLI has buildx). @default $LAMBDA_DOCKER_BUILDER or "auto" */
+    readonly builder?: (typeof BUILDERS)[number];
+    /** Receives each line of docker's output while it builds. @default undefined */
+    readonly onOutput?: (line: string) => void;
+    /** Environment for docker (DOCKER picks the binary). @default process.env */
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LayerBuildResult {
+    /** The layer zip, in the cache. */
+    readonly zipPath: string;
+    /** sha256 (hex) of the zip bytes. */
+    readonly sha256: string;
+    readonly unzippedBytes: number;
+    readonly zippedBytes: number;
+    /** True when the zip came from the cache and no docker command ran. */
+    readonly cached: boolean;
+    /** The input hash that names the cache entry. */
+    readonly inputHash: string;
+}
+
+export interface ResolvedLayerBuild {
+    readonly context: string;
+    readonly dockerfile: string;
+    readonly buildArgs: Record<string, string>;
+    readonly target?: string;
+    readonly platform?: (typeof LAYER_PLATFORMS)[number];
+    readonly assetPath: string;
+    readonly cacheDir: string;
+    readonly keepBytecode: boolean;
+    readonly builder: (typeof BUILDERS)[number];
+    /** The Dockerfile with the asset-export stage appended. */
+    readonly exportDockerfile: string;
+    readonly inputHash: string;
+}
+
+/** Validates options and computes the input hash; reads files, runs no docker command. */
+export function resolveLayerBuild(options: BuildLayerOptions): ResolvedLayerBuild {
+    const dockerfile = validateBuildPaths(options.context, options.dockerfile);
+    const buildArgs = validateBuildArgs("buildArgs", options.buildArgs);
+    const target = options.target === undefined ? undefined : v.matches("target", options.target, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a build stage name");
+    const platform = options.platform === undefined ? undefined : v.oneOf("platform", options.platform, LAYER_PLATFORMS);
+    const assetPath = v.matches("assetPath", options.assetPath ?? "/asset", /^\/[^\0]*[^/]$/, "an absolute directory path in the image, not \"/\" (e.g. \"/asset\")");
+    const keepBytecode = v.boolean("keepBytecode", options.keepBytecode ?? false);
+    const builder = v.oneOf("builder", options.builder ?? (options.env ?? process.env).LAMBDA_DOCKER_BUILDER ?? "auto", BUILDERS);
+    const exportDockerfile = withExportStage(fs.readFileSync(dockerfile, "utf8"), dockerfile, assetPath, target);
+    const inputHash = hashBuildInputs({
+        context: options.context, dockerfile, buildArgs, target, platform,
+        extra: { assetPath, keepBytecode: String(keepBytecode), zipFormat: ZIP_FORMAT },
+    });
+    return {
+        context: options.context, dockerfile, buildArgs, target, platform, assetPath,
+        cacheDir: options.cacheDir ?? path.join(".lambda-docker", "cache"),
+        keepBytecode, builder, exportDockerfile, inputHash,
+    };
+}
+
+interface CacheMeta {
+    sha256: string;
+    unzippedBytes: number;
+    zippedBytes: number;
+}
+
+function cachePaths(cacheDir: string, inputHash: string): { zip: string; meta: string } {
+    return { zip: path.join(cacheDir, `${inputHash}.zip`), meta: path.join(cacheDir, `${inputHash}.json`) };
+}
+
+/** The cached result for these inputs, or undefined. Runs no docker command. */
+export function lookupLayerCache(resolved: ResolvedLayerBuild): LayerBuildResult | undefined {
+    const paths = cachePaths(resolved.cacheDir, resolved.inputHash);
+    try {
+        const meta = JSON.parse(fs.readFileSync(paths.meta, "utf8")) as CacheMeta;
+        if (fs.statSync(paths.zip).size !== meta.zippedBytes) return undefined;
+        return { zipPath: paths.zip, ...meta, cached: true, inputHash: resolved.inputHash };
+    } catch {
+        return undefined;
+    }
+}
+
+export function formatBytes(n: number): string {
+    return `${n.toLocaleString("en-US")} bytes (${(n / 1048576).toFixed(1)} MiB)`;
+}
+
+function oversizeError(resolved: ResolvedLayerBuild, bytes: number): Error {
+    return new Error(
+        `Layer from ${JSON.stringify(resolved.dockerfile)} unzips to ${formatBytes(bytes)}, over Lambda's limit of ` +
+            `${formatBytes(LAMBDA_UNZIPPED_LIMIT)} for a function and all its layers. Ship these dependencies in a ` +
+            "container image instead: LambdaImage + ImageFunction (up to 10 GB).",
+    );
+}
+
+function buildFailure(resolved: ResolvedLayerBuild, what: string, tail: string[]): DockerError {
+    const missingAsset = tail.some((l) => l.includes(resolved.assetPath) && /not found|no such file|could not find/i.test(l));
+    const hint = missingAsset ? `\nThe image has no ${resolved.assetPath} directory: install into it (e.g. pip install -t ${resolved.assetPath}/python …) or set assetPath.` : "";
+    return new DockerError(
+        `Layer build failed: ${what} of Dockerfile ${JSON.stringify(resolved.dockerfile)} with context ${JSON.stringify(resolved.context)}.${hint}\n` +
+            `Last lines of docker output:\n${tail.map((l) => `  ${l}`).join("\n")}`,
+    );
+}
+
+function buildArgFlags(resolved: ResolvedLayerBuild): string[] {
+    const flags = Object.keys(resolved.buildArgs).sort().flatMap((k) => ["--build-arg", `${k}=${resolved.buildArgs[k]}`]);
+    if (resolved.platform) flags.push("--platform", resolved.platform);
+    return flags;
+}
+
+async function exportWithBuildKit(resolved: ResolvedLayerBuild, workDir: string, dest: string, options: BuildLayerOptions): Promise<void> {
+    const dockerfile = path.join(workDir, "Dockerfile");
+    fs.writeFileSync(dockerfile, resolved.exportDockerfile);
+    // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile before <context>/.dockerignore.
+    const specificIgnore = `${resolved.dockerfile}.dockerignore`;
+    if (fs.existsSync(specificIgnore)) fs.copyFileSync(specificIgnore, `${dockerfile}.dockerignore`);
+    const result = await runDocker(
+        ["buildx", "build", "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildArgFlags(resolved),
+            "--output", `type=local,dest=${dest}`, resolved.context],
+        { onLine: options.onOutput, env: options.env },
+    );
+    if (result.code !== 0) throw buildFailure(resolved, `docker buildx build exited with code ${result.code}`, result.tail);
+}
+
+async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: string, options: BuildLayerOptions): Promise<void> {
+    const id = `${resolved.inputHash.slice(0, 12)}-${crypto.randomBytes(4).toString("hex")}`;
+    const image = `lambda-docker-layer:${id}`;
+    const container = `lambda-docker-layer-${id}`;
+    const env = { ...(options.env ?? process.env), DOCKER_BUILDKIT: "0" };
+    const run = (args: string[]) => runDocker(args, { onLine: options.onOutput, env });
+    try {
+        const target = resolved.target ? ["--target", resolved.target] : [];
+        const built = await run(["build", "--file", resolved.dockerfile, "--tag", image, ...target, ...buildArgFlags(resolved), resolved.context]);
+        if (built.code !== 0) throw buildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
+        // The command is never run; `docker create` only needs one when the image has none.
+        const created = await run(["create", "--name", container, image, "lambda-docker-export"]);
+        if (created.code !== 0) throw buildFailure(resolved, `docker create exited with code ${created.code}`, created.tail);
+        const copied = await run(["cp", `${container}:${resolved.assetPath}/.`, dest]);
+        if (copied.code !== 0) throw buildFailure(resolved, `docker cp of ${resolved.assetPath} exited with code ${copied.code}`, copied.tail);
+    } finally {
+        await runDocker(["rm", "--force", container], { env });
+        await runDocker(["rmi", "--force", image], { env });
+    }
+}
+
+function atomicCopy(from: string, to: string): void {
+    fs.mkdirSync(path.dirname(path.resolve(to)), { recursive: true });
+    const tmp = `${to}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
+    try {
+        fs.copyFileSync(from, tmp);
+        fs.renameSync(tmp, to);
+    } finally {
+        fs.rmSync(tmp, { force: true });
+    }
+}
+
+async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOptions): Promise<LayerBuildResult> {
+    await checkDaemon(options.env);
+    const useBuildKit = resolved.builder === "buildkit" || (resolved.builder === "auto" && (await hasBuildx(options.env)));
+    fs.mkdirSync(resolved.cacheDir, { recursive: true });
+    const workDir = fs.mkdtempSync(path.join(resolved.cacheDir, ".build-"));
+    try {
+        const dest = path.join(workDir, "asset");
+        if (useBuildKit) await exportWithBuildKit(resolved, workDir, dest, options);
+        else await exportWithClassicBuilder(resolved, dest, options);
+        if (!fs.existsSync(dest)) throw buildFailure(resolved, `no ${resolved.assetPath} was exported`, []);
+        const entries = listTree(dest, { keepBytecode: resolved.keepBytecode });
+        const unzipped = unzippedSize(entries);
+        if (unzipped > LAMBDA_UNZIPPED_LIMIT) throw oversizeError(resolved, unzipped);
+        const zipTmp = path.join(workDir, "layer.zip");
+        const zipped = await writeZip(entries, zipTmp);
+        const meta: CacheMeta = { sha256: zipped.sha256, unzippedBytes: zipped.unzippedBytes, zippedBytes: zipped.zippedBytes };
+        const paths = cachePaths(resolved.cacheDir, resolved.inputHash);
+        fs.writeFileSync(path.join(workDir, "meta.json"), JSON.stringify(meta));
+        // The zip first, then the metadata that makes it a cache hit.
+        fs.renameSync(zipTmp, paths.zip);
+        fs.renameSync(path.join(workDir, "meta.json"), paths.meta);
+        return { zipPath: paths.zip, ...meta, cached: false, inputHash: resolved.inputHash };
+    } finally {
+        fs.rmSync(workDir, { recursive: true, force: true });
+    }
+}
+
+const inflight = new Map<string, Promise<LayerBuildResult>>();
+
+/** Builds (or finds in the cache) the layer zip described by `options`. */
+export async function buildLayer(options: BuildLayerOptions): Promise<LayerBuildResult> {
+    const resolved = resolveLayerBuild(options);
+    let result = lookupLayerCache(resolved);
+    if (!result) {
+        const key = path.resolve(cachePaths(resolved.cacheDir, resolved.inputHash).zip);
+        let pending = inflight.get(key);
+        if (!pending) {
+            pending = buildUncached(resolved, options).finally(() => inflight.delete(key));
+            inflight.set(key, pending);
+        }
+        result = await pending;
+    }
+    if (result.unzippedBytes > LAMBDA_UNZIPPED_LIMIT) throw oversizeError(resolved, result.unzippedBytes);
+    if (options.out) atomicCopy(result.zipPath, options.out);
+    return result;
+}
+

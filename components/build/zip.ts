@@ -1,0 +1,120 @@
+/**
+ * Deterministic zip archives of a directory, for Lambda layers.
+ *
+ * We use yazl (the zip writer behind vsce and many packagers) because it lets every header field
+ * that varies between machines be set explicitly: mtime, mode, and no extra timestamp field.
+ *
+ * The rules, so identical trees give byte-identical zips on any machine, umask, TZ and cwd:
+ * - entries are sorted by their `/`-separated path (bytewise);
+ * - every entry's time is 1980-01-01 00:00:00 in the DOS header (the zip epoch), with no
+ *   Info-ZIP "UT" field. yazl encodes DOS times from local-time getters, so the date is built in
+ *   local time and reads back as 1980-01-01 00:00 under every TZ;
+ * - regular files are 0644, or 0755 when any execute bit is set; owners are never stored;
+ * - directories get no entries of their own (unzip creates them from file paths), except empty
+ *   directories, which are stored (0755) so they survive;
+ * - symlinks are stored as symlinks (mode 0120777, the link target as data), as Lambda extracts
+ *   them; they are never followed, so a link cannot pull in files from outside the tree;
+ * - Python bytecode (`__pycache__/`, `*.pyc`) is left out unless `keepBytecode` is set: CPython
+ *   stamps .pyc files with the source mtime, which differs on every build. The cost is at cold
+ *   start: /opt is read-only on Lambda, so imports from the layer compile in memory each cold start
+ *   (typically a few ms to tens of ms for large packages). Set `keepBytecode` only if the build
+ *   compiles with `python -m compileall --invalidation-mode unchecked-hash`, whose output is stable.
+ * - compression is deflate at level 6 from Node's bundled zlib: the same Node.js major version gives
+ *   the same bytes; a zlib upgrade can change compressed bytes but never the extracted content.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as yazl from "yazl";
+
+export const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
+export const FILE_MODE = 0o100644;
+export const EXEC_MODE = 0o100755;
+export const DIR_MODE = 0o040755;
+export const SYMLINK_MODE = 0o120777;
+
+export interface TreeEntry {
+    /** `/`-separated path relative to the tree root; directories end without a slash. */
+    readonly path: string;
+    readonly kind: "file" | "symlink" | "emptyDir";
+    /** Full zip mode (type and permission bits), already normalized. */
+    readonly mode: number;
+    /** Bytes once extracted: file size, or link-target length for symlinks. */
+    readonly size: number;
+    /** Absolute path on disk. */
+    readonly source: string;
+}
+
+export function isBytecode(relPath: string): boolean {
+    return relPath.split("/").includes("__pycache__") || relPath.endsWith(".pyc");
+}
+
+/** Lists a tree the way it will be zipped: normalized, filtered and sorted. Reads no file contents. */
+export function listTree(root: string, options: { keepBytecode?: boolean } = {}): TreeEntry[] {
+    const entries: TreeEntry[] = [];
+    const walk = (dir: string, rel: string): void => {
+        const names = fs.readdirSync(dir);
+        let kept = 0;
+        for (const name of names) {
+            const relPath = rel ? `${rel}/${name}` : name;
+            if (!options.keepBytecode && isBytecode(relPath)) continue;
+            const abs = path.join(dir, name);
+            const st = fs.lstatSync(abs);
+            kept++;
+            if (st.isSymbolicLink()) {
+                entries.push({ path: relPath, kind: "symlink", mode: SYMLINK_MODE, size: Buffer.byteLength(fs.readlinkSync(abs)), source: abs });
+            } else if (st.isDirectory()) {
+                walk(abs, relPath);
+            } else if (st.isFile()) {
+                entries.push({ path: relPath, kind: "file", mode: st.mode & 0o111 ? EXEC_MODE : FILE_MODE, size: st.size, source: abs });
+            } else {
+                kept--; // sockets, fifos, devices have no place in a layer
+            }
+        }
+        if (kept === 0 && rel !== "") entries.push({ path: rel, kind: "emptyDir", mode: DIR_MODE, size: 0, source: dir });
+    };
+    walk(root, "");
+    return entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+export function unzippedSize(entries: readonly TreeEntry[]): number {
+    return entries.reduce((sum, e) => sum + e.size, 0);
+}
+
+export interface ZipResult {
+    readonly sha256: string;
+    readonly zippedBytes: number;
+    readonly unzippedBytes: number;
+    readonly entries: number;
+}
+
+/** Writes `entries` (from `listTree`) to `outFile` and returns the archive's sha256 and sizes. */
+export function writeZip(entries: readonly TreeEntry[], outFile: string): Promise<ZipResult> {
+    const zip = new yazl.ZipFile();
+    for (const e of entries) {
+        const common = { mtime: ZIP_EPOCH, mode: e.mode, forceDosTimestamp: true };
+        if (e.kind === "file") {
+            zip.addFile(e.source, e.path, { ...common, compress: true, compressionLevel: 6 });
+        } else if (e.kind === "symlink") {
+            zip.addBuffer(Buffer.from(fs.readlinkSync(e.source)), e.path, { ...common, compress: false });
+        } else {
+            zip.addEmptyDirectory(e.path, common);
+        }
+    }
+    zip.end();
+    return new Promise((resolve, reject) => {
+        const hash = crypto.createHash("sha256");
+        let zippedBytes = 0;
+        const out = fs.createWriteStream(outFile, { mode: 0o644 });
+        zip.outputStream.on("data", (chunk: Buffer) => {
+            hash.update(chunk);
+            zippedBytes += chunk.length;
+        });
+        zip.outputStream.on("error", reject);
+        out.on("error", reject);
+        out.on("close", () =>
+            resolve({ sha256: hash.digest("hex"), zippedBytes, unzippedBytes: unzippedSize(entries), entries: entries.length }),
+        );
+        zip.outputStream.pipe(out);
+    });
+}

@@ -1,0 +1,203 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import {
+    BuildLayerOptions, LAMBDA_DIRECT_UPLOAD_LIMIT, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild,
+} from "./build/layer";
+import { stableRelativePath } from "./core/buildPaths";
+import { PLATFORMS } from "./core/tags";
+import * as v from "./core/validation";
+
+/** Lambda runtime identifiers a layer can declare. */
+export const RUNTIME_PATTERN = /^(python3\.\d{1,2}|nodejs\d{2}\.x|java\d{1,2}|ruby3\.\d|dotnet\d{1,2}|provided(\.al2(023)?)?)$/;
+
+export interface DockerLayerArgs {
+    /** Build context directory, with the Dockerfile inside unless `dockerfile` is given. */
+    readonly context: string;
+    /** Dockerfile path. @default "<context>/Dockerfile" */
+    readonly dockerfile?: string;
+    /** Docker build args, e.g. `{ BASE_IMAGE: "…" }`. @default {} */
+    readonly buildArgs?: Record<string, string>;
+    /** Stage whose `assetPath` is exported. @default undefined (the last stage) */
+    readonly target?: string;
+    /** Directory in the image whose contents become the zip root: `/asset/python/x` -> `python/x`. @default "/asset" */
+    readonly assetPath?: string;
+    /** `x86_64` or `arm64`: the build platform and the layer's compatible architecture. @default "x86_64" */
+    readonly architecture?: v.Architecture;
+    /** Runtimes the layer declares. @default ["python3.11"] */
+    readonly compatibleRuntimes?: string[];
+    /** Layer name. @default the component name */
+    readonly layerName?: string;
+    /** Layer description. @default undefined */
+    readonly description?: pulumi.Input<string>;
+    /** Zip cache directory, relative to the project. @default ".lambda-docker/cache" */
+    readonly cacheDir?: string;
+    /** Keep `__pycache__`/`.pyc` in the zip (only with hash-based .pyc; see buildLayer). @default false */
+    readonly keepBytecode?: boolean;
+    /** S3 bucket for zips over Lambda's 50 MB direct-upload limit; without it such a layer is an error. @default undefined */
+    readonly s3Bucket?: pulumi.Input<string>;
+    /** Keep old layer versions when a new one replaces them (functions still pinned to them keep working). @default false */
+    readonly retainOldVersions?: boolean;
+    /** The builder; tests substitute one that needs no Docker. @default buildLayer */
+    readonly build?: (options: BuildLayerOptions) => Promise<LayerBuildResult>;
+}
+
+interface ResolvedDockerLayerArgs {
+    readonly build: BuildLayerOptions;
+    readonly architecture: v.Architecture;
+    readonly compatibleRuntimes: string[];
+    readonly layerName: string;
+    readonly retainOldVersions: boolean;
+}
+
+export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): ResolvedDockerLayerArgs {
+    const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
+    const build: BuildLayerOptions = {
+        context: args.context,
+        dockerfile: args.dockerfile,
+        buildArgs: args.buildArgs,
+        target: args.target,
+        assetPath: args.assetPath,
+        platform: PLATFORMS[architecture],
+        cacheDir: args.cacheDir,
+        keepBytecode: args.keepBytecode,
+    };
+    resolveLayerBuild(build); // validates paths, args and the Dockerfile before anything exists
+    const compatibleRuntimes = args.compatibleRuntimes ?? ["python3.11"];
+    if (!Array.isArray(compatibleRuntimes) || compatibleRuntimes.length === 0 || compatibleRuntimes.length > 15) {
+        v.fail("compatibleRuntimes", "a list of 1 to 15 Lambda runtimes", compatibleRuntimes);
+    }
+    compatibleRuntimes.forEach((r, i) => v.matches(`compatibleRuntimes[${i}]`, r, RUNTIME_PATTERN, "a Lambda runtime identifier such as \"python3.11\""));
+    const layerName = v.matches("layerName", args.layerName ?? name, /^[a-zA-Z0-9_-]{1,64}$/, "a layer name of 1-64 [a-zA-Z0-9_-]");
+    return {
+        build, architecture, compatibleRuntimes: [...compatibleRuntimes], layerName,
+        retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
+    };
+}
+
+export interface LayerInfo {
+    readonly architecture: v.Architecture;
+    /** Resolves when the zip exists (built or cached); rejects if the build or a size check failed. */
+    readonly built: Promise<LayerBuildResult>;
+}
+
+const layers = new WeakMap<DockerLayer, LayerInfo>();
+
+/** What a function using this layer needs to know before it creates anything. */
+export function layerInfo(layer: DockerLayer): LayerInfo {
+    const found = layers.get(layer);
+    if (!found) throw new Error("`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
+    return found;
+}
+
+/** Lambda's `sourceCodeHash`: the base64 sha256 of the zip. */
+export function sourceCodeHash(sha256Hex: string): string {
+    return Buffer.from(sha256Hex, "hex").toString("base64");
+}
+
+type DockerLayerData = {
+    arn: pulumi.Output<string>;
+    version: pulumi.Output<string>;
+    built: LayerBuildResult;
+};
+
+/**
+ * A Lambda layer extracted from a Docker build into a deterministic zip. The build runs while the
+ * program runs (a fresh CI machine builds it too, or finds it in the cache), so the zip and its
+ * sha256 exist at preview: unchanged inputs give the same sha256 and no diff.
+ */
+export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
+    /** Versioned layer ARN, as functions reference it. */
+    public readonly arn: pulumi.Output<string>;
+    /** sha256 (hex) of the layer zip. */
+    public readonly sha256: pulumi.Output<string>;
+    public readonly unzippedBytes: pulumi.Output<number>;
+    public readonly zippedBytes: pulumi.Output<number>;
+
+    constructor(name: string, args: DockerLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const resolved = v.withContext("DockerLayer", name, () => resolveDockerLayerArgs(name, args));
+        super("lambda-docker:index:DockerLayer", name, { resolved, args }, opts);
+        const data = pulumi.output(this.getData());
+        this.arn = data.apply((d) => d.arn);
+        this.sha256 = data.apply((d) => d.built.sha256);
+        this.unzippedBytes = data.apply((d) => d.built.unzippedBytes);
+        this.zippedBytes = data.apply((d) => d.built.zippedBytes);
+    }
+
+    /** Builds first; the layer version is created only from a zip that passed every size check. */
+    protected async initialize(
+        props: { resolved: ResolvedDockerLayerArgs; args: DockerLayerArgs },
+        _opts?: pulumi.ComponentResourceOptions,
+        name = "",
+    ): Promise<DockerLayerData> {
+        const { resolved, args } = props;
+        const built = this.startBuild(resolved, args);
+        layers.set(this, { architecture: resolved.architecture, built });
+        const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
+        try {
+            return this.createLayer(name, resolved, args, await built);
+        } finally {
+            done();
+        }
+    }
+
+    private createLayer(name: string, resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs, result: LayerBuildResult): DockerLayerData {
+
+        const overDirect = result.zippedBytes > LAMBDA_DIRECT_UPLOAD_LIMIT;
+        if (overDirect && args.s3Bucket === undefined) {
+            throw new Error(
+                `DockerLayer "${name}": the zip is ${formatBytes(result.zippedBytes)}, over Lambda's direct-upload limit of ` +
+                    `${formatBytes(LAMBDA_DIRECT_UPLOAD_LIMIT)}; set \`s3Bucket\` to upload it through S3.`,
+            );
+        }
+        const zipPath = stableRelativePath(result.zipPath);
+        const object = overDirect
+            ? new aws.s3.BucketObjectv2(
+                  `${name}-zip`,
+                  { bucket: args.s3Bucket!, key: `lambda-docker/layers/${resolved.layerName}/${result.sha256}.zip`, source: new pulumi.asset.FileAsset(zipPath) },
+                  { parent: this },
+              )
+            : undefined;
+        const layer = new aws.lambda.LayerVersion(
+            `${name}-layer`,
+            {
+                layerName: resolved.layerName,
+                description: args.description,
+                code: object ? undefined : new pulumi.asset.FileArchive(zipPath),
+                s3Bucket: object?.bucket,
+                s3Key: object?.key,
+                sourceCodeHash: sourceCodeHash(result.sha256),
+                compatibleRuntimes: resolved.compatibleRuntimes,
+                compatibleArchitectures: [resolved.architecture],
+                skipDestroy: resolved.retainOldVersions,
+            },
+            { parent: this },
+        );
+        const data: DockerLayerData = { arn: layer.arn, version: layer.version.apply(String), built: result };
+        this.registerOutputs({
+            arn: layer.arn, sha256: result.sha256, unzippedBytes: result.unzippedBytes, zippedBytes: result.zippedBytes,
+        });
+        return data;
+    }
+
+    /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */
+    private startBuild(resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs): Promise<LayerBuildResult> {
+        const build = args.build ?? buildLayer;
+        const streamId = crypto.randomInt(1, 2 ** 31);
+        return build({
+            ...resolved.build,
+            onOutput: (line) => {
+                void pulumi.log.debug(line, this);
+                void pulumi.log.info(line.slice(0, 120), this, streamId, true);
+            },
+        })
+            .then((result) => {
+                void pulumi.log.info(
+                    `layer ${resolved.layerName}: ${result.cached ? "cached" : "built"} zip sha256 ${result.sha256.slice(0, 12)}, ` +
+                        `${formatBytes(result.unzippedBytes)} unzipped`,
+                    this, streamId, true,
+                );
+                return result;
+            });
+    }
+}

@@ -1,0 +1,170 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { LAMBDA_UNZIPPED_LIMIT, formatBytes } from "./build/layer";
+import { listTree, writeZip } from "./build/zip";
+import { existingDirectory, stableRelativePath } from "./core/buildPaths";
+import * as v from "./core/validation";
+import { DockerLayer, layerInfo, sourceCodeHash } from "./dockerLayer";
+import { FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon } from "./lambda/functionBase";
+
+/** Lambda allows at most five layers per function. */
+export const MAX_LAYERS = 5;
+export const PYTHON_RUNTIME_PATTERN = /^python3\.\d{1,2}$/;
+/** Where Lambda mounts layers' `python/` directories. */
+export const LAYER_PYTHONPATH = "/opt/python";
+
+export interface ZipFunctionArgs extends FunctionCommonArgs {
+    /** Directory with the function's code; zipped deterministically (bytecode left out). */
+    readonly code: string;
+    /** Handler in `module.function` form, e.g. `api.handler` for `handler` in `<code>/api.py`. */
+    readonly handler: string;
+    /** Python runtime. @default "python3.11" */
+    readonly runtime?: string;
+    /** Up to 5 layers: DockerLayers or layer version ARNs. @default [] */
+    readonly layers?: (DockerLayer | pulumi.Input<string>)[];
+    /** `x86_64` or `arm64`; must be compatible with every DockerLayer. @default the DockerLayers' architecture, else "x86_64" */
+    readonly architecture?: v.Architecture;
+    /** Directory for the code zip, relative to the project. @default ".lambda-docker/cache" */
+    readonly cacheDir?: string;
+}
+
+interface ResolvedZipFunctionArgs {
+    readonly code: string;
+    readonly handler: string;
+    readonly runtime: string;
+    readonly architecture: v.Architecture;
+    readonly dockerLayers: DockerLayer[];
+    readonly cacheDir: string;
+    readonly common: ResolvedFunctionCommon;
+}
+
+/** The file a handler's module lives in, if it is in `code`. */
+function handlerModuleExists(code: string, handler: string): boolean {
+    const modulePath = handler.split(".").slice(0, -1).join("/");
+    return fs.existsSync(path.join(code, `${modulePath}.py`)) || fs.existsSync(path.join(code, modulePath, "__init__.py"));
+}
+
+export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFunctionArgs {
+    const code = existingDirectory("code", args.code);
+    const handler = v.handler("handler", args.handler);
+    const runtime = v.matches("runtime", args.runtime ?? "python3.11", PYTHON_RUNTIME_PATTERN, "a Python Lambda runtime such as \"python3.11\"");
+    const layerList = args.layers ?? [];
+    if (!Array.isArray(layerList) || layerList.length > MAX_LAYERS) {
+        v.fail("layers", `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, Array.isArray(layerList) ? `${layerList.length} layers` : layerList);
+    }
+    layerList.forEach((l, i) => {
+        if (!(l instanceof DockerLayer) && (l === undefined || l === null || (typeof l === "string" && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/.test(l)))) {
+            v.fail(`layers[${i}]`, "a DockerLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)", l);
+        }
+    });
+    const dockerLayers = layerList.filter((l): l is DockerLayer => l instanceof DockerLayer);
+    const layerArchitectures = [...new Set(dockerLayers.map((l) => layerInfo(l).architecture))];
+    if (layerArchitectures.length > 1) v.fail("layers", "DockerLayers of one architecture", layerArchitectures);
+    const architecture = v.architecture("architecture", args.architecture ?? layerArchitectures[0] ?? "x86_64");
+    if (layerArchitectures.length === 1 && architecture !== layerArchitectures[0]) {
+        v.fail("architecture", `the DockerLayers' architecture "${layerArchitectures[0]}" (native code built for one won't load on the other)`, architecture);
+    }
+    if (layerList.length === 0 && !handlerModuleExists(code, handler)) {
+        v.fail("handler", `a module in \`code\` (${JSON.stringify(code)} has no ${handler.split(".").slice(0, -1).join("/")}.py)`, handler);
+    }
+    return {
+        code, handler, runtime, architecture, dockerLayers,
+        cacheDir: args.cacheDir ?? path.join(".lambda-docker", "cache"),
+        common: resolveFunctionCommon(args),
+    };
+}
+
+/** The function's environment: the user's variables, with /opt/python on PYTHONPATH when a DockerLayer is attached. */
+export function withLayerPythonPath(environment: Record<string, pulumi.Input<string>>, hasDockerLayer: boolean): Record<string, pulumi.Input<string>> {
+    if (!hasDockerLayer) return environment;
+    const current = environment.PYTHONPATH;
+    if (current === undefined) return { ...environment, PYTHONPATH: LAYER_PYTHONPATH };
+    return {
+        ...environment,
+        PYTHONPATH: pulumi.output(current).apply((p) => (p.split(":").includes(LAYER_PYTHONPATH) ? p : `${p}:${LAYER_PYTHONPATH}`)),
+    };
+}
+
+/** Zips `code` deterministically into the cache, named by the zip's own sha256. */
+async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: string; sha256: string; unzippedBytes: number }> {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const tmp = path.join(cacheDir, `.code-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`);
+    try {
+        const result = await writeZip(listTree(code), tmp);
+        const zipPath = path.join(cacheDir, `code-${result.sha256}.zip`);
+        fs.renameSync(tmp, zipPath);
+        return { zipPath, sha256: result.sha256, unzippedBytes: result.unzippedBytes };
+    } finally {
+        fs.rmSync(tmp, { force: true });
+    }
+}
+
+type ZipFunctionData = { arn: pulumi.Output<string>; functionName: pulumi.Output<string> };
+
+/**
+ * A zip-packaged Python Lambda function with Docker-built layers. Its code and every DockerLayer are
+ * zipped and size-checked against Lambda's 250 MB unzipped limit before any of its resources exist.
+ */
+export class ZipFunction extends pulumi.ComponentResource<ZipFunctionData> {
+    public readonly arn: pulumi.Output<string>;
+    public readonly functionName: pulumi.Output<string>;
+
+    constructor(name: string, args: ZipFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const resolved = v.withContext("ZipFunction", name, () => resolveZipFunctionArgs(args));
+        super("lambda-docker:index:ZipFunction", name, { resolved, args }, opts);
+        const data = pulumi.output(this.getData());
+        this.arn = data.apply((d) => d.arn);
+        this.functionName = data.apply((d) => d.functionName);
+    }
+
+    protected async initialize(
+        props: { resolved: ResolvedZipFunctionArgs; args: ZipFunctionArgs },
+        _opts?: pulumi.ComponentResourceOptions,
+        name = "",
+    ): Promise<ZipFunctionData> {
+        const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while the code is zipped
+        try {
+            return await this.createFunction(name, props.resolved, props.args);
+        } finally {
+            done();
+        }
+    }
+
+    private async createFunction(name: string, resolved: ResolvedZipFunctionArgs, args: ZipFunctionArgs): Promise<ZipFunctionData> {
+        const [code, ...layerBuilds] = await Promise.all([
+            zipCode(resolved.code, resolved.cacheDir),
+            ...resolved.dockerLayers.map((l) => layerInfo(l).built),
+        ]);
+        const total = code.unzippedBytes + layerBuilds.reduce((sum, b) => sum + b.unzippedBytes, 0);
+        if (total > LAMBDA_UNZIPPED_LIMIT) {
+            throw new Error(
+                `ZipFunction "${name}": code and layers unzip to ${formatBytes(total)} (code ${formatBytes(code.unzippedBytes)}` +
+                    `${layerBuilds.map((b, i) => `, layer ${i + 1} ${formatBytes(b.unzippedBytes)}`).join("")}), over Lambda's limit of ` +
+                    `${formatBytes(LAMBDA_UNZIPPED_LIMIT)}. Move the heavy dependencies into a container image: LambdaImage + ImageFunction (up to 10 GB).`,
+            );
+        }
+
+        const support = createFunctionSupport(name, this, resolved.common, args.tags);
+        const common = commonFunctionInputs(args, resolved.common, support, resolved.architecture);
+        const environment = withLayerPythonPath(resolved.common.environment, resolved.dockerLayers.length > 0);
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                ...common,
+                environment: Object.keys(environment).length > 0 ? { variables: environment } : undefined,
+                packageType: "Zip",
+                runtime: resolved.runtime,
+                handler: resolved.handler,
+                code: new pulumi.asset.FileArchive(stableRelativePath(code.zipPath)),
+                sourceCodeHash: sourceCodeHash(code.sha256),
+                layers: (args.layers ?? []).map((l) => (l instanceof DockerLayer ? l.arn : l)),
+            },
+            { parent: this, dependsOn: support.dependsOn },
+        );
+        this.registerOutputs({ arn: fn.arn, functionName: fn.name });
+        return { arn: fn.arn, functionName: fn.name };
+    }
+}
