@@ -29,8 +29,6 @@ export interface RunOptions {
     readonly env?: NodeJS.ProcessEnv;
     /** Lines kept for error messages. @default 40 */
     readonly tailLines?: number;
-    /** Data written to stdin. */
-    readonly input?: string;
 }
 
 /** Runs `docker <args>`; resolves with the exit code (never rejects on a non-zero code). */
@@ -38,7 +36,7 @@ export function runDocker(args: readonly string[], options: RunOptions = {}): Pr
     const binary = dockerBinary(options.env ?? process.env);
     const keep = options.tailLines ?? 40;
     return new Promise((resolve, reject) => {
-        const child = spawn(binary, args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(binary, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
         const tail: string[] = [];
         let stdout = "";
         const partial = { out: "", err: "" };
@@ -69,7 +67,6 @@ export function runDocker(args: readonly string[], options: RunOptions = {}): Pr
             for (const key of ["out", "err"] as const) if (partial[key] !== "") push(partial[key]);
             resolve({ code: code ?? 1, tail, stdout });
         });
-        child.stdin.end(options.input ?? "");
     });
 }
 

@@ -27,7 +27,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yazl from "yazl";
 
-export const ZIP_EPOCH = new Date(1980, 0, 1, 0, 0, 0);
+/** 1980-01-01 00:00 in the current local time zone, made per use because yazl reads local-time fields. */
+export function zipEpoch(): Date {
+    return new Date(1980, 0, 1, 0, 0, 0);
+}
 export const FILE_MODE = 0o100644;
 export const EXEC_MODE = 0o100755;
 export const DIR_MODE = 0o040755;
@@ -91,8 +94,9 @@ export interface ZipResult {
 /** Writes `entries` (from `listTree`) to `outFile` and returns the archive's sha256 and sizes. */
 export function writeZip(entries: readonly TreeEntry[], outFile: string): Promise<ZipResult> {
     const zip = new yazl.ZipFile();
+    const mtime = zipEpoch();
     for (const e of entries) {
-        const common = { mtime: ZIP_EPOCH, mode: e.mode, forceDosTimestamp: true };
+        const common = { mtime, mode: e.mode, forceDosTimestamp: true };
         if (e.kind === "file") {
             zip.addFile(e.source, e.path, { ...common, compress: true, compressionLevel: 6 });
         } else if (e.kind === "symlink") {
