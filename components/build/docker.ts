@@ -81,8 +81,14 @@ export async function checkDaemon(env?: NodeJS.ProcessEnv): Promise<void> {
     }
 }
 
-/** Whether the CLI has buildx (BuildKit with `--output type=local`). */
-export async function hasBuildx(env?: NodeJS.ProcessEnv): Promise<boolean> {
-    const result = await runDocker(["buildx", "version"], { env });
-    return result.code === 0;
+/**
+ * How this CLI runs BuildKit builds with `--output type=local`: `buildx build` when the buildx plugin is
+ * there; plain `docker build` with DOCKER_BUILDKIT=1 on clients older than 23.0, which embed BuildKit
+ * support (Debian's docker.io 20.10 does); otherwise none (newer clients need buildx for BuildKit).
+ */
+export async function buildKitCommand(env?: NodeJS.ProcessEnv): Promise<"buildx" | "embedded" | undefined> {
+    if ((await runDocker(["buildx", "version"], { env })).code === 0) return "buildx";
+    const client = await runDocker(["version", "--format", "{{.Client.Version}}"], { env });
+    const major = Number.parseInt(client.stdout.trim().split(".")[0] ?? "", 10);
+    return Number.isFinite(major) && major < 23 ? "embedded" : undefined;
 }

@@ -5,7 +5,7 @@
  *   executable bit), build args, target, platform, asset path and the zip format. A cache hit runs no
  *   docker command at all.
  * - On a miss, BuildKit builds the Dockerfile plus one appended `FROM scratch` stage that copies only
- *   the asset directory, exported with `--output type=local`; without buildx, the classic builder
+ *   the asset directory, exported with `--output type=local`; without BuildKit, the classic builder
  *   builds the image and `docker create` + `docker cp` copy the asset out (container and image are
  *   removed afterwards, on failure too).
  * - Sizes are checked before the zip is written. Everything is written to a temporary directory in
@@ -18,7 +18,7 @@ import * as path from "path";
 import { validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
 import { hashBuildInputs } from "../core/contextHash";
 import * as v from "../core/validation";
-import { DockerError, checkDaemon, hasBuildx, runDocker } from "./docker";
+import { DockerError, buildKitCommand, checkDaemon, runDocker } from "./docker";
 import { EXPORT_STAGE, withExportStage } from "./dockerfile";
 import { listTree, unzippedSize, writeZip } from "./zip";
 
@@ -51,7 +51,7 @@ export interface BuildLayerOptions {
     readonly out?: string;
     /** Keep `__pycache__`/`.pyc` (see the zip rules). @default false */
     readonly keepBytecode?: boolean;
-    /** `buildkit`, `classic`, or `auto` (buildkit when the CLI has buildx). @default $LAMBDA_DOCKER_BUILDER or "auto" */
+    /** `buildkit`, `classic`, or `auto` (BuildKit when the CLI can run it). @default $LAMBDA_DOCKER_BUILDER or "auto" */
     readonly builder?: (typeof BUILDERS)[number];
     /** Receives each line of docker's output while it builds. @default undefined */
     readonly onOutput?: (line: string) => void;
@@ -157,18 +157,22 @@ function buildArgFlags(resolved: ResolvedLayerBuild): string[] {
     return flags;
 }
 
-async function exportWithBuildKit(resolved: ResolvedLayerBuild, workDir: string, dest: string, options: BuildLayerOptions): Promise<void> {
+async function exportWithBuildKit(
+    resolved: ResolvedLayerBuild, workDir: string, dest: string, options: BuildLayerOptions, command: "buildx" | "embedded",
+): Promise<void> {
     const dockerfile = path.join(workDir, "Dockerfile");
     fs.writeFileSync(dockerfile, resolved.exportDockerfile);
     // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile before <context>/.dockerignore.
     const specificIgnore = `${resolved.dockerfile}.dockerignore`;
     if (fs.existsSync(specificIgnore)) fs.copyFileSync(specificIgnore, `${dockerfile}.dockerignore`);
+    const build = command === "buildx" ? ["buildx", "build"] : ["build"];
+    const env = { ...(options.env ?? process.env), DOCKER_BUILDKIT: "1" };
     const result = await runDocker(
-        ["buildx", "build", "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildArgFlags(resolved),
+        [...build, "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildArgFlags(resolved),
             "--output", `type=local,dest=${dest}`, resolved.context],
-        { onLine: options.onOutput, env: options.env },
+        { onLine: options.onOutput, env },
     );
-    if (result.code !== 0) throw buildFailure(resolved, `docker buildx build exited with code ${result.code}`, result.tail);
+    if (result.code !== 0) throw buildFailure(resolved, `docker ${build.join(" ")} (BuildKit) exited with code ${result.code}`, result.tail);
 }
 
 async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: string, options: BuildLayerOptions): Promise<void> {
@@ -205,12 +209,15 @@ function atomicCopy(from: string, to: string): void {
 
 async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOptions): Promise<LayerBuildResult> {
     await checkDaemon(options.env);
-    const useBuildKit = resolved.builder === "buildkit" || (resolved.builder === "auto" && (await hasBuildx(options.env)));
+    const kit = resolved.builder === "classic" ? undefined : await buildKitCommand(options.env);
+    if (resolved.builder === "buildkit" && !kit) {
+        throw new DockerError("`builder` \"buildkit\" needs a docker client with buildx (or one older than 23.0, which embeds BuildKit); use builder \"auto\" or \"classic\", or set DOCKER.");
+    }
     fs.mkdirSync(resolved.cacheDir, { recursive: true });
     const workDir = fs.mkdtempSync(path.join(resolved.cacheDir, ".build-"));
     try {
         const dest = path.join(workDir, "asset");
-        if (useBuildKit) await exportWithBuildKit(resolved, workDir, dest, options);
+        if (kit) await exportWithBuildKit(resolved, workDir, dest, options, kit);
         else await exportWithClassicBuilder(resolved, dest, options);
         if (!fs.existsSync(dest)) throw buildFailure(resolved, `no ${resolved.assetPath} was exported`, []);
         const entries = listTree(dest, { keepBytecode: resolved.keepBytecode });

@@ -21,6 +21,7 @@ describe("components under mocks", () => {
         await recorder.install("dev");
         context = makeContext();
     });
+    afterEach(() => fs.rmSync(context, { recursive: true, force: true }));
 
     describe("EcrRepository", () => {
         it("creates a scanned, encrypted repository and a per-stage lifecycle policy", async () => {
