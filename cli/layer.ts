@@ -35,6 +35,7 @@ export function layerCommand(): Command {
         .option("--cache-dir <dir>", "zip cache directory", ".lambda-docker/cache")
         .option("--builder <builder>", `${BUILDERS.join(", ")}`, choice(BUILDERS))
         .option("--keep-bytecode", "keep __pycache__/*.pyc in the zip")
+        .option("--no-cache", "build without Docker's build cache")
         .option("--json", "print the result as JSON")
         .action(async (context: string, opts) => {
             const result = await buildLayer({
@@ -47,6 +48,7 @@ export function layerCommand(): Command {
                 cacheDir: opts.cacheDir,
                 builder: opts.builder,
                 keepBytecode: opts.keepBytecode ?? false,
+                noCache: opts.cache === false,
                 out: opts.out,
                 onOutput: (line) => process.stderr.write(`${line}\n`),
             });

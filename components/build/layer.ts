@@ -53,6 +53,8 @@ export interface BuildLayerOptions {
     readonly keepBytecode?: boolean;
     /** `buildkit`, `classic`, or `auto` (BuildKit when the CLI can run it). @default $LAMBDA_DOCKER_BUILDER or "auto" */
     readonly builder?: (typeof BUILDERS)[number];
+    /** Build without Docker's build cache (`--no-cache`); does not bypass the zip cache. @default false */
+    readonly noCache?: boolean;
     /** Receives each line of docker's output while it builds. @default undefined */
     readonly onOutput?: (line: string) => void;
     /** Environment for docker (DOCKER picks the binary). @default process.env */
@@ -151,9 +153,10 @@ function buildFailure(resolved: ResolvedLayerBuild, what: string, tail: string[]
     );
 }
 
-function buildArgFlags(resolved: ResolvedLayerBuild): string[] {
+function buildFlags(resolved: ResolvedLayerBuild, options: BuildLayerOptions): string[] {
     const flags = Object.keys(resolved.buildArgs).sort().flatMap((k) => ["--build-arg", `${k}=${resolved.buildArgs[k]}`]);
     if (resolved.platform) flags.push("--platform", resolved.platform);
+    if (options.noCache) flags.push("--no-cache");
     return flags;
 }
 
@@ -168,7 +171,7 @@ async function exportWithBuildKit(
     const build = command === "buildx" ? ["buildx", "build"] : ["build"];
     const env = { ...(options.env ?? process.env), DOCKER_BUILDKIT: "1" };
     const result = await runDocker(
-        [...build, "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildArgFlags(resolved),
+        [...build, "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildFlags(resolved, options),
             "--output", `type=local,dest=${dest}`, resolved.context],
         { onLine: options.onOutput, env },
     );
@@ -183,7 +186,7 @@ async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: stri
     const run = (args: string[]) => runDocker(args, { onLine: options.onOutput, env });
     try {
         const target = resolved.target ? ["--target", resolved.target] : [];
-        const built = await run(["build", "--file", resolved.dockerfile, "--tag", image, ...target, ...buildArgFlags(resolved), resolved.context]);
+        const built = await run(["build", "--file", resolved.dockerfile, "--tag", image, ...target, ...buildFlags(resolved, options), resolved.context]);
         if (built.code !== 0) throw buildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
         // The command is never run; `docker create` only needs one when the image has none.
         const created = await run(["create", "--name", container, image, "lambda-docker-export"]);
