@@ -2,23 +2,9 @@
  * `lambda-docker layer build <context>`: the layer zip without a deploy, replacing hand-written
  * build-layer.sh scripts. Docker output streams to stderr; the result goes to stdout.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/build/layer";
-
-function collectBuildArg(value: string, previous: Record<string, string>): Record<string, string> {
-    const eq = value.indexOf("=");
-    if (eq <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got ${JSON.stringify(value)}`);
-    return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function choice<T extends string>(allowed: readonly T[]) {
-    return (value: string): T => {
-        if (!(allowed as readonly string[]).includes(value)) {
-            throw new InvalidArgumentError(`expected one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
-        }
-        return value as T;
-    };
-}
+import { choice, collectKeyValue } from "./options";
 
 export function layerCommand(): Command {
     const layer = new Command("layer").description("Lambda layers built with Docker");
@@ -29,7 +15,7 @@ export function layerCommand(): Command {
         .option("-o, --out <file>", "copy the zip here")
         .option("-f, --dockerfile <file>", "Dockerfile path (default: <context>/Dockerfile)")
         .option("--target <stage>", "stage whose asset directory is exported (default: the last)")
-        .option("--build-arg <KEY=VALUE>", "build arg, repeatable", collectBuildArg, {})
+        .option("--build-arg <KEY=VALUE>", "build arg, repeatable", collectKeyValue, {})
         .option("--platform <platform>", `target platform: ${LAYER_PLATFORMS.join(" or ")}`, choice(LAYER_PLATFORMS))
         .option("--asset-path <dir>", "directory in the image that becomes the zip root", "/asset")
         .option("--cache-dir <dir>", "zip cache directory", ".lambda-docker/cache")

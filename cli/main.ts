@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /** The lambda-docker command line. Commander parses arguments (help, errors, subcommands) so we don't. */
 import { Command } from "commander";
+import { checkCommand, invokeCommand } from "./image";
 import { layerCommand } from "./layer";
 
 export function program(): Command {
     return new Command("lambda-docker")
         .description("Ship Python AWS Lambda functions with Docker")
         .showHelpAfterError()
-        .addCommand(layerCommand());
+        .addCommand(layerCommand())
+        .addCommand(checkCommand())
+        .addCommand(invokeCommand());
 }
 
 if (require.main === module) {

@@ -29,6 +29,8 @@ export interface RunOptions {
     readonly env?: NodeJS.ProcessEnv;
     /** Lines kept for error messages. @default 40 */
     readonly tailLines?: number;
+    /** Written to the command's stdin. @default undefined (no stdin) */
+    readonly input?: string;
 }
 
 /** Runs `docker <args>`; resolves with the exit code (never rejects on a non-zero code). */
@@ -36,7 +38,7 @@ export function runDocker(args: readonly string[], options: RunOptions = {}): Pr
     const binary = dockerBinary(options.env ?? process.env);
     const keep = options.tailLines ?? 40;
     return new Promise((resolve, reject) => {
-        const child = spawn(binary, args, { env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(binary, args, { env: options.env ?? process.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
         const tail: string[] = [];
         let stdout = "";
         const partial = { out: "", err: "" };
@@ -52,8 +54,8 @@ export function runDocker(args: readonly string[], options: RunOptions = {}): Pr
             lines.forEach(push);
             if (key === "out") stdout += chunk.toString("utf8");
         };
-        child.stdout.on("data", feed("out"));
-        child.stderr.on("data", feed("err"));
+        child.stdout!.on("data", feed("out"));
+        child.stderr!.on("data", feed("err"));
         child.on("error", (err: NodeJS.ErrnoException) => {
             if (err.code === "ENOENT" || err.code === "EACCES") {
                 reject(new DockerError(
@@ -63,6 +65,10 @@ export function runDocker(args: readonly string[], options: RunOptions = {}): Pr
                 reject(err);
             }
         });
+        if (child.stdin) {
+            child.stdin.on("error", () => undefined); // the command may exit before reading all of it
+            child.stdin.end(options.input);
+        }
         child.on("close", (code) => {
             for (const key of ["out", "err"] as const) if (partial[key] !== "") push(partial[key]);
             resolve({ code: code ?? 1, tail, stdout });

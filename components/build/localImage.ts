@@ -1,0 +1,227 @@
+/**
+ * The function image, built and run on the local Docker engine before any AWS call:
+ * - `buildLocalImage` builds it (once per content hash) for the functions' platform;
+ * - `preflight` checks that every function's command resolves inside it (the module imports with the
+ *   image's working directory and PYTHONPATH, the attribute is callable) and that its architecture
+ *   is the functions' — the "handler not found" and "exec format error" failures, found early;
+ * - `invokeLocal` runs one handler with an event, as `lambda-docker invoke` does.
+ */
+import { hashBuildInputs, resolveDockerfile } from "../core/contextHash";
+import { PLATFORMS } from "../core/tags";
+import { Architecture } from "../core/validation";
+import { DockerError, buildKitCommand, checkDaemon, runDocker } from "./docker";
+
+export interface LocalImageOptions {
+    readonly context: string;
+    /** @default "<context>/Dockerfile" */
+    readonly dockerfile?: string;
+    /** @default {} */
+    readonly buildArgs?: Record<string, string>;
+    /** @default undefined (the last stage) */
+    readonly target?: string;
+    /** The functions' architecture; the image is built for its platform. @default "x86_64" */
+    readonly architecture?: Architecture;
+    /** Receives each build output line. @default undefined */
+    readonly onOutput?: (line: string) => void;
+    /** Environment for docker (DOCKER picks the binary). @default process.env */
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LocalImage {
+    /** Local tag, `lambda-docker-local:<content hash>`. */
+    readonly image: string;
+    /** False when an image with that content hash already existed. */
+    readonly built: boolean;
+    /** The build's output lines (empty when not built). */
+    readonly output: string[];
+}
+
+/** Builds the image locally unless an image of the same content hash exists. */
+export async function buildLocalImage(options: LocalImageOptions): Promise<LocalImage> {
+    const env = options.env ?? process.env;
+    await checkDaemon(env);
+    const dockerfile = resolveDockerfile(options.context, options.dockerfile);
+    const platform = PLATFORMS[options.architecture ?? "x86_64"];
+    const buildArgs = options.buildArgs ?? {};
+    const hash = hashBuildInputs({ context: options.context, dockerfile, buildArgs, target: options.target, platform });
+    const image = `lambda-docker-local:${hash.slice(0, 16)}`;
+    if ((await runDocker(["image", "inspect", image], { env })).code === 0) return { image, built: false, output: [] };
+
+    const kit = await buildKitCommand(env);
+    const command = kit === "buildx" ? ["buildx", "build", "--load", "--progress=plain"] : kit ? ["build", "--progress=plain"] : ["build"];
+    const flags = Object.keys(buildArgs).sort().flatMap((k) => ["--build-arg", `${k}=${buildArgs[k]}`]);
+    if (options.target) flags.push("--target", options.target);
+    const output: string[] = [];
+    const result = await runDocker([...command, "--platform", platform, "--file", dockerfile, "--tag", image, ...flags, options.context], {
+        env: { ...env, DOCKER_BUILDKIT: kit ? "1" : "0" },
+        tailLines: 40,
+        onLine: (line) => {
+            output.push(line);
+            options.onOutput?.(line);
+        },
+    });
+    if (result.code !== 0) {
+        throw new DockerError(
+            `Image build failed: docker build of Dockerfile ${JSON.stringify(dockerfile)} with context ${JSON.stringify(options.context)} exited with code ${result.code}.\n` +
+                `Last lines of docker output:\n${result.tail.map((l) => `  ${l}`).join("\n")}`,
+        );
+    }
+    return { image, built: true, output };
+}
+
+export interface PreflightFunction {
+    readonly name: string;
+    readonly command: readonly string[];
+    /** @default "x86_64" */
+    readonly architecture?: Architecture;
+}
+
+export interface PreflightProblem {
+    readonly name: string;
+    readonly command: string;
+    readonly problem: string;
+}
+
+export class PreflightError extends Error {
+    constructor(public readonly problems: PreflightProblem[], what: string) {
+        super(
+            `Preflight failed for ${problems.length} function(s) in ${what}:\n` +
+                problems.map((p) => `  - function "${p.name}", command "${p.command}": ${p.problem}`).join("\n"),
+        );
+        this.name = "PreflightError";
+    }
+}
+
+/** Imports each handler inside the image the way the Lambda Python runtime does, and reports failures. */
+const CHECK_SCRIPT = `
+import importlib, json, os, sys
+sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+results = {}
+for name, handler in json.loads(os.environ["LAMBDA_DOCKER_HANDLERS"]).items():
+    module, _, attr = handler.rpartition(".")
+    try:
+        target = getattr(importlib.import_module(module), attr)
+        results[name] = None if callable(target) else "%s is a %s, not a callable" % (handler, type(target).__name__)
+    except AttributeError:
+        results[name] = "AttributeError: module '%s' has no attribute '%s'" % (module, attr)
+    except BaseException as e:
+        results[name] = "%s: %s" % (type(e).__name__, e)
+print("LAMBDA_DOCKER_PREFLIGHT " + json.dumps(results, sort_keys=True))
+`;
+
+const DOCKER_ARCHITECTURES: Record<string, Architecture> = { amd64: "x86_64", arm64: "arm64" };
+
+/** The Lambda architecture of a local image, from `docker image inspect`. */
+export async function imageArchitecture(image: string, env?: NodeJS.ProcessEnv): Promise<string> {
+    const result = await runDocker(["image", "inspect", "--format", "{{.Architecture}}", image], { env });
+    if (result.code !== 0) throw new DockerError(`Image ${JSON.stringify(image)} not found locally: ${result.tail.join(" | ")}`);
+    const arch = result.stdout.trim();
+    return DOCKER_ARCHITECTURES[arch] ?? arch;
+}
+
+/** Checks every function's command and architecture against `image`; throws a PreflightError naming each failure. */
+export async function preflightImage(image: string, functions: readonly PreflightFunction[], what: string, env?: NodeJS.ProcessEnv): Promise<void> {
+    const problems: PreflightProblem[] = [];
+    const arch = await imageArchitecture(image, env);
+    const runnable = functions.filter((f) => {
+        const wanted = f.architecture ?? "x86_64";
+        if (arch === wanted) return true;
+        problems.push({ name: f.name, command: f.command[0], problem: `the image is ${arch} but the function is ${wanted} (Lambda would fail with "exec format error")` });
+        return false;
+    });
+    if (runnable.length > 0) {
+        const handlers = Object.fromEntries(runnable.map((f) => [f.name, f.command[0]]));
+        const run = await runDocker(
+            ["run", "--rm", "--network", "none", "--entrypoint", "python3", "-e", `LAMBDA_DOCKER_HANDLERS=${JSON.stringify(handlers)}`, image, "-c", CHECK_SCRIPT],
+            { env },
+        );
+        const line = run.stdout.split("\n").find((l) => l.startsWith("LAMBDA_DOCKER_PREFLIGHT "));
+        if (run.code !== 0 || !line) {
+            throw new DockerError(`Preflight could not run python3 in ${image} (exit ${run.code}): ${run.tail.slice(-5).join(" | ")}`);
+        }
+        const results = JSON.parse(line.slice("LAMBDA_DOCKER_PREFLIGHT ".length)) as Record<string, string | null>;
+        for (const f of runnable) {
+            const problem = results[f.name];
+            if (problem) problems.push({ name: f.name, command: f.command[0], problem: `it does not resolve in the image: ${problem}` });
+        }
+    }
+    if (problems.length > 0) throw new PreflightError(problems.sort((a, b) => a.name.localeCompare(b.name)), what);
+}
+
+/** Builds (or reuses) the local image, then runs `preflightImage` on it. */
+export async function preflight(options: LocalImageOptions & { readonly functions: readonly PreflightFunction[] }): Promise<LocalImage> {
+    const local = await buildLocalImage(options);
+    const dockerfile = resolveDockerfile(options.context, options.dockerfile);
+    await preflightImage(local.image, options.functions, `the image built from ${JSON.stringify(dockerfile)}`, options.env);
+    return local;
+}
+
+export interface InvokeOptions {
+    readonly image: string;
+    readonly functionName: string;
+    readonly command: readonly string[];
+    readonly event: unknown;
+    /** Extra environment for the handler. @default {} */
+    readonly environment?: Record<string, string>;
+    /** Seconds reported by `context.get_remaining_time_in_millis()`. @default 30 */
+    readonly timeout?: number;
+    /** MB reported by `context.memory_limit_in_mb`. @default 512 */
+    readonly memorySize?: number;
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface InvokeResult {
+    /** The handler's return value, or Lambda's error shape `{ errorMessage, errorType, stackTrace }`. */
+    readonly result: unknown;
+    readonly failed: boolean;
+    /** Everything the handler printed or logged, stdout then stderr. */
+    readonly logs: string[];
+}
+
+const RESULT_MARKER = "\u001eLAMBDA_DOCKER_RESULT ";
+const INVOKE_SCRIPT = `
+import importlib, json, os, sys, time, traceback, uuid
+sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+class Context:
+    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+    function_version = "$LATEST"
+    memory_limit_in_mb = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
+    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:" + function_name
+    aws_request_id = str(uuid.uuid4())
+    log_group_name = "/aws/lambda/" + function_name
+    log_stream_name = "local"
+    _deadline = time.time() + float(os.environ["LAMBDA_DOCKER_TIMEOUT"])
+    def get_remaining_time_in_millis(self):
+        return max(0, int((self._deadline - time.time()) * 1000))
+event = json.load(sys.stdin)
+module, _, attr = os.environ["_HANDLER"].rpartition(".")
+try:
+    result, failed = getattr(importlib.import_module(module), attr)(event, Context()), False
+except Exception as e:
+    result, failed = {"errorMessage": str(e), "errorType": type(e).__name__, "stackTrace": traceback.format_tb(e.__traceback__)}, True
+sys.stdout.flush()
+sys.stdout.write("${RESULT_MARKER}" + json.dumps({"result": result, "failed": failed}, default=str) + "\\n")
+`;
+
+/** Runs one handler in the image with `event` on stdin; no Runtime API, no enforced timeout (see README). */
+export async function invokeLocal(options: InvokeOptions): Promise<InvokeResult> {
+    const env = options.env ?? process.env;
+    const vars: Record<string, string> = {
+        ...(options.environment ?? {}),
+        _HANDLER: options.command[0],
+        AWS_LAMBDA_FUNCTION_NAME: options.functionName,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memorySize ?? 512),
+        LAMBDA_DOCKER_TIMEOUT: String(options.timeout ?? 30),
+    };
+    const run = await runDocker(
+        ["run", "--rm", "-i", "--network", "none", "--entrypoint", "python3", ...Object.entries(vars).flatMap(([k, val]) => ["-e", `${k}=${val}`]),
+            options.image, "-c", INVOKE_SCRIPT],
+        { env, tailLines: 10_000, input: JSON.stringify(options.event) },
+    );
+    const marker = run.tail.findIndex((l) => l.startsWith(RESULT_MARKER));
+    if (marker < 0) {
+        throw new DockerError(`Local invoke of ${options.functionName} failed before the handler returned (exit ${run.code}):\n${run.tail.slice(-20).map((l) => `  ${l}`).join("\n")}`);
+    }
+    const { result, failed } = JSON.parse(run.tail[marker].slice(RESULT_MARKER.length)) as { result: unknown; failed: boolean };
+    return { result, failed, logs: run.tail.filter((_, i) => i !== marker) };
+}
