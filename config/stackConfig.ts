@@ -24,6 +24,8 @@ export const CONFIG_DEFAULTS = {
     protect: false,
     latestTag: false,
     baseImage: "public.ecr.aws/lambda/python:3.11",
+    preflight: false,
+    manifest: "lambda-docker.yaml",
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
@@ -47,6 +49,10 @@ export interface StackConfig {
     readonly latestTag: boolean;
     /** BASE_IMAGE build arg of the app and layer Dockerfiles. */
     readonly baseImage: string;
+    /** Build the image locally and check every function's command before creating anything. */
+    readonly preflight: boolean;
+    /** The functions manifest (image context and function commands). */
+    readonly manifest: string;
 }
 
 /** Converts a config string to the type its default has; a value that doesn't convert is returned as is, for the error. */
@@ -94,6 +100,8 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
             forceDelete: v.boolean(k("forceDelete"), get("forceDelete")),
             protect: v.boolean(k("protect"), get("protect")),
             latestTag: v.boolean(k("latestTag"), get("latestTag")),
+            preflight: v.boolean(k("preflight"), get("preflight")),
+            manifest: v.nonEmptyString(k("manifest"), get("manifest")),
             baseImage: v.matches(k("baseImage"), get("baseImage"), /^[a-z0-9][a-z0-9._/:@-]*$/, "an image reference such as \"public.ecr.aws/lambda/python:3.11\""),
         };
         if (config.latestTag && config.tagMutability === "IMMUTABLE") {

@@ -47,7 +47,7 @@ export function parseManifest(doc: unknown, baseDir = "."): Manifest {
         onlyKeys(`functions.${name}`, fn, ["command"]);
         parsed[name] = { command: v.command(`functions.${name}.command`, fn.command) };
     }
-    const join = (p: string) => path.join(baseDir, p).split(path.sep).join("/");
+    const join = (p: string) => (path.isAbsolute(p) ? p : path.join(baseDir, p)).split(path.sep).join("/");
     return { image: { context: join(context), dockerfile: dockerfile === undefined ? undefined : join(dockerfile) }, functions: parsed };
 }
 

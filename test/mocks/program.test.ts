@@ -2,45 +2,15 @@
  * Runs the root program (index.ts) under mocks for each real stack file, the way `pulumi up --stack
  * <stack>` would feed it: mocks read neither Pulumi.yaml nor stack files, so the stack file is parsed
  * here and handed to the program as the CLI would (every value a string).
+ *
+ * The program builds its layer with Docker while it runs (as a real preview does), so these tests
+ * need the engine and the local base image (BASE_IMAGE stands in for the Lambda base image).
  */
 import * as assert from "node:assert/strict";
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
-import { Recorded, ResourceRecorder, valueOf } from "./harness";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-const recorder = new ResourceRecorder();
-
-/** Stack-file config as the CLI hands it to a program: fully qualified keys, string values. */
-export function stackConfig(stack: string): Record<string, string> {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    return Object.fromEntries(
-        Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
-}
-
-interface ProgramRun {
-    outputs: Record<string, pulumi.Output<unknown>>;
-    resources: Recorded[];
-}
-
-export async function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
-    await recorder.install(stack);
-    pulumi.runtime.setAllConfig({ ...stackConfig(stack), ...overrides });
-    const cwd = process.cwd();
-    process.chdir(ROOT); // Pulumi runs the program from the project directory
-    try {
-        const modulePath = require.resolve(path.join(ROOT, "index.ts"));
-        delete require.cache[modulePath];
-        const outputs = (await import(modulePath)) as Record<string, pulumi.Output<unknown>>;
-        for (const output of Object.values(outputs)) await valueOf(pulumi.output(output));
-        return { outputs, resources: [...(await recorder.settle())] };
-    } finally {
-        process.chdir(cwd);
-    }
-}
+import { BASE_IMAGE, requireDocker } from "../docker/support";
+import { ProgramRun, recorder, runProgram } from "../support/program";
+import { Recorded, valueOf } from "./harness";
 
 function byName(resources: Recorded[], type: string, name: string): Recorded {
     const found = resources.filter((r) => r.type === type && r.name === name);
@@ -49,25 +19,28 @@ function byName(resources: Recorded[], type: string, name: string): Recorded {
 }
 
 describe("the program (index.ts) under mocks", function () {
-    this.timeout(60000);
+    this.timeout(300000);
     let dev: ProgramRun;
     let prod: ProgramRun;
-    before(async () => {
+    before(async function () {
+        requireDocker(this);
         dev = await runProgram("dev");
         prod = await runProgram("prod");
     });
 
-    it("creates one repository, one image and three image functions sharing it, in every stack", () => {
+    it("creates one repository, one image shared by three image functions, a layer and a zip function, in every stack", () => {
         for (const run of [dev, prod]) {
             const components = run.resources.filter((r) => r.type.startsWith("lambda-docker:")).map((r) => `${r.type} ${r.name}`).sort();
             assert.deepEqual(components, [
+                "lambda-docker:index:DockerLayer core",
                 "lambda-docker:index:EcrRepository app",
                 "lambda-docker:index:ImageFunction api",
                 "lambda-docker:index:ImageFunction campaign-orchestrator",
                 "lambda-docker:index:ImageFunction report-sync",
                 "lambda-docker:index:LambdaImage app",
+                "lambda-docker:index:ZipFunction report-api",
             ]);
-            const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function");
+            const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.packageType === "Image");
             assert.deepEqual(
                 fns.map((f) => [f.name, f.inputs.imageConfig.commands]).sort(),
                 [
@@ -94,7 +67,7 @@ describe("the program (index.ts) under mocks", function () {
         assert.equal(image.inputs.tags.length, 2);
         assert.match(image.inputs.tags[0], /:dev-[0-9a-f]{16}$/);
         assert.match(image.inputs.tags[1], /:dev-latest$/);
-        assert.deepEqual(image.inputs.buildArgs, { BASE_IMAGE: "public.ecr.aws/lambda/python:3.11" });
+        assert.deepEqual(image.inputs.buildArgs, { BASE_IMAGE });
         assert.deepEqual(image.inputs.context, { location: "app" });
         assert.deepEqual(image.inputs.dockerfile, { location: "app/Dockerfile" });
         const fn = byName(dev.resources, "aws:lambda/function:Function", "api-function");
@@ -130,8 +103,25 @@ describe("the program (index.ts) under mocks", function () {
         assert.equal(devTag, prodTag);
     });
 
-    it("exports the repository URL, the digest-pinned image URI and every function's name and ARN", async () => {
-        assert.deepEqual(Object.keys(dev.outputs).sort(), ["functionArns", "functionNames", "imageTags", "imageUri", "repositoryUrl"]);
+    it("wires the zip function to the campaign-core layer of its stage", () => {
+        for (const [run, stage] of [[dev, "dev"], [prod, "prod"]] as const) {
+            const layer = byName(run.resources, "aws:lambda/layerVersion:LayerVersion", "core-layer");
+            assert.equal(layer.inputs.layerName, `campaign-core-${stage}`);
+            assert.deepEqual(layer.inputs.compatibleRuntimes, ["python3.11"]);
+            const fn = byName(run.resources, "aws:lambda/function:Function", "report-api-function");
+            assert.equal(fn.inputs.packageType, "Zip");
+            assert.equal(fn.inputs.handler, "report_api.handler");
+            assert.deepEqual(fn.inputs.layers, [`arn:aws:lambda:us-east-1:123456789012:layer:campaign-core-${stage}:1`]);
+            assert.equal(fn.inputs.environment.variables.PYTHONPATH, "/opt/python");
+        }
+        assert.equal(
+            byName(dev.resources, "aws:lambda/layerVersion:LayerVersion", "core-layer").inputs.sourceCodeHash,
+            byName(prod.resources, "aws:lambda/layerVersion:LayerVersion", "core-layer").inputs.sourceCodeHash,
+        );
+    });
+
+    it("exports the repository URL, the digest-pinned image URI, the layer and every function's name and ARN", async () => {
+        assert.deepEqual(Object.keys(dev.outputs).sort(), ["functionArns", "functionNames", "imageTags", "imageUri", "layerArn", "layerSha256", "repositoryUrl"]);
         const uri = (await valueOf(dev.outputs.imageUri)) as string;
         const url = (await valueOf(dev.outputs.repositoryUrl)) as string;
         assert.ok(uri.startsWith(`${url}@sha256:`), uri);
@@ -140,7 +130,9 @@ describe("the program (index.ts) under mocks", function () {
             "campaign-orchestrator": "campaign-orchestrator-function-abc1234",
             "report-sync": "report-sync-function-abc1234",
             api: "api-function-abc1234",
+            "report-api": "report-api-function-abc1234",
         });
+        assert.match((await valueOf(dev.outputs.layerSha256)) as string, /^[0-9a-f]{64}$/);
     });
 
     it("fails before creating anything when a stack value is invalid", async () => {

@@ -18,6 +18,7 @@ describe("stack config", () => {
             stage: "qa", region: "eu-west-1", memorySize: 512, timeout: 30, architecture: "x86_64", logRetentionDays: 14,
             logLevel: "INFO", keepImages: 10, untaggedExpiryDays: 1, tagMutability: "MUTABLE", scanOnPush: true,
             forceDelete: false, protect: false, latestTag: false, baseImage: "public.ecr.aws/lambda/python:3.11",
+            preflight: false, manifest: "lambda-docker.yaml",
         } satisfies StackConfig);
     });
 
@@ -26,6 +27,7 @@ describe("stack config", () => {
             stage: "dev", region: "us-east-1", memorySize: 512, timeout: 30, architecture: "x86_64", logRetentionDays: 14,
             logLevel: "DEBUG", keepImages: 10, untaggedExpiryDays: 1, tagMutability: "MUTABLE", scanOnPush: true,
             forceDelete: true, protect: false, latestTag: true, baseImage: "public.ecr.aws/lambda/python:3.11",
+            preflight: true, manifest: "lambda-docker.yaml",
         });
     });
 
@@ -34,6 +36,7 @@ describe("stack config", () => {
             stage: "prod", region: "us-east-1", memorySize: 1024, timeout: 60, architecture: "x86_64", logRetentionDays: 90,
             logLevel: "INFO", keepImages: 30, untaggedExpiryDays: 7, tagMutability: "IMMUTABLE", scanOnPush: true,
             forceDelete: false, protect: true, latestTag: false, baseImage: "public.ecr.aws/lambda/python:3.11",
+            preflight: false, manifest: "lambda-docker.yaml",
         });
     });
 
@@ -58,7 +61,7 @@ describe("stack config", () => {
             ["dev", { ...base, "lambda-docker:forceDelete": "yes" }, "`lambda-docker:forceDelete` must be true or false; got \"yes\"."],
             ["dev", { ...base, "lambda-docker:architecture": "amd64" }, "`lambda-docker:architecture` must be one of \"x86_64\", \"arm64\"; got \"amd64\"."],
             ["dev", { ...base, "lambda-docker:logLevel": "TRACE" }, "`lambda-docker:logLevel` must be one of \"DEBUG\", \"INFO\", \"WARNING\", \"ERROR\"; got \"TRACE\"."],
-            ["dev", { ...base, "lambda-docker:memorysize": "512" }, "`lambda-docker:memorysize` must be one of the known keys (lambda-docker:memorySize, lambda-docker:timeout, lambda-docker:architecture, lambda-docker:logRetentionDays, lambda-docker:logLevel, lambda-docker:keepImages, lambda-docker:untaggedExpiryDays, lambda-docker:tagMutability, lambda-docker:scanOnPush, lambda-docker:forceDelete, lambda-docker:protect, lambda-docker:latestTag, lambda-docker:baseImage), not an unknown one; got \"lambda-docker:memorysize\"."],
+            ["dev", { ...base, "lambda-docker:memorysize": "512" }, "`lambda-docker:memorysize` must be one of the known keys (lambda-docker:memorySize, lambda-docker:timeout, lambda-docker:architecture, lambda-docker:logRetentionDays, lambda-docker:logLevel, lambda-docker:keepImages, lambda-docker:untaggedExpiryDays, lambda-docker:tagMutability, lambda-docker:scanOnPush, lambda-docker:forceDelete, lambda-docker:protect, lambda-docker:latestTag, lambda-docker:baseImage, lambda-docker:preflight, lambda-docker:manifest), not an unknown one; got \"lambda-docker:memorysize\"."],
             ["dev", {}, "`aws:region` must be an AWS region such as \"us-east-1\", set in the stack file; got undefined."],
             ["dev", { ...base, "lambda-docker:tagMutability": "IMMUTABLE", "lambda-docker:latestTag": "true" }, "`lambda-docker:latestTag` must be false when `lambda-docker:tagMutability` is IMMUTABLE (a moving tag cannot be re-pushed); got true."],
             ["dev", { ...base, "lambda-docker:forceDelete": "true", "lambda-docker:protect": "true" }, "`lambda-docker:forceDelete` must be false when `lambda-docker:protect` is true (a protected repository must keep its images); got true."],

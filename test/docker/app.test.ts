@@ -1,0 +1,151 @@
+/**
+ * The example application on a real engine: the image built from the local base, every command
+ * checked by the preflight, a source-only rebuild reusing the dependency layer, and a push to a local
+ * registry under exactly the tags LambdaImage computes, read back over the registry's HTTP API.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { buildLocalImage, invokeLocal, preflight } from "../../components/build/localImage";
+import { readManifest } from "../../components/core/manifest";
+import { digestUri } from "../../components/core/tags";
+import { resolveLambdaImageArgs } from "../../components/lambdaImage";
+import { recorder, runProgram } from "../support/program";
+import { BASE_IMAGE, REGISTRY, REPO_ROOT, copyTree, docker, requireDocker, tempDir } from "./support";
+
+const buildArgs = { BASE_IMAGE };
+const MANIFEST = readManifest(path.join(REPO_ROOT, "lambda-docker.yaml"));
+const FUNCTIONS = Object.entries(MANIFEST.functions).map(([name, f]) => ({ name, command: f.command }));
+
+/** BuildKit's plain progress: the ids of steps whose line matches `pattern`, and whether each was CACHED. */
+function steps(output: string[], pattern: RegExp): { id: string; cached: boolean }[] {
+    const ids = output.flatMap((l) => {
+        const m = /^#(\d+) \[[^\]]+\] (.*)$/.exec(l);
+        return m && pattern.test(m[2]) ? [m[1]] : [];
+    });
+    return [...new Set(ids)].map((id) => ({ id, cached: output.includes(`#${id} CACHED`) }));
+}
+
+async function registry(pathname: string, accept?: string): Promise<Response> {
+    const headers: Record<string, string> = accept ? { Accept: accept } : {};
+    return fetch(`http://${REGISTRY}${pathname}`, { headers });
+}
+
+describe("the example app on a real Docker engine", function () {
+    this.timeout(300000);
+    let dir: string;
+    before(function () {
+        requireDocker(this);
+    });
+    beforeEach(() => (dir = tempDir("ld-docker-app-")));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("passes preflight for every manifest command, and names the function, command and import error of a typo", async () => {
+        const context = MANIFEST.image.context;
+        const local = await preflight({ context, buildArgs, functions: FUNCTIONS });
+        assert.match(local.image, /^lambda-docker-local:[0-9a-f]{16}$/);
+
+        await assert.rejects(
+            preflight({ context, buildArgs, functions: [...FUNCTIONS, { name: "typo", command: ["src.functions.campaign.orchestratr.handler"] }] }),
+            {
+                name: "PreflightError",
+                message: `Preflight failed for 1 function(s) in the image built from ${JSON.stringify(path.join(context, "Dockerfile"))}:\n` +
+                    "  - function \"typo\", command \"src.functions.campaign.orchestratr.handler\": it does not resolve in the image: " +
+                    "ModuleNotFoundError: No module named 'src.functions.campaign.orchestratr'",
+            },
+        );
+        await assert.rejects(preflight({ context, buildArgs, functions: [{ name: "api", command: ["src.functions.api.handler.handle"], architecture: "arm64" }] }), {
+            message: `Preflight failed for 1 function(s) in the image built from ${JSON.stringify(path.join(context, "Dockerfile"))}:\n` +
+                "  - function \"api\", command \"src.functions.api.handler.handle\": the image is x86_64 but the function is arm64 (Lambda would fail with \"exec format error\")",
+        });
+    });
+
+    it("stops the dev program on a bad command before any resource is registered", async () => {
+        const manifest = path.join(dir, "lambda-docker.yaml");
+        fs.writeFileSync(manifest, `image:\n  context: ${path.join(REPO_ROOT, "app")}\nfunctions:\n  orchestrator:\n    command: [src.functions.campaign.orchestrator.handlr]\n`);
+        await assert.rejects(runProgram("dev", { "lambda-docker:preflight": "true", "lambda-docker:manifest": manifest }), (err: Error) => {
+            assert.equal(err.name, "PreflightError");
+            assert.ok(err.message.endsWith(
+                "  - function \"orchestrator\", command \"src.functions.campaign.orchestrator.handlr\": it does not resolve in the image: " +
+                    "AttributeError: module 'src.functions.campaign.orchestrator' has no attribute 'handlr'",
+            ), err.message);
+            return true;
+        });
+        assert.deepEqual(recorder.resources, []);
+        const ok = await runProgram("dev", { "lambda-docker:preflight": "true" });
+        assert.equal(ok.resources.filter((r) => r.type === "lambda-docker:index:ImageFunction").length, 3);
+    });
+
+    it("runs a handler locally with an event and returns its result and logs", async () => {
+        const { image } = await buildLocalImage({ context: path.join(REPO_ROOT, "app"), buildArgs });
+        const out = await invokeLocal({
+            image, functionName: "report-sync", command: ["src.functions.reports.sync.handler"], environment: { LOG_LEVEL: "INFO" },
+            event: { reportDate: "2026-11-01", rows: [{ metric: "clicks", value: 2 }, { metric: "clicks", value: 3 }] },
+        });
+        assert.equal(out.failed, false);
+        assert.deepEqual(out.result, { ok: true, reportDate: "2026-11-01", rows: 2, totals: { clicks: 5 } });
+        assert.deepEqual(out.logs.map((l) => JSON.parse(l)), [
+            { level: "INFO", logger: "src.functions.reports.sync", message: "synced report", reportDate: "2026-11-01", rows: 2 },
+        ]);
+    });
+
+    it("rebuilds a source-only change reusing the dependency layer", async () => {
+        const context = path.join(dir, "app");
+        copyTree(path.join(REPO_ROOT, "app"), context);
+        // A dependency, so the pip step has something to install (offline, from the build context).
+        fs.mkdirSync(path.join(context, "vendor", "tinydep", "tinydep"), { recursive: true });
+        fs.writeFileSync(path.join(context, "vendor", "tinydep", "setup.py"), "from setuptools import setup\nsetup(name='tinydep', version='1.0', packages=['tinydep'])\n");
+        // A value unique to this run, so the first build is really new (images are reused by content hash).
+        const unique = `${Date.now()}${process.pid}`;
+        fs.writeFileSync(path.join(context, "vendor", "tinydep", "tinydep", "__init__.py"), `X = ${unique}\n`);
+        fs.writeFileSync(path.join(context, "Dockerfile"), fs.readFileSync(path.join(context, "Dockerfile"), "utf8")
+            .replace("COPY requirements.txt /tmp/requirements.txt", "COPY requirements.txt /tmp/requirements.txt\nCOPY vendor /tmp/vendor")
+            .replace("-r /tmp/requirements.txt", "--no-index --no-build-isolation -r /tmp/requirements.txt /tmp/vendor/tinydep"));
+        const first = await buildLocalImage({ context, buildArgs });
+        assert.equal(first.built, true);
+        fs.appendFileSync(path.join(context, "src", "functions", "api", "handler.py"), "\n# a source-only change\n");
+        const second = await buildLocalImage({ context, buildArgs });
+        assert.equal(second.built, true);
+        assert.notEqual(second.image, first.image);
+        const pip = steps(second.output, /pip install/);
+        const copySrc = steps(second.output, /^COPY src /);
+        assert.equal(pip.length, 1, second.output.join("\n"));
+        assert.equal(pip[0].cached, true, "the dependency layer is reused");
+        assert.deepEqual(copySrc.map((s) => s.cached), [false]);
+        const imported = docker(["run", "--rm", "--entrypoint", "python3", second.image, "-c", "import tinydep; print(tinydep.X)"]);
+        assert.equal(imported, `${unique}\n`);
+    });
+
+    it("pushes under LambdaImage's exact tags and pins the URI to the digest the registry reports", async () => {
+        const context = MANIFEST.image.context;
+        const stage = `t${Date.now().toString(36)}`;
+        const resolved = resolveLambdaImageArgs({ repository: undefined as never, stage, context, buildArgs, extraTags: [`${stage}-latest`] }, stage, false);
+        const repositoryUrl = `${REGISTRY}/campaign-${stage}`;
+        const { image } = await buildLocalImage({ context, buildArgs });
+        for (const tag of [resolved.tag, ...resolved.extraTags]) {
+            docker(["tag", image, `${repositoryUrl}:${tag}`]);
+            docker(["push", `${repositoryUrl}:${tag}`]);
+        }
+        const repoName = repositoryUrl.slice(REGISTRY.length + 1);
+        const tags = (await (await registry(`/v2/${repoName}/tags/list`)).json()) as { tags: string[] };
+        assert.deepEqual(tags.tags.sort(), [`${stage}-${resolved.tag.slice(stage.length + 1)}`, `${stage}-latest`].sort());
+        assert.match(resolved.tag, new RegExp(`^${stage}-[0-9a-f]{16}$`));
+
+        const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
+        const head = await registry(`/v2/${repoName}/manifests/${resolved.tag}`, accept);
+        assert.equal(head.status, 200);
+        const manifest = (await head.json()) as { mediaType: string; layers: unknown[] };
+        assert.ok(["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"].includes(manifest.mediaType),
+            `a single-image manifest (Lambda rejects indexes), got ${manifest.mediaType}`);
+        const digest = head.headers.get("docker-content-digest") ?? "";
+        const latest = await registry(`/v2/${repoName}/manifests/${stage}-latest`, accept);
+        assert.equal(latest.headers.get("docker-content-digest"), digest);
+
+        const uri = digestUri(repositoryUrl, digest);
+        assert.equal(uri, `${repositoryUrl}@${digest}`);
+        docker(["rmi", `${repositoryUrl}:${resolved.tag}`, `${repositoryUrl}:${stage}-latest`]);
+        docker(["pull", uri]);
+        assert.deepEqual(JSON.parse(docker(["image", "inspect", "--format", "{{json .RepoDigests}}", uri])), [uri]);
+        docker(["rmi", uri]);
+    });
+});
