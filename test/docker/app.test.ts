@@ -10,7 +10,7 @@ import { buildLocalImage, invokeLocal, preflight } from "../../components/build/
 import { readManifest } from "../../components/core/manifest";
 import { digestUri } from "../../components/core/tags";
 import { resolveLambdaImageArgs } from "../../components/lambdaImage";
-import { recorder, runProgram } from "../support/program";
+import { recorder, runProgram } from "../support/localProgram";
 import { BASE_IMAGE, REGISTRY, REPO_ROOT, copyTree, docker, requireDocker, tempDir } from "./support";
 
 const buildArgs = { BASE_IMAGE };

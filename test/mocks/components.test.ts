@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EcrRepository, ImageFunction, LambdaImage, dynamoDbTableStatement, hashBuildInputs } from "../../components";
-import { ACCOUNT, REGION, REGISTRY, ResourceRecorder, valueOf } from "./harness";
+import { ACCOUNT, REGION, REGISTRY, ResourceRecorder, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction } from "../../components";
-import { ACCOUNT, REGION, ResourceRecorder, assetPath, valueOf } from "./harness";
+import { ACCOUNT, REGION, ResourceRecorder, assetPath, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
 const SHA = "ab".repeat(32);

@@ -9,8 +9,9 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BASE_IMAGE, requireDocker } from "../docker/support";
-import { ProgramRun, recorder, runProgram } from "../support/program";
-import { Recorded, valueOf } from "./harness";
+import { Recorded, valueOf } from "../../plan/engine";
+import { ProgramRun } from "../../plan/program";
+import { recorder, runProgram } from "../support/localProgram";
 
 function byName(resources: Recorded[], type: string, name: string): Recorded {
     const found = resources.filter((r) => r.type === type && r.name === name);

@@ -1,6 +1,6 @@
 /**
- * Pulumi mocks that record every registered resource, so tests can assert a component's exact
- * child contract: types, names, parents and the inputs that matter.
+ * A Pulumi mocks engine that records every registered resource: tests assert a component's exact
+ * child contract with it (types, names, parents, inputs), and the local plan prints what it recorded.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";

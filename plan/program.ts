@@ -1,12 +1,14 @@
-/** Runs the root program (index.ts) under the recording mocks, fed a real stack file as the CLI would. */
+/**
+ * Runs the root program (index.ts) under the recording mocks engine, fed a real stack file the way
+ * the Pulumi CLI would feed it (mocks read neither Pulumi.yaml nor stack files: every value a string).
+ */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
-import { BASE_IMAGE } from "../docker/support";
-import { Recorded, ResourceRecorder, valueOf } from "../mocks/harness";
+import { Recorded, ResourceRecorder, valueOf } from "./engine";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..");
 export const recorder = new ResourceRecorder();
 
 /** Stack-file config as the CLI hands it to a program: fully qualified keys, string values. */
@@ -22,12 +24,9 @@ export interface ProgramRun {
     resources: Recorded[];
 }
 
-/** Offline stand-ins: the local base image, and no preflight unless a test asks for it. */
-const LOCAL = { "lambda-docker:baseImage": BASE_IMAGE, "lambda-docker:preflight": "false" };
-
 export async function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
     await recorder.install(stack);
-    pulumi.runtime.setAllConfig({ ...stackConfig(stack), ...LOCAL, ...overrides });
+    pulumi.runtime.setAllConfig({ ...stackConfig(stack), ...overrides });
     const cwd = process.cwd();
     process.chdir(ROOT); // Pulumi runs the program from the project directory
     try {
