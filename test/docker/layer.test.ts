@@ -65,8 +65,8 @@ describe("layers built on a real Docker engine", function () {
         // Lambda extracts layers into /opt; a Python runtime finds /opt/python on its path.
         fs.copyFileSync(result.zipPath, path.join(dir, "layer.zip"));
         const out = docker([
-            "run", "--rm", "--network", "none", "-v", `${path.join(dir, "layer.zip")}:/layer.zip:ro`, "-e", "PYTHONPATH=/opt/python", BASE_IMAGE,
-            "sh", "-c", `python3 -m zipfile -e /layer.zip /opt && cd / && python3 -c "import ${PACKAGE}; print(${PACKAGE}.greet())"`,
+            "run", "--rm", "--network", "none", "-v", `${path.join(dir, "layer.zip")}:/layer.zip:ro`, "-e", "PYTHONPATH=/opt/python",
+            "--entrypoint", "sh", BASE_IMAGE, "-c", `python3 -m zipfile -e /layer.zip /opt && cd / && python3 -c "import ${PACKAGE}; print(${PACKAGE}.greet())"`,
         ]);
         assert.equal(out, "hello from the layer\n");
     });
