@@ -21,6 +21,10 @@ export interface Recorded {
     parentType: string;
     /** Top-level input keys whose value was a secret (shown unwrapped in `inputs`). */
     readonly secretInputs: string[];
+    /** Inputs plus the outputs the mock provider computed (names, ARNs, digests), as after a provider's check. */
+    readonly state: Record<string, any>;
+    /** The resource's URN, filled in by `settle()`. */
+    urn: string;
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -80,8 +84,9 @@ export class ResourceRecorder {
         newResource: (args) => {
             const inputs = reveal(args.inputs);
             const secretInputs = Object.keys(args.inputs).filter((k) => isSecret(args.inputs[k])).sort();
-            this.resources.push({ type: args.type, name: args.name, inputs, parentType: "", secretInputs });
-            return { id: `${args.name}-id`, state: providerState(args.type, args.name, inputs) };
+            const state = providerState(args.type, args.name, inputs);
+            this.resources.push({ type: args.type, name: args.name, inputs, parentType: "", secretInputs, state, urn: "" });
+            return { id: `${args.name}-id`, state };
         },
         call: (args) => {
             this.calls.push({ token: args.token, inputs: args.inputs });
@@ -113,7 +118,10 @@ export class ResourceRecorder {
             const [, , chain, name] = urn.split("::");
             const types = chain.split("$");
             const rec = this.resources.find((r) => r.name === name && r.type === types[types.length - 1]);
-            if (rec) rec.parentType = types.length > 1 ? types[types.length - 2] : "";
+            if (rec) {
+                rec.parentType = types.length > 1 ? types[types.length - 2] : "";
+                rec.urn = urn;
+            }
         }
         return this.resources;
     }

@@ -12,6 +12,7 @@ import { BASE_IMAGE, requireDocker } from "../docker/support";
 import { Recorded, valueOf } from "../../plan/engine";
 import { ProgramRun } from "../../plan/program";
 import { recorder, runProgram } from "../support/localProgram";
+import { runPolicies } from "../support/policyRunner";
 
 function byName(resources: Recorded[], type: string, name: string): Recorded {
     const found = resources.filter((r) => r.type === type && r.name === name);
@@ -134,6 +135,14 @@ describe("the program (index.ts) under mocks", function () {
             "report-api": "report-api-function-abc1234",
         });
         assert.match((await valueOf(dev.outputs.layerSha256)) as string, /^[0-9a-f]{64}$/);
+    });
+
+    it("passes the policy pack with zero violations in dev and prod", async () => {
+        for (const run of [dev, prod]) {
+            const resources = run.resources.filter((r) => !r.type.startsWith("lambda-docker:"));
+            assert.deepEqual(await runPolicies(resources.map((r) => ({ type: r.type, name: r.name, props: r.state, urn: r.urn }))), []);
+        }
+        assert.match(dev.resources[0].urn, /^urn:pulumi:dev::lambda-docker::/);
     });
 
     it("fails before creating anything when a stack value is invalid", async () => {
