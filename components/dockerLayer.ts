@@ -8,6 +8,17 @@ import { stableRelativePath } from "./core/buildPaths";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";
 
+type LayerBuilder = (options: BuildLayerOptions) => Promise<LayerBuildResult>;
+let defaultBuilder: LayerBuilder = buildLayer;
+
+/**
+ * Replaces the builder DockerLayers use when their `build` arg is unset, for tooling that runs a
+ * program without Docker (the offline plan); `undefined` restores `buildLayer`.
+ */
+export function useLayerBuilder(builder: LayerBuilder | undefined): void {
+    defaultBuilder = builder ?? buildLayer;
+}
+
 /** Lambda runtime identifiers a layer can declare. */
 export const RUNTIME_PATTERN = /^(python3\.\d{1,2}|nodejs\d{2}\.x|java\d{1,2}|ruby3\.\d|dotnet\d{1,2}|provided(\.al2(023)?)?)$/;
 
@@ -38,8 +49,8 @@ export interface DockerLayerArgs {
     readonly s3Bucket?: pulumi.Input<string>;
     /** Keep old layer versions when a new one replaces them (functions still pinned to them keep working). @default false */
     readonly retainOldVersions?: boolean;
-    /** The builder; tests substitute one that needs no Docker. @default buildLayer */
-    readonly build?: (options: BuildLayerOptions) => Promise<LayerBuildResult>;
+    /** The builder; tests substitute one that needs no Docker. @default buildLayer (see useLayerBuilder) */
+    readonly build?: LayerBuilder;
 }
 
 interface ResolvedDockerLayerArgs {
@@ -182,7 +193,7 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
 
     /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */
     private startBuild(resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs): Promise<LayerBuildResult> {
-        const build = args.build ?? buildLayer;
+        const build = args.build ?? defaultBuilder;
         const streamId = crypto.randomInt(1, 2 ** 31);
         return build({
             ...resolved.build,

@@ -44,7 +44,9 @@ export async function planEntries(resources: readonly Recorded[]): Promise<PlanE
     const entries = await Promise.all(
         resources.map(async (r) => {
             const inputs: Record<string, unknown> = {};
-            for (const key of Object.keys(r.inputs).sort()) {
+            // A component's inputs are its args; the resources it creates show what they do.
+            const keys = r.type.startsWith("lambda-docker:") ? [] : Object.keys(r.inputs).sort();
+            for (const key of keys) {
                 if (r.inputs[key] === undefined) continue;
                 inputs[key] = r.secretInputs.includes(key) ? "[secret]" : expandJson(await normalize(r.inputs[key]));
             }
@@ -70,7 +72,6 @@ export function formatPlan(entries: readonly PlanEntry[], title: string): string
         shown.add(e);
         const pad = "    ".repeat(depth);
         lines.push(`${pad}+ ${e.type}  ${e.name}`);
-        if (e.type.startsWith("lambda-docker:")) return; // a component's inputs are its args; its children show what they do
         for (const [key, value] of Object.entries(e.inputs)) {
             const [first, ...rest] = render(value, `${pad}      `);
             lines.push(`${pad}      ${key}: ${first}`, ...rest);
