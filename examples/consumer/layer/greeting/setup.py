@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name="greeting", version="1.0.0", packages=["greeting"])
