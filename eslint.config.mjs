@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/", "node_modules/", "examples/**/node_modules/", "**/*.js", "**/*.mjs"] },
+    { ignores: ["dist/", "node_modules/", "scratch/", ".lambda-docker/", "examples/**/node_modules/", "examples/**/bin/", "**/*.js", "**/*.mjs"] },
     eslint.configs.recommended,
     ...tseslint.configs.recommended,
     {

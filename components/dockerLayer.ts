@@ -7,13 +7,15 @@ import {
 import { stableRelativePath } from "./core/buildPaths";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";
+import { Architecture } from "./core/validation";
 
 type LayerBuilder = (options: BuildLayerOptions) => Promise<LayerBuildResult>;
 let defaultBuilder: LayerBuilder = buildLayer;
 
 /**
- * Replaces the builder DockerLayers use when their `build` arg is unset, for tooling that runs a
- * program without Docker (the offline plan); `undefined` restores `buildLayer`.
+ * Replaces the builder DockerLayers use, for tooling and tests that run a program without Docker (the
+ * offline plan, mocks tests); `undefined` restores `buildLayer`. A module setting rather than an arg,
+ * so the args stay plain data that other languages can pass.
  */
 export function useLayerBuilder(builder: LayerBuilder | undefined): void {
     defaultBuilder = builder ?? buildLayer;
@@ -34,7 +36,7 @@ export interface DockerLayerArgs {
     /** Directory in the image whose contents become the zip root: `/asset/python/x` -> `python/x`. @default "/asset" */
     readonly assetPath?: string;
     /** `x86_64` or `arm64`: the build platform and the layer's compatible architecture. @default "x86_64" */
-    readonly architecture?: v.Architecture;
+    readonly architecture?: Architecture;
     /** Runtimes the layer declares. @default ["python3.11"] */
     readonly compatibleRuntimes?: string[];
     /** Layer name. @default the component name */
@@ -49,13 +51,11 @@ export interface DockerLayerArgs {
     readonly s3Bucket?: pulumi.Input<string>;
     /** Keep old layer versions when a new one replaces them (functions still pinned to them keep working). @default false */
     readonly retainOldVersions?: boolean;
-    /** The builder; tests substitute one that needs no Docker. @default buildLayer (see useLayerBuilder) */
-    readonly build?: LayerBuilder;
 }
 
 interface ResolvedDockerLayerArgs {
     readonly build: BuildLayerOptions;
-    readonly architecture: v.Architecture;
+    readonly architecture: Architecture;
     readonly compatibleRuntimes: string[];
     readonly layerName: string;
     readonly retainOldVersions: boolean;
@@ -87,7 +87,7 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
 }
 
 export interface LayerInfo {
-    readonly architecture: v.Architecture;
+    readonly architecture: Architecture;
     /** Resolves when the zip exists (built or cached); rejects if the build or a size check failed. */
     readonly built: Promise<LayerBuildResult>;
 }
@@ -142,7 +142,7 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
         name = "",
     ): Promise<DockerLayerData> {
         const { resolved, args } = props;
-        const built = this.startBuild(resolved, args);
+        const built = this.startBuild(resolved);
         layers.set(this, { architecture: resolved.architecture, built });
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
         try {
@@ -192,10 +192,9 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     }
 
     /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */
-    private startBuild(resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs): Promise<LayerBuildResult> {
-        const build = args.build ?? defaultBuilder;
+    private startBuild(resolved: ResolvedDockerLayerArgs): Promise<LayerBuildResult> {
         const streamId = crypto.randomInt(1, 2 ** 31);
-        return build({
+        return defaultBuilder({
             ...resolved.build,
             onOutput: (line) => {
                 void pulumi.log.debug(line, this);

@@ -4,9 +4,14 @@ import { lifecyclePolicy } from "./core/lifecycle";
 import { CACHE_TAG_FILTER } from "./core/tags";
 import * as v from "./core/validation";
 
-export const TAG_MUTABILITIES = ["MUTABLE", "IMMUTABLE"] as const;
-export type TagMutability = (typeof TAG_MUTABILITIES)[number];
-export const ENCRYPTION_TYPES = ["AES256", "KMS"] as const;
+/** ECR tag mutability. */
+export const TagMutability = { Mutable: "MUTABLE", Immutable: "IMMUTABLE" } as const;
+export type TagMutability = (typeof TagMutability)[keyof typeof TagMutability];
+export const TAG_MUTABILITIES: readonly TagMutability[] = Object.values(TagMutability);
+/** ECR encryption: S3-managed keys or KMS. */
+export const EncryptionType = { AES256: "AES256", KMS: "KMS" } as const;
+export type EncryptionType = (typeof EncryptionType)[keyof typeof EncryptionType];
+export const ENCRYPTION_TYPES: readonly EncryptionType[] = Object.values(EncryptionType);
 
 export interface EcrRepositoryArgs {
     /** Stage whose images this repository keeps: tags `<stage>-…` are counted by the lifecycle policy. Pattern `[a-z0-9-]+`. */
@@ -24,7 +29,7 @@ export interface EcrRepositoryArgs {
     /** Scan images for vulnerabilities on push. @default true */
     readonly scanOnPush?: boolean;
     /** `AES256` (S3-managed keys) or `KMS`. @default "AES256" */
-    readonly encryptionType?: "AES256" | "KMS";
+    readonly encryptionType?: EncryptionType;
     /** KMS key ARN for `encryptionType: "KMS"`; AWS's managed `aws/ecr` key when omitted. @default undefined */
     readonly kmsKey?: pulumi.Input<string>;
     /** Delete the repository even when it still holds images. Meant for dev stacks. @default false */
@@ -43,7 +48,7 @@ export interface ResolvedEcrRepositoryArgs {
     readonly untaggedExpiryDays: number;
     readonly tagMutability: TagMutability;
     readonly scanOnPush: boolean;
-    readonly encryptionType: "AES256" | "KMS";
+    readonly encryptionType: EncryptionType;
     readonly forceDelete: boolean;
     readonly buildCache: boolean;
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "./core/validation";
+import { Architecture } from "./core/validation";
 import { FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon } from "./lambda/functionBase";
 import { LambdaImage, imageSettings } from "./lambdaImage";
 
@@ -14,7 +15,7 @@ export interface ImageFunctionArgs extends FunctionCommonArgs {
     /** Working directory override. @default undefined (the image's WORKDIR) */
     readonly workingDirectory?: string;
     /** `x86_64` or `arm64`; must equal a LambdaImage's architecture. @default the image's architecture, else "x86_64" */
-    readonly architecture?: v.Architecture;
+    readonly architecture?: Architecture;
 }
 
 /** `registry/repository` followed by `:tag` or `@sha256:<64 hex>`. */
@@ -24,11 +25,11 @@ export interface ResolvedImageFunctionArgs {
     readonly command: string[];
     readonly entryPoint?: string[];
     readonly workingDirectory?: string;
-    readonly architecture: v.Architecture;
+    readonly architecture: Architecture;
 }
 
 export function resolveImageFunctionArgs(args: ImageFunctionArgs): ResolvedImageFunctionArgs {
-    let imageArchitecture: v.Architecture | undefined;
+    let imageArchitecture: Architecture | undefined;
     if (args.image instanceof LambdaImage) {
         imageArchitecture = imageSettings(args.image).architecture;
     } else if (typeof args.image === "string") {

@@ -1,8 +1,8 @@
 export * from "./ecrRepository";
 export * from "./lambdaImage";
 export * from "./imageFunction";
-export { FunctionCommonArgs } from "./lambda/functionBase";
-export { PolicyStatementArgs, DynamoDbAccessArgs, dynamoDbTableStatement } from "./core/iam";
+export { FunctionCommonArgs, LogFormat, TracingMode } from "./lambda/functionBase";
+export { DynamoDbAccessArgs, Effect, PolicyStatementArgs, dynamoDbTableStatement } from "./core/iam";
 export { ValidationError, Architecture } from "./core/validation";
 export { hashBuildInputs, listContextFiles, BuildInputs, ContextEntry } from "./core/contextHash";
 export { lifecyclePolicy, LifecycleSettings } from "./core/lifecycle";
@@ -12,3 +12,4 @@ export * from "./zipFunction";
 export {
     buildLayer, BuildLayerOptions, LayerBuildResult, LAMBDA_UNZIPPED_LIMIT, LAMBDA_DIRECT_UPLOAD_LIMIT,
 } from "./build/layer";
+export * from "./lambdaService";

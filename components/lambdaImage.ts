@@ -5,6 +5,7 @@ import { stableRelativePath, validateBuildArgs, validateBuildPaths } from "./cor
 import { hashBuildInputs } from "./core/contextHash";
 import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTags } from "./core/tags";
 import * as v from "./core/validation";
+import { Architecture } from "./core/validation";
 import { EcrRepository, repositorySettings } from "./ecrRepository";
 
 export interface LambdaImageArgs {
@@ -17,7 +18,7 @@ export interface LambdaImageArgs {
     /** Dockerfile path. @default "<context>/Dockerfile" */
     readonly dockerfile?: string;
     /** `x86_64` (built for linux/amd64) or `arm64` (linux/arm64); exactly one platform, as Lambda requires. @default "x86_64" */
-    readonly architecture?: v.Architecture;
+    readonly architecture?: Architecture;
     /** Docker build args; part of the content hash. @default {} */
     readonly buildArgs?: Record<string, string>;
     /** Multi-stage target; part of the content hash. @default undefined (the last stage) */
@@ -37,7 +38,7 @@ export interface ResolvedLambdaImageArgs {
     /** Context path relative to the working directory, `/`-separated: docker-build diffs it as a string. */
     readonly context: string;
     readonly dockerfile: string;
-    readonly architecture: v.Architecture;
+    readonly architecture: Architecture;
     readonly platform: "linux/amd64" | "linux/arm64";
     readonly buildArgs: Record<string, string>;
     readonly target?: string;

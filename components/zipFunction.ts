@@ -7,6 +7,7 @@ import { LAMBDA_UNZIPPED_LIMIT, formatBytes } from "./build/layer";
 import { listTree, writeZip } from "./build/zip";
 import { existingDirectory, stableRelativePath } from "./core/buildPaths";
 import * as v from "./core/validation";
+import { Architecture } from "./core/validation";
 import { DockerLayer, layerInfo, sourceCodeHash } from "./dockerLayer";
 import { FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon } from "./lambda/functionBase";
 
@@ -26,7 +27,7 @@ export interface ZipFunctionArgs extends FunctionCommonArgs {
     /** Up to 5 layers: DockerLayers or layer version ARNs. @default [] */
     readonly layers?: (DockerLayer | pulumi.Input<string>)[];
     /** `x86_64` or `arm64`; must be compatible with every DockerLayer. @default the DockerLayers' architecture, else "x86_64" */
-    readonly architecture?: v.Architecture;
+    readonly architecture?: Architecture;
     /** Directory for the code zip, relative to the project. @default ".lambda-docker/cache" */
     readonly cacheDir?: string;
 }
@@ -35,7 +36,7 @@ interface ResolvedZipFunctionArgs {
     readonly code: string;
     readonly handler: string;
     readonly runtime: string;
-    readonly architecture: v.Architecture;
+    readonly architecture: Architecture;
     readonly dockerLayers: DockerLayer[];
     readonly cacheDir: string;
     readonly common: ResolvedFunctionCommon;

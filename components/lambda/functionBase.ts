@@ -9,9 +9,16 @@ import {
     LAMBDA_ASSUME_ROLE_POLICY, PolicyStatementArgs, XRAY_WRITE_POLICY_ARN, logWriteStatements, policyDocument, validateStatements,
 } from "../core/iam";
 import * as v from "../core/validation";
+import { Architecture } from "../core/validation";
 
-export const TRACING_MODES = ["Active", "PassThrough"] as const;
-export const LOG_FORMATS = ["Text", "JSON"] as const;
+/** X-Ray tracing modes. */
+export const TracingMode = { Active: "Active", PassThrough: "PassThrough" } as const;
+export type TracingMode = (typeof TracingMode)[keyof typeof TracingMode];
+export const TRACING_MODES: readonly TracingMode[] = Object.values(TracingMode);
+/** Lambda log formats. */
+export const LogFormat = { Text: "Text", JSON: "JSON" } as const;
+export type LogFormat = (typeof LogFormat)[keyof typeof LogFormat];
+export const LOG_FORMATS: readonly LogFormat[] = Object.values(LogFormat);
 
 export interface FunctionCommonArgs {
     /** Memory in MB, 128–10240. @default 512 */
@@ -23,11 +30,11 @@ export interface FunctionCommonArgs {
     /** Concurrency reserved for the function; 0 stops all invocations. @default undefined (unreserved) */
     readonly reservedConcurrentExecutions?: number;
     /** X-Ray tracing: `Active` or `PassThrough`. @default undefined (Lambda's default, PassThrough) */
-    readonly tracing?: "Active" | "PassThrough";
+    readonly tracing?: TracingMode;
     /** Days CloudWatch keeps the function's logs; one of CloudWatch's allowed values. @default 14 */
     readonly logRetentionDays?: number;
     /** Lambda log format. @default "Text" */
-    readonly logFormat?: "Text" | "JSON";
+    readonly logFormat?: LogFormat;
     /** IAM statements added to the function's role, beyond writing its own logs. @default [] */
     readonly policyStatements?: PolicyStatementArgs[];
     /** Function name. @default auto-named from the component name */
@@ -43,9 +50,9 @@ export interface ResolvedFunctionCommon {
     readonly timeout: number;
     readonly environment: Record<string, pulumi.Input<string>>;
     readonly reservedConcurrentExecutions?: number;
-    readonly tracing?: "Active" | "PassThrough";
+    readonly tracing?: TracingMode;
     readonly logRetentionDays: number;
-    readonly logFormat: "Text" | "JSON";
+    readonly logFormat: LogFormat;
     readonly policyStatements: PolicyStatementArgs[];
 }
 
@@ -116,7 +123,7 @@ export function commonFunctionInputs(
     args: FunctionCommonArgs,
     resolved: ResolvedFunctionCommon,
     support: FunctionSupport,
-    architecture: v.Architecture,
+    architecture: Architecture,
 ): aws.lambda.FunctionArgs & { role: pulumi.Input<string> } {
     const hasEnvironment = Object.keys(resolved.environment).length > 0;
     return {

@@ -2,13 +2,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction } from "../../components";
+import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction, useLayerBuilder } from "../../components";
 import { ACCOUNT, REGION, ResourceRecorder, assetPath, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
 const SHA = "ab".repeat(32);
 
-/** A stand-in for buildLayer that records its options and returns a fixed zip. */
+/** A stand-in for buildLayer, installed for the test, that records its options and returns a fixed zip. */
 function fakeBuilder(result: Partial<LayerBuildResult> = {}) {
     const calls: BuildLayerOptions[] = [];
     const zipPath = path.join(".lambda-docker", "cache", "fake.zip");
@@ -16,6 +16,7 @@ function fakeBuilder(result: Partial<LayerBuildResult> = {}) {
         calls.push(options);
         return { zipPath, sha256: SHA, unzippedBytes: 1000, zippedBytes: 400, cached: false, inputHash: "h", ...result };
     };
+    useLayerBuilder(build);
     return { build, calls };
 }
 
@@ -33,12 +34,15 @@ describe("DockerLayer and ZipFunction under mocks", () => {
         fs.mkdirSync(code);
         fs.writeFileSync(path.join(code, "api.py"), "def handler(event, context):\n    return {'ok': True}\n");
     });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => {
+        useLayerBuilder(undefined);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("creates a LayerVersion from the built zip with its sha256 as sourceCodeHash", async () => {
-        const { build, calls } = fakeBuilder();
+        const { calls } = fakeBuilder();
         const layer = new DockerLayer("core", {
-            context: layerContext, buildArgs: { BASE_IMAGE: "local/python" }, compatibleRuntimes: ["python3.11", "python3.12"], build,
+            context: layerContext, buildArgs: { BASE_IMAGE: "local/python" }, compatibleRuntimes: ["python3.11", "python3.12"],
         });
         assert.equal(await valueOf(layer.sha256), SHA);
         assert.equal(await valueOf(layer.unzippedBytes), 1000);
@@ -61,23 +65,23 @@ describe("DockerLayer and ZipFunction under mocks", () => {
     });
 
     it("builds for arm64 when asked and declares that architecture", async () => {
-        const { build, calls } = fakeBuilder();
-        new DockerLayer("core", { context: layerContext, architecture: "arm64", build });
+        const { calls } = fakeBuilder();
+        new DockerLayer("core", { context: layerContext, architecture: "arm64" });
         await recorder.settle();
         assert.equal(calls[0].platform, "linux/arm64");
         assert.deepEqual(recorder.one("aws:lambda/layerVersion:LayerVersion", "core-layer").inputs.compatibleArchitectures, ["arm64"]);
     });
 
     it("refuses a zip over 50 MB without an S3 bucket, and uploads it through S3 with one", async () => {
-        const big = fakeBuilder({ zippedBytes: 60_000_000 });
-        const layer = new DockerLayer("big", { context: layerContext, build: big.build });
+        fakeBuilder({ zippedBytes: 60_000_000 });
+        const layer = new DockerLayer("big", { context: layerContext });
         await assert.rejects(valueOf(layer.arn), {
             message: "DockerLayer \"big\": the zip is 60,000,000 bytes (57.2 MiB), over Lambda's direct-upload limit of 52,428,800 bytes (50.0 MiB); set `s3Bucket` to upload it through S3.",
         });
         await recorder.settle().catch(() => undefined);
         assert.deepEqual(recorder.ofType("aws:lambda/layerVersion:LayerVersion"), []);
 
-        new DockerLayer("big2", { context: layerContext, build: big.build, s3Bucket: "artifacts" });
+        new DockerLayer("big2", { context: layerContext, s3Bucket: "artifacts" });
         await recorder.settle();
         const object = recorder.one("aws:s3/bucketObjectv2:BucketObjectv2", "big2-zip");
         assert.equal(object.inputs.bucket, "artifacts");
@@ -89,22 +93,22 @@ describe("DockerLayer and ZipFunction under mocks", () => {
     });
 
     it("validates its args before building", () => {
-        const { build, calls } = fakeBuilder();
-        assert.throws(() => new DockerLayer("core", { context: layerContext, compatibleRuntimes: ["python"], build }), {
+        const { calls } = fakeBuilder();
+        assert.throws(() => new DockerLayer("core", { context: layerContext, compatibleRuntimes: ["python"] }), {
             message: "DockerLayer \"core\": `compatibleRuntimes[0]` must be a Lambda runtime identifier such as \"python3.11\"; got \"python\".",
         });
-        assert.throws(() => new DockerLayer("core", { context: layerContext, assetPath: "asset", build }), {
+        assert.throws(() => new DockerLayer("core", { context: layerContext, assetPath: "asset" }), {
             message: "DockerLayer \"core\": `assetPath` must be an absolute directory path in the image, not \"/\" (e.g. \"/asset\"); got \"asset\".",
         });
-        assert.throws(() => new DockerLayer("core", { context: layerContext, target: "nope", build }), {
+        assert.throws(() => new DockerLayer("core", { context: layerContext, target: "nope" }), {
             message: `DockerLayer "core": \`target\` must be a stage of ${JSON.stringify(path.join(layerContext, "Dockerfile"))} (it names no stages); got "nope".`,
         });
         assert.equal(calls.length, 0);
     });
 
     it("wires a ZipFunction to its layers, with PYTHONPATH=/opt/python and the shared role and log group", async () => {
-        const { build } = fakeBuilder();
-        const core = new DockerLayer("core", { context: layerContext, build });
+        fakeBuilder();
+        const core = new DockerLayer("core", { context: layerContext });
         const fn = new ZipFunction("api", {
             code, handler: "api.handler", runtime: "python3.11",
             layers: [core, "arn:aws:lambda:us-east-1:123456789012:layer:other:3"],
@@ -135,9 +139,9 @@ describe("DockerLayer and ZipFunction under mocks", () => {
     });
 
     it("adds no PYTHONPATH without a DockerLayer, and appends /opt/python to a user's PYTHONPATH", async () => {
-        const { build } = fakeBuilder();
+        fakeBuilder();
         new ZipFunction("plain", { code, handler: "api.handler" });
-        new ZipFunction("custom", { code, handler: "api.handler", layers: [new DockerLayer("core", { context: layerContext, build })], environment: { PYTHONPATH: "/var/task/lib" } });
+        new ZipFunction("custom", { code, handler: "api.handler", layers: [new DockerLayer("core", { context: layerContext })], environment: { PYTHONPATH: "/var/task/lib" } });
         await recorder.settle();
         assert.equal(recorder.one("aws:lambda/function:Function", "plain-function").inputs.environment, undefined);
         assert.deepEqual(recorder.one("aws:lambda/function:Function", "custom-function").inputs.environment, {
@@ -146,8 +150,8 @@ describe("DockerLayer and ZipFunction under mocks", () => {
     });
 
     it("refuses more than 5 layers, a bad handler and an architecture the layers weren't built for", () => {
-        const { build } = fakeBuilder();
-        const arm = new DockerLayer("arm", { context: layerContext, architecture: "arm64", build });
+        fakeBuilder();
+        const arm = new DockerLayer("arm", { context: layerContext, architecture: "arm64" });
         const arn = "arn:aws:lambda:us-east-1:123456789012:layer:x:1";
         assert.throws(() => new ZipFunction("f", { code, handler: "api.handler", layers: [arn, arn, arn, arn, arn, arn] }), {
             message: "ZipFunction \"f\": `layers` must be a list of at most 5 layers (Lambda's limit per function); got \"6 layers\".",
@@ -167,9 +171,9 @@ describe("DockerLayer and ZipFunction under mocks", () => {
     });
 
     it("checks code plus layers against the 250 MB unzipped limit before creating the function's resources", async () => {
-        const { build } = fakeBuilder({ unzippedBytes: 200_000_000 });
-        const a = new DockerLayer("a", { context: layerContext, build });
-        const b = new DockerLayer("b", { context: layerContext, build });
+        fakeBuilder({ unzippedBytes: 200_000_000 });
+        const a = new DockerLayer("a", { context: layerContext });
+        const b = new DockerLayer("b", { context: layerContext });
         const fn = new ZipFunction("heavy", { code, handler: "api.handler", layers: [a, b] });
         const codeBytes = fs.statSync(path.join(code, "api.py")).size;
         const total = 400_000_000 + codeBytes;

@@ -1,0 +1,112 @@
+/**
+ * The package served to other languages: the schema Pulumi's component provider host infers from the
+ * exported classes (generated offline, as `pulumi package add` would), and a LambdaService constructed
+ * from plain inputs, as a Python, Go or YAML program sends them.
+ */
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction } from "../../components";
+import { ResourceRecorder, valueOf } from "../../plan/engine";
+import * as served from "../../provider";
+
+const PROVIDER_DIR = path.resolve(__dirname, "..", "..", "provider");
+
+function provider(): ComponentProvider {
+    const components = Object.values(served) as never[];
+    return new ComponentProvider({ components, name: "lambda-docker", dirname: PROVIDER_DIR });
+}
+
+describe("the package served to other languages", function () {
+    this.timeout(120000);
+    let schema: any;
+    before(async () => {
+        schema = JSON.parse(await provider().getSchema());
+    });
+
+    it("serves the components whose args are plain data, plus the LambdaService composite", () => {
+        assert.equal(schema.name, "lambda-docker");
+        assert.deepEqual(Object.keys(schema.resources).sort(), [
+            "lambda-docker:index:DockerLayer",
+            "lambda-docker:index:EcrRepository",
+            "lambda-docker:index:ImageFunction",
+            "lambda-docker:index:LambdaService",
+            "lambda-docker:index:ZipFunction",
+        ]);
+        assert.deepEqual(Object.values(served).sort(), [DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction].sort());
+        for (const r of Object.values(schema.resources) as { isComponent: boolean }[]) assert.equal(r.isComponent, true);
+    });
+
+    it("types LambdaService's inputs: the functions map, enums and defaults-bearing options", () => {
+        const svc = schema.resources["lambda-docker:index:LambdaService"];
+        assert.deepEqual(svc.requiredInputs.sort(), ["context", "functions", "stage"]);
+        assert.equal(svc.inputProperties.functions.type, "object");
+        assert.equal(svc.inputProperties.functions.additionalProperties.$ref, "#/types/lambda-docker:index:ServiceFunctionArgs");
+        assert.equal(svc.inputProperties.architecture.$ref, "#/types/lambda-docker:index:Architecture");
+        assert.equal(svc.inputProperties.tagMutability.$ref, "#/types/lambda-docker:index:TagMutability");
+        assert.deepEqual(svc.inputProperties.buildArgs.additionalProperties, { type: "string", plain: true });
+        assert.deepEqual(Object.keys(svc.properties).sort(), ["functionArns", "functionNames", "imageTags", "imageUri", "repositoryUrl"]);
+        const fn = schema.types["lambda-docker:index:ServiceFunctionArgs"];
+        assert.deepEqual(fn.required, ["command"]);
+        assert.equal(fn.properties.command.items.type, "string");
+        assert.deepEqual(schema.types["lambda-docker:index:Architecture"].enum.map((e: { value: string }) => e.value), ["x86_64", "arm64"]);
+        assert.deepEqual(schema.types["lambda-docker:index:TagMutability"].enum.map((e: { value: string }) => e.value), ["MUTABLE", "IMMUTABLE"]);
+    });
+
+    it("types the served single components: image URIs and layer ARNs as strings, outputs from their fields", () => {
+        const image = schema.resources["lambda-docker:index:ImageFunction"];
+        assert.deepEqual(image.requiredInputs.sort(), ["command", "image"]);
+        assert.equal(image.inputProperties.image.type, "string");
+        assert.deepEqual(Object.keys(image.properties).sort(), ["arn", "functionName", "imageUri", "logGroupName", "roleArn", "roleName"]);
+        const zip = schema.resources["lambda-docker:index:ZipFunction"];
+        assert.deepEqual(zip.inputProperties.layers.items, { type: "string" });
+        assert.deepEqual(zip.requiredInputs.sort(), ["code", "handler"]);
+        const layer = schema.resources["lambda-docker:index:DockerLayer"];
+        assert.deepEqual(layer.requiredInputs, ["context"]);
+        assert.deepEqual(Object.keys(layer.properties).sort(), ["arn", "sha256", "unzippedBytes", "zippedBytes"]);
+        assert.deepEqual(Object.keys(schema.resources["lambda-docker:index:EcrRepository"].properties).sort(), ["arn", "registryId", "repositoryName", "repositoryUrl"]);
+    });
+
+    it("constructs a LambdaService from plain inputs, as another language's program sends them", async () => {
+        const recorder = new ResourceRecorder();
+        await recorder.install("dev");
+        const context = fs.mkdtempSync(path.join(os.tmpdir(), "ld-provider-"));
+        try {
+            fs.writeFileSync(path.join(context, "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\n");
+            const result = await provider().construct("svc", "lambda-docker:index:LambdaService", {
+                stage: "dev", context, functions: { orchestrator: { command: ["src.orchestrator.handler"], memorySize: 1024 }, api: { command: ["src.api.handler"] } },
+                timeout: 60,
+            }, {});
+            assert.match(await valueOf(pulumi.output(result.urn)), /lambda-docker:index:LambdaService::svc$/);
+            await recorder.settle();
+            assert.deepEqual(recorder.resources.filter((r) => r.type.startsWith("lambda-docker:")).map((r) => `${r.type} ${r.name}`).sort(), [
+                "lambda-docker:index:EcrRepository svc-repo",
+                "lambda-docker:index:ImageFunction svc-api",
+                "lambda-docker:index:ImageFunction svc-orchestrator",
+                "lambda-docker:index:LambdaImage svc-image",
+                "lambda-docker:index:LambdaService svc",
+            ]);
+            const orchestrator = recorder.one("aws:lambda/function:Function", "svc-orchestrator-function");
+            assert.deepEqual([orchestrator.inputs.imageConfig.commands, orchestrator.inputs.memorySize, orchestrator.inputs.timeout], [["src.orchestrator.handler"], 1024, 60]);
+            assert.equal(recorder.one("aws:lambda/function:Function", "svc-api-function").inputs.memorySize, 512);
+            assert.throws(() => new LambdaService("bad", { stage: "dev", context, functions: { api: { command: ["api"] } } }), {
+                message: "LambdaService \"bad\": `functions.api.command[0]` must be a Python handler in `module.function` form (e.g. \"src.functions.campaign.orchestrator.handler\"); got \"api\".",
+            });
+        } finally {
+            fs.rmSync(context, { recursive: true, force: true });
+        }
+    });
+
+    it("ships a YAML program that uses the package", () => {
+        const doc = YAML.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "examples", "yaml", "Pulumi.yaml"), "utf8"));
+        assert.equal(doc.runtime, "yaml");
+        assert.equal(doc.packages["lambda-docker"], "../../provider");
+        assert.equal(doc.resources.service.type, "lambda-docker:LambdaService");
+        assert.deepEqual(Object.keys(doc.resources.service.properties.functions), ["orchestrator", "report-sync"]);
+        assert.equal(doc.resources.hello.type, "lambda-docker:ZipFunction");
+    });
+});
