@@ -46,12 +46,17 @@ export function ignoreFileFor(context: string, dockerfile: string): string | und
     return fs.existsSync(generic) ? generic : undefined;
 }
 
-/** Reads ignore patterns the way the Docker CLI does: one per line, `#` comments and blank lines skipped. */
+/**
+ * Reads ignore patterns the way the Docker CLI does: one per line; a line whose first character is
+ * `#` is a comment (checked before trimming, so "  #x" is the pattern "#x"); blank lines skipped.
+ */
 export function parseIgnoreFile(text: string): string[] {
     return text
+        .replace(/^\uFEFF/, "")
         .split(/\r?\n/)
+        .filter((line) => !line.startsWith("#"))
         .map((line) => line.trim())
-        .filter((line) => line !== "" && !line.startsWith("#"));
+        .filter((line) => line !== "");
 }
 
 function sha256File(file: string): { sha256: string; size: number } {
@@ -80,7 +85,8 @@ export function listContextFiles(context: string, dockerfile?: string): ContextE
     const root = path.resolve(context);
     const ignoreFile = ignoreFileFor(root, path.resolve(resolveDockerfile(context, dockerfile)));
     const patterns = ignoreFile ? parseIgnoreFile(fs.readFileSync(ignoreFile, "utf8")) : [];
-    const ig = dockerignore().add(patterns);
+    // Docker matches ignore patterns case-sensitively (on Linux); the library defaults to ignoring case.
+    const ig = dockerignore({ ignorecase: false }).add(patterns);
     // Without `!` exceptions an ignored directory can be skipped whole (node_modules, .git, …).
     const canPrune = !patterns.some((p) => p.startsWith("!"));
     const entries: ContextEntry[] = [];

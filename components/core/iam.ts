@@ -4,10 +4,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { fail, nonEmptyString } from "./validation";
 
+/** IAM statement effects. */
+export const Effect = { Allow: "Allow", Deny: "Deny" } as const;
+export type Effect = (typeof Effect)[keyof typeof Effect];
+
 /** One IAM statement. Resources may be outputs (ARNs of other resources). */
 export interface PolicyStatementArgs {
     /** @default "Allow" */
-    readonly effect?: "Allow" | "Deny";
+    readonly effect?: Effect;
     /** IAM actions such as `dynamodb:GetItem`; wildcards inside an action (`dynamodb:Get*`) are allowed. */
     readonly actions: string[];
     /** Resource ARNs the actions apply to. */
@@ -38,6 +42,7 @@ export function validateStatements(key: string, statements: unknown): PolicyStat
         if (!Array.isArray(resources) || resources.length === 0) fail(`${k}.resources`, "a non-empty list of resource ARNs", resources);
         resources.forEach((r, j) => {
             if (typeof r === "string") nonEmptyString(`${k}.resources[${j}]`, r);
+            else if (!pulumi.Output.isInstance(r) && !(r instanceof Promise)) fail(`${k}.resources[${j}]`, "a resource ARN (a string or an output)", r);
         });
     });
     return statements as PolicyStatementArgs[];

@@ -16,6 +16,7 @@ export class ValidationError extends Error {
 export function show(value: unknown): string {
     if (value === undefined) return "undefined";
     if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+    if (typeof value === "bigint") return `${value}n`;
     return JSON.stringify(value);
 }
 
@@ -79,8 +80,10 @@ export function stage(key: string, value: unknown): string {
     return value as string;
 }
 
-export const ARCHITECTURES = ["x86_64", "arm64"] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+/** Lambda instruction set architectures. */
+export const Architecture = { X86_64: "x86_64", Arm64: "arm64" } as const;
+export type Architecture = (typeof Architecture)[keyof typeof Architecture];
+export const ARCHITECTURES: readonly Architecture[] = Object.values(Architecture);
 
 export function architecture(key: string, value: unknown): Architecture {
     return oneOf(key, value, ARCHITECTURES);

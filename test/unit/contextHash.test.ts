@@ -1,106 +1,367 @@
 import * as assert from "node:assert/strict";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import fsModule from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hashBuildInputs, listContextFiles, parseIgnoreFile } from "../../components/core/contextHash";
+import {
+    BuildInputs,
+    hashBuildInputs,
+    ignoreFileFor,
+    listContextFiles,
+    parseIgnoreFile,
+    resolveDockerfile,
+} from "../../components/core/contextHash";
 
-function write(file: string, text: string, mode = 0o644): void {
+const sha = (data: string | Buffer): string => crypto.createHash("sha256").update(data).digest("hex");
+
+function write(file: string, data: string | Buffer, mode: number): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
+    fs.writeFileSync(file, data);
     fs.chmodSync(file, mode);
 }
 
-const sha = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+const DOCKERFILE = "FROM scratch\nCOPY . /app\n";
+const IGNORE = "# comment\nnode_modules\n*.log\ndocs\n!docs/keep.md\n";
 
-/** A context as one checkout would have it; `umask` 0o002 gives group-writable modes, as on many desktops. */
+/**
+ * A context as one checkout would have it. `umask` 0o022 gives 0644/0755 files, 0o002 gives
+ * 0664/0775 (group-writable, as on many desktops); every file and directory gets `mtime`.
+ */
 function checkout(root: string, umask: number, mtime: Date): string {
     const file = 0o666 & ~umask;
     const exec = 0o777 & ~umask;
-    write(path.join(root, "Dockerfile"), "FROM scratch\nCOPY . /app\n", file);
-    write(path.join(root, ".dockerignore"), "# comment\nnode_modules\n*.log\ndocs\n!docs/keep.md\n", file);
+    write(path.join(root, "Dockerfile"), DOCKERFILE, file);
+    write(path.join(root, ".dockerignore"), IGNORE, file);
     write(path.join(root, "src", "app.py"), "print('hi')\n", file);
-    write(path.join(root, "bin", "run.sh"), "#!/bin/sh\n", exec);
+    write(path.join(root, "src", "sub", "trace.log"), "nested logs are not matched by *.log\n", file);
+    write(path.join(root, "bin", "run.sh"), "#!/bin/sh\necho run\n", exec);
     write(path.join(root, "debug.log"), "ignored\n", file);
     write(path.join(root, "node_modules", "x", "index.js"), "ignored\n", file);
     write(path.join(root, "docs", "drop.md"), "ignored\n", file);
     write(path.join(root, "docs", "keep.md"), "kept\n", file);
-    for (const f of ["Dockerfile", "src/app.py", "bin/run.sh", "docs/keep.md"]) fs.utimesSync(path.join(root, f), mtime, mtime);
+    const touch = (dir: string): void => {
+        for (const name of fs.readdirSync(dir)) {
+            const abs = path.join(dir, name);
+            if (fs.lstatSync(abs).isDirectory()) {
+                fs.chmodSync(abs, exec);
+                touch(abs);
+            }
+            fs.utimesSync(abs, mtime, mtime);
+        }
+    };
+    touch(root);
     return root;
 }
 
-describe("content hash of a Docker build", () => {
+/** The entries `checkout` produces for umask 022. */
+function checkoutEntries(): unknown[] {
+    return [
+        { path: ".dockerignore", kind: "file", mode: 0o644, sha256: sha(IGNORE), size: Buffer.byteLength(IGNORE) },
+        { path: "Dockerfile", kind: "file", mode: 0o644, sha256: sha(DOCKERFILE), size: Buffer.byteLength(DOCKERFILE) },
+        { path: "bin/run.sh", kind: "file", mode: 0o755, sha256: sha("#!/bin/sh\necho run\n"), size: 19 },
+        { path: "docs/keep.md", kind: "file", mode: 0o644, sha256: sha("kept\n"), size: 5 },
+        { path: "src/app.py", kind: "file", mode: 0o644, sha256: sha("print('hi')\n"), size: 12 },
+        { path: "src/sub/trace.log", kind: "file", mode: 0o644, sha256: sha("nested logs are not matched by *.log\n"), size: 37 },
+    ];
+}
+
+/** Records every directory fs.readdirSync is asked for while `fn` runs (contextHash reads the same fs module). */
+function recordReaddirs<T>(fn: () => T): { result: T; dirs: string[] } {
+    const mod = fsModule as unknown as { readdirSync: (...args: unknown[]) => unknown };
+    const original = mod.readdirSync;
+    const dirs: string[] = [];
+    mod.readdirSync = (...args: unknown[]) => {
+        dirs.push(String(args[0]));
+        return original.apply(fsModule, args);
+    };
+    try {
+        return { result: fn(), dirs };
+    } finally {
+        mod.readdirSync = original;
+    }
+}
+
+describe("content hash: ignore files", () => {
+    it("parseIgnoreFile keeps one trimmed pattern per line, skipping # comments and blank lines, with LF or CRLF", () => {
+        assert.deepEqual(parseIgnoreFile("# c\n\n  a  \r\n!b\r\n\t\n*.log\n#x\nc/d"), ["a", "!b", "*.log", "c/d"]);
+        assert.deepEqual(parseIgnoreFile(""), []);
+    });
+
+    it("resolveDockerfile defaults to <context>/Dockerfile and keeps an explicit path", () => {
+        assert.equal(resolveDockerfile("/ctx"), path.join("/ctx", "Dockerfile"));
+        assert.equal(resolveDockerfile("/ctx", "/else/app.Dockerfile"), "/else/app.Dockerfile");
+    });
+});
+
+describe("content hash: listContextFiles and hashBuildInputs", () => {
     let dir: string;
-    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-hash-"))));
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-hash-"));
+    });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("reads ignore files like the Docker CLI: one pattern a line, comments and blanks skipped", () => {
-        assert.deepEqual(parseIgnoreFile("# c\n\n  a  \r\n!b\n"), ["a", "!b"]);
+    it("(h) lists exactly the kept files, sorted by path, with kind, normalized mode, size and sha256 of the content", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        assert.deepEqual(listContextFiles(ctx), checkoutEntries());
     });
 
-    it("lists the files .dockerignore keeps, sorted, with exec bit, size and sha256", () => {
-        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+    it("(h) sorts globally by path, so `a-b` comes before `a/b` regardless of per-directory order", () => {
+        write(path.join(dir, "a", "b"), "1", 0o644);
+        write(path.join(dir, "a-b"), "2", 0o644);
+        write(path.join(dir, "a0"), "3", 0o644);
+        assert.deepEqual(listContextFiles(dir).map((e) => e.path), ["a-b", "a/b", "a0"]);
+    });
+
+    it("(h) records symlinks as symlinks (mode 0777, sha256 and size of the link target), without following them", () => {
+        const ctx = path.join(dir, "ctx");
+        const outside = path.join(dir, "outside");
+        write(path.join(outside, "secret.txt"), "outside content\n", 0o644);
+        write(path.join(outside, "sub", "deep.txt"), "deep\n", 0o644);
+        write(path.join(ctx, "real.txt"), "real\n", 0o644);
+        fs.symlinkSync("real.txt", path.join(ctx, "rel-link"));
+        fs.symlinkSync(path.join(outside, "secret.txt"), path.join(ctx, "abs-link"));
+        fs.symlinkSync(path.join(outside, "sub"), path.join(ctx, "dir-link"));
+        fs.symlinkSync("missing-target", path.join(ctx, "dangling"));
+        const target = (t: string) => ({ sha256: sha(t), size: Buffer.byteLength(t) });
         assert.deepEqual(listContextFiles(ctx), [
-            { path: ".dockerignore", kind: "file", mode: 0o644, sha256: sha("# comment\nnode_modules\n*.log\ndocs\n!docs/keep.md\n"), size: 48 },
-            { path: "Dockerfile", kind: "file", mode: 0o644, sha256: sha("FROM scratch\nCOPY . /app\n"), size: 25 },
-            { path: "bin/run.sh", kind: "file", mode: 0o755, sha256: sha("#!/bin/sh\n"), size: 10 },
-            { path: "docs/keep.md", kind: "file", mode: 0o644, sha256: sha("kept\n"), size: 5 },
-            { path: "src/app.py", kind: "file", mode: 0o644, sha256: sha("print('hi')\n"), size: 12 },
+            { path: "abs-link", kind: "symlink", mode: 0o777, ...target(path.join(outside, "secret.txt")) },
+            { path: "dangling", kind: "symlink", mode: 0o777, ...target("missing-target") },
+            { path: "dir-link", kind: "symlink", mode: 0o777, ...target(path.join(outside, "sub")) },
+            { path: "real.txt", kind: "file", mode: 0o644, sha256: sha("real\n"), size: 5 },
+            { path: "rel-link", kind: "symlink", mode: 0o777, ...target("real.txt") },
         ]);
+        // Not followed: the content behind a link does not enter the hash, the link target does.
+        write(path.join(dir, "Dockerfile"), "FROM scratch\n", 0o644);
+        const inputs: BuildInputs = { context: ctx, dockerfile: path.join(dir, "Dockerfile") };
+        const before = hashBuildInputs(inputs);
+        fs.writeFileSync(path.join(outside, "secret.txt"), "changed outside\n");
+        fs.writeFileSync(path.join(outside, "sub", "deep.txt"), "changed\n");
+        assert.equal(hashBuildInputs(inputs), before);
+        fs.unlinkSync(path.join(ctx, "rel-link"));
+        fs.symlinkSync("./real.txt", path.join(ctx, "rel-link"));
+        assert.notEqual(hashBuildInputs(inputs), before);
     });
 
-    it("records symlinks as links, hashing the target path without following it", () => {
+    it("(h) leaves out empty directories, so adding one changes neither the listing nor the hash", () => {
         const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
-        fs.symlinkSync("/etc/passwd", path.join(ctx, "src", "link"));
-        const link = listContextFiles(ctx).find((e) => e.path === "src/link");
-        assert.deepEqual(link, { path: "src/link", kind: "symlink", mode: 0o777, sha256: sha("/etc/passwd"), size: 11 });
+        const before = hashBuildInputs({ context: ctx });
+        fs.mkdirSync(path.join(ctx, "empty", "deeper"), { recursive: true });
+        assert.deepEqual(listContextFiles(ctx), checkoutEntries());
+        assert.equal(hashBuildInputs({ context: ctx }), before);
     });
 
-    it("is the same for two checkouts in different places with different mtimes and umask 022 vs 002", () => {
+    it("(a) is identical for two checkouts in different directories with different mtimes and umask 022 vs 002 modes", () => {
         const a = checkout(path.join(dir, "one", "ctx"), 0o022, new Date("2020-01-01T00:00:00Z"));
         const b = checkout(path.join(dir, "two", "deeper", "ctx"), 0o002, new Date("2026-11-24T10:00:00Z"));
-        assert.equal(hashBuildInputs({ context: a }), hashBuildInputs({ context: b }));
-        assert.match(hashBuildInputs({ context: a }), /^[0-9a-f]{64}$/);
+        assert.equal(fs.statSync(path.join(a, "src", "app.py")).mode & 0o777, 0o644);
+        assert.equal(fs.statSync(path.join(b, "src", "app.py")).mode & 0o777, 0o664);
+        assert.equal(fs.statSync(path.join(a, "bin", "run.sh")).mode & 0o777, 0o755);
+        assert.equal(fs.statSync(path.join(b, "bin", "run.sh")).mode & 0o777, 0o775);
+        assert.notEqual(fs.statSync(path.join(a, "src", "app.py")).mtimeMs, fs.statSync(path.join(b, "src", "app.py")).mtimeMs);
+        assert.deepEqual(listContextFiles(b), listContextFiles(a));
+        const hash = hashBuildInputs({ context: a });
+        assert.match(hash, /^[0-9a-f]{64}$/);
+        assert.equal(hashBuildInputs({ context: b }), hash);
     });
 
-    it("changes with a byte of a kept file or its exec bit, not with an ignored file", () => {
+    it("(a) ignores non-executable mode bits: 0600, 0444 and 0664 hash like 0644; 0700 and 0775 like 0755", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        const base = hashBuildInputs({ context: ctx });
+        for (const mode of [0o600, 0o444, 0o664, 0o640]) {
+            fs.chmodSync(path.join(ctx, "src", "app.py"), mode);
+            assert.equal(hashBuildInputs({ context: ctx }), base, mode.toString(8));
+        }
+        fs.chmodSync(path.join(ctx, "src", "app.py"), 0o644);
+        for (const mode of [0o700, 0o775, 0o711, 0o751]) {
+            fs.chmodSync(path.join(ctx, "bin", "run.sh"), mode);
+            assert.equal(hashBuildInputs({ context: ctx }), base, mode.toString(8));
+        }
+    });
+
+    it("(b) changes when one byte of a kept file changes, even at the same size", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        const base = hashBuildInputs({ context: ctx });
+        fs.writeFileSync(path.join(ctx, "src", "app.py"), "print('hI')\n");
+        const changed = hashBuildInputs({ context: ctx });
+        assert.notEqual(changed, base);
+        fs.writeFileSync(path.join(ctx, "src", "app.py"), "print('hi')\n");
+        assert.equal(hashBuildInputs({ context: ctx }), base);
+        fs.writeFileSync(path.join(ctx, "src", "sub", "trace.log"), "nested logs are not matched by *.LOG\n");
+        assert.notEqual(hashBuildInputs({ context: ctx }), base);
+    });
+
+    it("(b) changes when the Dockerfile changes, and when a kept file is added, removed or renamed", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        const base = hashBuildInputs({ context: ctx });
+        const seen = new Set([base]);
+        fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY . /app/\n");
+        seen.add(hashBuildInputs({ context: ctx }));
+        fs.writeFileSync(path.join(ctx, "Dockerfile"), DOCKERFILE);
+        write(path.join(ctx, "src", "new.py"), "", 0o644);
+        seen.add(hashBuildInputs({ context: ctx }));
+        fs.renameSync(path.join(ctx, "src", "new.py"), path.join(ctx, "src", "renamed.py"));
+        seen.add(hashBuildInputs({ context: ctx }));
+        fs.unlinkSync(path.join(ctx, "src", "renamed.py"));
+        fs.unlinkSync(path.join(ctx, "src", "app.py"));
+        seen.add(hashBuildInputs({ context: ctx }));
+        assert.equal(seen.size, 5);
+    });
+
+    it("(b) still hashes the Dockerfile's content when .dockerignore excludes the Dockerfile itself", () => {
+        const ctx = path.join(dir, "ctx");
+        write(path.join(ctx, "Dockerfile"), "FROM a\n", 0o644);
+        write(path.join(ctx, ".dockerignore"), "Dockerfile\n", 0o644);
+        assert.deepEqual(listContextFiles(ctx).map((e) => e.path), [".dockerignore"]);
+        const before = hashBuildInputs({ context: ctx });
+        fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM b\n");
+        assert.notEqual(hashBuildInputs({ context: ctx }), before);
+    });
+
+    it("(c) does not change when files excluded by .dockerignore change, appear or disappear", () => {
         const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
         const base = hashBuildInputs({ context: ctx });
         fs.writeFileSync(path.join(ctx, "debug.log"), "changed\n");
         fs.writeFileSync(path.join(ctx, "docs", "drop.md"), "changed\n");
         fs.writeFileSync(path.join(ctx, "node_modules", "x", "index.js"), "changed\n");
+        write(path.join(ctx, "node_modules", "y", "new.js"), "new\n", 0o755);
+        write(path.join(ctx, "other.log"), "new\n", 0o644);
+        write(path.join(ctx, "docs", "more", "new.md"), "new\n", 0o644);
+        fs.chmodSync(path.join(ctx, "debug.log"), 0o755);
         assert.equal(hashBuildInputs({ context: ctx }), base);
+        fs.unlinkSync(path.join(ctx, "debug.log"));
+        fs.rmSync(path.join(ctx, "node_modules"), { recursive: true });
+        assert.equal(hashBuildInputs({ context: ctx }), base);
+    });
+
+    it("(d) changes when any executable bit of a kept file is toggled, and comes back when it is reset", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        const base = hashBuildInputs({ context: ctx });
+        fs.chmodSync(path.join(ctx, "src", "app.py"), 0o744);
+        const onlyOwnerExec = hashBuildInputs({ context: ctx });
+        assert.notEqual(onlyOwnerExec, base);
+        assert.equal(listContextFiles(ctx).find((e) => e.path === "src/app.py")!.mode, 0o755);
+        fs.chmodSync(path.join(ctx, "src", "app.py"), 0o644);
+        assert.equal(hashBuildInputs({ context: ctx }), base);
+        // Any one execute bit counts (owner, group or other), all as 0755.
+        for (const mode of [0o654, 0o645]) {
+            fs.chmodSync(path.join(ctx, "src", "app.py"), mode);
+            assert.equal(hashBuildInputs({ context: ctx }), onlyOwnerExec, mode.toString(8));
+        }
+        fs.chmodSync(path.join(ctx, "src", "app.py"), 0o644);
+        fs.chmodSync(path.join(ctx, "bin", "run.sh"), 0o644);
+        assert.notEqual(hashBuildInputs({ context: ctx }), base);
+    });
+
+    it("(e) a `!` exception re-includes one file inside an ignored directory, and changes to it count", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        const docs = listContextFiles(ctx).filter((e) => e.path.startsWith("docs/")).map((e) => e.path);
+        assert.deepEqual(docs, ["docs/keep.md"]);
+        const base = hashBuildInputs({ context: ctx });
         fs.writeFileSync(path.join(ctx, "docs", "keep.md"), "kept!\n");
-        const changed = hashBuildInputs({ context: ctx });
-        assert.notEqual(changed, base);
-        fs.chmodSync(path.join(ctx, "src", "app.py"), 0o755);
-        assert.notEqual(hashBuildInputs({ context: ctx }), changed);
+        assert.notEqual(hashBuildInputs({ context: ctx }), base);
     });
 
-    it("covers build args (order-free), target, platform and extra inputs", () => {
-        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
-        const base = hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "2" } });
-        assert.equal(hashBuildInputs({ context: ctx, buildArgs: { B: "2", A: "1" } }), base);
-        const variants = [
-            hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "3" } }),
-            hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "2" }, target: "final" }),
-            hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "2" }, platform: "linux/arm64" }),
-            hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "2" }, extra: { assetPath: "/asset" } }),
-        ];
-        assert.equal(new Set([base, ...variants]).size, 5);
+    it("(e) follows Docker's rules: later patterns win, `*` stays within one directory, `**` crosses directories", () => {
+        const ctx = path.join(dir, "ctx");
+        for (const f of ["a.txt", "b.txt", "x/a.txt", "x/y/a.txt", "keep/a.md", "keep/b.md", "tmp/t"]) write(path.join(ctx, f), f, 0o644);
+        const list = (patterns: string): string[] => {
+            write(path.join(ctx, ".dockerignore"), patterns, 0o644);
+            return listContextFiles(ctx).map((e) => e.path).filter((p) => p !== ".dockerignore");
+        };
+        assert.deepEqual(list("*.txt\n"), ["keep/a.md", "keep/b.md", "tmp/t", "x/a.txt", "x/y/a.txt"]);
+        assert.deepEqual(list("**/*.txt\n"), ["keep/a.md", "keep/b.md", "tmp/t"]);
+        assert.deepEqual(list("*/a.txt\n"), ["a.txt", "b.txt", "keep/a.md", "keep/b.md", "tmp/t", "x/y/a.txt"]);
+        assert.deepEqual(list("keep\n!keep/a.md\n"), ["a.txt", "b.txt", "keep/a.md", "tmp/t", "x/a.txt", "x/y/a.txt"]);
+        assert.deepEqual(list("!keep/a.md\nkeep\n"), ["a.txt", "b.txt", "tmp/t", "x/a.txt", "x/y/a.txt"]);
+        assert.deepEqual(list("/tmp/\n./x\n"), ["a.txt", "b.txt", "keep/a.md", "keep/b.md"]);
     });
 
-    it("uses <Dockerfile>.dockerignore beside a custom Dockerfile instead of <context>/.dockerignore", () => {
+    // BUG (not fixed here, reported): listContextFiles builds `dockerignore()` with the library's default
+    // `ignorecase: true`, while Docker on Linux matches .dockerignore patterns case-sensitively (the
+    // @balena/dockerignore README says to pass `{ ignorecase: false }` to match Docker). A file Docker sends
+    // is then left out of the hash, so editing it does not change the image tag. Unskip once fixed.
+    it("(e) matches .dockerignore patterns case-sensitively, as Docker does on Linux", () => {
+        const ctx = path.join(dir, "ctx");
+        write(path.join(ctx, ".dockerignore"), "README.md\n*.LOG\n", 0o644);
+        write(path.join(ctx, "readme.md"), "sent by docker\n", 0o644);
+        write(path.join(ctx, "a.log"), "sent by docker\n", 0o644);
+        write(path.join(ctx, "README.md"), "ignored\n", 0o644);
+        assert.deepEqual(listContextFiles(ctx).map((e) => e.path), [".dockerignore", "a.log", "readme.md"]);
+    });
+
+    it("(f) <Dockerfile>.dockerignore beside a custom Dockerfile takes precedence over <context>/.dockerignore", () => {
         const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
-        write(path.join(dir, "build", "app.Dockerfile"), "FROM scratch\n");
-        write(path.join(dir, "build", "app.Dockerfile.dockerignore"), "src\n");
-        const files = listContextFiles(ctx, path.join(dir, "build", "app.Dockerfile")).map((e) => e.path);
-        assert.deepEqual(files, [".dockerignore", "Dockerfile", "bin/run.sh", "debug.log", "docs/drop.md", "docs/keep.md", "node_modules/x/index.js"]);
         const dockerfile = path.join(dir, "build", "app.Dockerfile");
+        write(dockerfile, "FROM scratch\n", 0o644);
+        assert.equal(ignoreFileFor(ctx, dockerfile), path.join(ctx, ".dockerignore"));
+        // Without the specific file, the context's .dockerignore applies to the custom Dockerfile too.
+        assert.deepEqual(listContextFiles(ctx, dockerfile).map((e) => e.path), checkoutEntries().map((e) => (e as { path: string }).path));
+        write(`${dockerfile}.dockerignore`, "src\n", 0o644);
+        assert.equal(ignoreFileFor(ctx, dockerfile), `${dockerfile}.dockerignore`);
+        assert.deepEqual(listContextFiles(ctx, dockerfile).map((e) => e.path), [
+            ".dockerignore", "Dockerfile", "bin/run.sh", "debug.log", "docs/drop.md", "docs/keep.md", "node_modules/x/index.js",
+        ]);
         const before = hashBuildInputs({ context: ctx, dockerfile });
         fs.writeFileSync(path.join(ctx, "src", "app.py"), "changed\n");
         assert.equal(hashBuildInputs({ context: ctx, dockerfile }), before);
-        fs.writeFileSync(dockerfile, "FROM scratch\nRUN true\n");
+        fs.writeFileSync(path.join(ctx, "debug.log"), "now counted\n");
         assert.notEqual(hashBuildInputs({ context: ctx, dockerfile }), before);
+    });
+
+    it("(f) uses no ignore file when neither exists, listing every file", () => {
+        const ctx = path.join(dir, "ctx");
+        write(path.join(ctx, "Dockerfile"), "FROM a\n", 0o644);
+        write(path.join(ctx, "node_modules", "m.js"), "m\n", 0o644);
+        assert.equal(ignoreFileFor(ctx, path.join(ctx, "Dockerfile")), undefined);
+        assert.deepEqual(listContextFiles(ctx).map((e) => e.path), ["Dockerfile", "node_modules/m.js"]);
+    });
+
+    it("(g) build args and extra inputs are order-free, but their values, target and platform change the hash", () => {
+        const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
+        const base = hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" } });
+        assert.equal(hashBuildInputs({ context: ctx, buildArgs: { B: "2", A: "1" }, extra: { y: "2", x: "1" } }), base);
+        const variants: BuildInputs[] = [
+            { context: ctx, buildArgs: { A: "1", B: "3" }, extra: { x: "1", y: "2" } },
+            { context: ctx, buildArgs: { A: "1" }, extra: { x: "1", y: "2" } },
+            { context: ctx, buildArgs: { A: "2", B: "1" }, extra: { x: "1", y: "2" } },
+            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "3" } },
+            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, target: "final" },
+            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, target: "build" },
+            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, platform: "linux/arm64" },
+            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, platform: "linux/amd64" },
+        ];
+        const hashes = variants.map((v) => hashBuildInputs(v));
+        assert.equal(new Set([base, ...hashes]).size, variants.length + 1);
+        // Absent and empty are the same input.
+        assert.equal(hashBuildInputs({ context: ctx }), hashBuildInputs({ context: ctx, buildArgs: {}, extra: {}, target: "", platform: "" }));
+    });
+
+    it("(i) does not descend into an ignored directory when there are no `!` exceptions", () => {
+        const ctx = path.join(dir, "ctx");
+        write(path.join(ctx, "Dockerfile"), "FROM a\n", 0o644);
+        write(path.join(ctx, ".dockerignore"), "node_modules\n.git\n", 0o644);
+        write(path.join(ctx, "node_modules", "pkg", "deep", "index.js"), "x\n", 0o644);
+        write(path.join(ctx, ".git", "HEAD"), "ref\n", 0o644);
+        write(path.join(ctx, "src", "a.py"), "a\n", 0o644);
+        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx));
+        assert.deepEqual(result.map((e) => e.path), [".dockerignore", "Dockerfile", "src/a.py"]);
+        assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), ["", "src"]);
+    });
+
+    it("(i) with a `!` exception it walks ignored directories (an exception may re-include inside), still listing the right files", () => {
+        const ctx = path.join(dir, "ctx");
+        write(path.join(ctx, ".dockerignore"), "node_modules\n!src/keep.py\n", 0o644);
+        write(path.join(ctx, "node_modules", "pkg", "index.js"), "x\n", 0o644);
+        write(path.join(ctx, "src", "keep.py"), "a\n", 0o644);
+        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx));
+        assert.deepEqual(result.map((e) => e.path), [".dockerignore", "src/keep.py"]);
+        assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), ["", "node_modules", "node_modules/pkg", "src"]);
+    });
+});
+
+describe("ignore-file parsing", () => {
+    it("treats only a leading # as a comment, as Docker does, and strips a BOM", () => {
+        assert.deepEqual(parseIgnoreFile("\uFEFF# comment\n  #x\nnode_modules  \n\n"), ["#x", "node_modules"]);
     });
 });
