@@ -4,6 +4,7 @@
  * registry under exactly the tags LambdaImage computes, read back over the registry's HTTP API.
  */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLocalImage, invokeLocal, preflight } from "../../components/build/localImage";
@@ -29,6 +30,15 @@ function steps(output: string[], pattern: RegExp): { id: string; cached: boolean
 async function registry(pathname: string, accept?: string): Promise<Response> {
     const headers: Record<string, string> = accept ? { Accept: accept } : {};
     return fetch(`http://${REGISTRY}${pathname}`, { headers });
+}
+
+/** Runs the lambda-docker CLI from source in `cwd`. */
+function cli(args: string[], cwd: string, input?: string) {
+    const tsNode = require.resolve("ts-node/register/transpile-only");
+    const result = spawnSync(process.execPath, ["-r", tsNode, path.join(REPO_ROOT, "cli", "main.ts"), ...args], {
+        cwd, input, encoding: "utf8", env: { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe("the example app on a real Docker engine", function () {
@@ -87,6 +97,42 @@ describe("the example app on a real Docker engine", function () {
         assert.deepEqual(out.logs.map((l) => JSON.parse(l)), [
             { level: "INFO", logger: "src.functions.reports.sync", message: "synced report", reportDate: "2026-11-01", rows: 2 },
         ]);
+        // A handler that raises: Lambda's error shape, as the runtime would report it.
+        const raised = await invokeLocal({ image, functionName: "broken", command: ["src.common.events.require"], event: {} });
+        assert.equal(raised.failed, true);
+        const error = raised.result as { errorType: string; errorMessage: string; stackTrace: string[] };
+        assert.deepEqual([error.errorType, error.errorMessage], ["AttributeError", "'Context' object has no attribute 'items'"]);
+        assert.ok(error.stackTrace.some((l) => l.includes("src/common/events.py")), error.stackTrace.join(""));
+    });
+
+    it("checks and invokes from the command line: exit codes, result on stdout, logs and errors on stderr", () => {
+        const ok = cli(["check", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`], REPO_ROOT);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.equal(ok.stdout, [
+            "ok  campaign-orchestrator  src.functions.campaign.orchestrator.handler",
+            "ok  report-sync  src.functions.reports.sync.handler",
+            "ok  api  src.functions.api.handler.handler",
+            "",
+        ].join("\n"));
+
+        const manifest = path.join(dir, "bad.yaml");
+        fs.writeFileSync(manifest, `image:\n  context: ${path.join(REPO_ROOT, "app")}\nfunctions:\n  api:\n    command: [src.functions.api.handlr.handler]\n`);
+        const bad = cli(["check", "--manifest", manifest, "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`], dir);
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /lambda-docker: Preflight failed for 1 function\(s\) in the image built from .*\n {2}- function "api", command "src\.functions\.api\.handlr\.handler": it does not resolve in the image: ModuleNotFoundError: No module named 'src\.functions\.api\.handlr'\n$/);
+
+        const invoked = cli(["invoke", "api", "--event", "-", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`], REPO_ROOT,
+            JSON.stringify({ rawPath: "/health", requestContext: { http: { method: "GET" } } }));
+        assert.equal(invoked.code, 0, invoked.stderr);
+        assert.deepEqual(JSON.parse(invoked.stdout), { statusCode: 200, headers: { "content-type": "application/json" }, body: "{\"status\": \"ok\"}" });
+        assert.match(invoked.stderr, /--- logs \(api\) ---\n\{"level": "INFO", "logger": "src\.functions\.api\.handler", "message": "request", "method": "GET", "path": "\/health"\}\n--- result ---\n$/);
+
+        const failing = cli(["invoke", "report-sync", "--event", "-", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`], REPO_ROOT, "[1, 2]");
+        assert.equal(failing.code, 0, "a handler that returns an error response is not a failed invoke");
+        assert.deepEqual(JSON.parse(failing.stdout), { ok: false, error: "event must be a JSON object; got list" });
+        const unknown = cli(["invoke", "nope", "--event", "-"], REPO_ROOT, "{}");
+        assert.equal(unknown.code, 1);
+        assert.equal(unknown.stderr, "lambda-docker: No function \"nope\" in lambda-docker.yaml; it has campaign-orchestrator, report-sync, api.\n");
     });
 
     it("rebuilds a source-only change reusing the dependency layer", async () => {
