@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { stableRelativePath, validateBuildArgs, validateBuildPaths } from "./core/buildPaths";
-import { hashBuildInputs } from "./core/contextHash";
+import { hashBuildInputs, resolveDockerfile } from "./core/contextHash";
 import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTags } from "./core/tags";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
@@ -50,7 +50,8 @@ export interface ResolvedLambdaImageArgs {
     readonly tag: string;
 }
 
-export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): ResolvedLambdaImageArgs {
+/** Validates and applies defaults without hashing the context (the expensive part). */
+export function validateLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): Omit<ResolvedLambdaImageArgs, "tag"> {
     const stage = v.stage("stage", args.stage);
     if (stage !== repositoryStage) {
         v.fail("stage", `the repository's stage "${repositoryStage}" (its lifecycle policy counts only \`${repositoryStage}-\` tags)`, stage);
@@ -61,7 +62,6 @@ export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: s
     const buildArgs = validateBuildArgs("buildArgs", args.buildArgs);
     const target = args.target === undefined ? undefined : v.matches("target", args.target, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a build stage name");
     const extraTags = validateExtraTags("extraTags", args.extraTags ?? [], stage, immutable);
-    const hash = hashBuildInputs({ context: args.context, dockerfile, buildArgs, target, platform });
     return {
         stage,
         context: stableRelativePath(args.context),
@@ -74,8 +74,16 @@ export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: s
         cache: v.boolean("cache", args.cache ?? true),
         retainOnDelete: v.boolean("retainOnDelete", args.retainOnDelete ?? false),
         buildOnPreview: v.boolean("buildOnPreview", args.buildOnPreview ?? true),
-        tag: stageTag(stage, hash),
     };
+}
+
+/** Validates, applies defaults and computes the content-addressed tag. */
+export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): ResolvedLambdaImageArgs {
+    const valid = validateLambdaImageArgs(args, repositoryStage, immutable);
+    const hash = hashBuildInputs({
+        context: args.context, dockerfile: resolveDockerfile(args.context, args.dockerfile), buildArgs: valid.buildArgs, target: valid.target, platform: valid.platform,
+    });
+    return { ...valid, tag: stageTag(valid.stage, hash) };
 }
 
 const settings = new WeakMap<LambdaImage, ResolvedLambdaImageArgs>();

@@ -5,7 +5,7 @@ import { Architecture } from "./core/validation";
 import { EcrRepository, EncryptionType, TagMutability, resolveEcrRepositoryArgs } from "./ecrRepository";
 import { ImageFunction } from "./imageFunction";
 import { LogFormat, TracingMode, resolveFunctionCommon } from "./lambda/functionBase";
-import { LambdaImage, resolveLambdaImageArgs } from "./lambdaImage";
+import { LambdaImage, validateLambdaImageArgs } from "./lambdaImage";
 
 /** One function of a LambdaService: its image command and any settings that differ from the service's. */
 export interface ServiceFunctionArgs {
@@ -75,7 +75,7 @@ const FUNCTION_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Validates the whole service, every function included, before anything is created. */
 export function validateLambdaServiceArgs(args: LambdaServiceArgs): void {
     const repo = resolveEcrRepositoryArgs({ ...args });
-    resolveLambdaImageArgs({ ...args, repository: undefined as never }, repo.stage, repo.tagMutability === "IMMUTABLE");
+    validateLambdaImageArgs({ ...args, repository: undefined as never }, repo.stage, repo.tagMutability === "IMMUTABLE");
     if (typeof args.functions !== "object" || args.functions === null || Object.keys(args.functions).length === 0) {
         v.fail("functions", "a map of at least one function name to { command, … }", args.functions);
     }

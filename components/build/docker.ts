@@ -76,6 +76,11 @@ export function runDocker(args: readonly string[], options: RunOptions = {}): Pr
     });
 }
 
+/** `--build-arg K=V` flags, sorted by name so the command line is the same on every run. */
+export function buildArgFlags(buildArgs: Readonly<Record<string, string>>): string[] {
+    return Object.keys(buildArgs).sort().flatMap((k) => ["--build-arg", `${k}=${buildArgs[k]}`]);
+}
+
 /** Fails with a clear message unless the CLI runs and its daemon answers. */
 export async function checkDaemon(env?: NodeJS.ProcessEnv): Promise<void> {
     const result = await runDocker(["version", "--format", "{{.Server.Version}}"], { env });

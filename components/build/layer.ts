@@ -18,7 +18,7 @@ import * as path from "path";
 import { validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
 import { hashBuildInputs } from "../core/contextHash";
 import * as v from "../core/validation";
-import { DockerError, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { DockerError, buildArgFlags, buildKitCommand, checkDaemon, runDocker } from "./docker";
 import { EXPORT_STAGE, withExportStage } from "./dockerfile";
 import { listTree, unzippedSize, writeZip } from "./zip";
 
@@ -154,7 +154,7 @@ function buildFailure(resolved: ResolvedLayerBuild, what: string, tail: string[]
 }
 
 function buildFlags(resolved: ResolvedLayerBuild, options: BuildLayerOptions): string[] {
-    const flags = Object.keys(resolved.buildArgs).sort().flatMap((k) => ["--build-arg", `${k}=${resolved.buildArgs[k]}`]);
+    const flags = buildArgFlags(resolved.buildArgs);
     if (resolved.platform) flags.push("--platform", resolved.platform);
     if (options.noCache) flags.push("--no-cache");
     return flags;

@@ -9,7 +9,7 @@
 import { hashBuildInputs, resolveDockerfile } from "../core/contextHash";
 import { PLATFORMS } from "../core/tags";
 import { Architecture } from "../core/validation";
-import { DockerError, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { DockerError, buildArgFlags, buildKitCommand, checkDaemon, runDocker } from "./docker";
 
 export interface LocalImageOptions {
     readonly context: string;
@@ -49,7 +49,7 @@ export async function buildLocalImage(options: LocalImageOptions): Promise<Local
 
     const kit = await buildKitCommand(env);
     const command = kit === "buildx" ? ["buildx", "build", "--load", "--progress=plain"] : kit ? ["build", "--progress=plain"] : ["build"];
-    const flags = Object.keys(buildArgs).sort().flatMap((k) => ["--build-arg", `${k}=${buildArgs[k]}`]);
+    const flags = buildArgFlags(buildArgs);
     if (options.target) flags.push("--target", options.target);
     const output: string[] = [];
     const result = await runDocker([...command, "--platform", platform, "--file", dockerfile, "--tag", image, ...flags, options.context], {

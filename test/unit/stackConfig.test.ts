@@ -4,14 +4,10 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { CONFIG_DEFAULTS, LOG_LEVELS, PROJECT, StackConfig, parseStackConfig } from "../../config/stackConfig";
 import { ValidationError } from "../../components/core/validation";
+import { stackConfig } from "../../plan/program";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** A stack file's config as the Pulumi CLI hands it to the program: every value a string. */
-function stackFile(stack: string): Record<string, string> {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, String(v)]));
-}
 
 const DEFAULTS = {
     memorySize: 512,
@@ -169,7 +165,7 @@ describe("stack config: errors", () => {
 
 describe("stack config: the real project and stack files", () => {
     it("parses stacks/Pulumi.dev.yaml into the exact dev config", () => {
-        assert.deepEqual(parseStackConfig("dev", stackFile("dev")), {
+        assert.deepEqual(parseStackConfig("dev", stackConfig("dev")), {
             stage: "dev", region: "us-east-1", memorySize: 512, timeout: 30, architecture: "x86_64", logRetentionDays: 14,
             logLevel: "DEBUG", keepImages: 10, untaggedExpiryDays: 1, tagMutability: "MUTABLE", scanOnPush: true,
             forceDelete: true, protect: false, latestTag: true, baseImage: "public.ecr.aws/lambda/python:3.11",
@@ -178,7 +174,7 @@ describe("stack config: the real project and stack files", () => {
     });
 
     it("parses stacks/Pulumi.prod.yaml into the exact prod config", () => {
-        assert.deepEqual(parseStackConfig("prod", stackFile("prod")), {
+        assert.deepEqual(parseStackConfig("prod", stackConfig("prod")), {
             stage: "prod", region: "us-east-1", memorySize: 1024, timeout: 60, architecture: "x86_64", logRetentionDays: 90,
             logLevel: "INFO", keepImages: 30, untaggedExpiryDays: 7, tagMutability: "IMMUTABLE", scanOnPush: true,
             forceDelete: false, protect: true, latestTag: false, baseImage: "public.ecr.aws/lambda/python:3.11",
