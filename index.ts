@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DockerLayer, EcrRepository, ImageFunction, LambdaImage, ZipFunction } from "./components";
-import { preflight } from "./components/build/localImage";
+import { preflight } from "./components/docker/localImage";
 import { readManifest } from "./components/core/manifest";
 import { parseStackConfig } from "./config/stackConfig";
 

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import * as fs from "fs";
-import { LocalImageOptions, buildLocalImage, invokeLocal, preflight, preflightImage } from "../components/build/localImage";
+import { LocalImageOptions, buildLocalImage, invokeLocal, preflight, preflightImage } from "../components/docker/localImage";
 import { DEFAULT_MANIFEST, Manifest, readManifest } from "../components/core/manifest";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
 import { choice, collectKeyValue, positiveInteger } from "./options";

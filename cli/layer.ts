@@ -3,7 +3,7 @@
  * build-layer.sh scripts. Docker output streams to stderr; the result goes to stdout.
  */
 import { Command } from "commander";
-import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/build/layer";
+import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/docker/layer";
 import { choice, collectKeyValue } from "./options";
 
 export function layerCommand(): Command {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import {
     BuildLayerOptions, LAMBDA_DIRECT_UPLOAD_LIMIT, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild,
-} from "./build/layer";
+} from "./docker/layer";
 import { stableRelativePath } from "./core/buildPaths";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";

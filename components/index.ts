@@ -11,5 +11,5 @@ export * from "./dockerLayer";
 export * from "./zipFunction";
 export {
     buildLayer, BuildLayerOptions, LayerBuildResult, LAMBDA_UNZIPPED_LIMIT, LAMBDA_DIRECT_UPLOAD_LIMIT,
-} from "./build/layer";
+} from "./docker/layer";
 export * from "./lambdaService";

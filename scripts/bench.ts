@@ -13,8 +13,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runDocker } from "../components/build/docker";
-import { buildLayer } from "../components/build/layer";
+import { runDocker } from "../components/docker/docker";
+import { buildLayer } from "../components/docker/layer";
 import { writeLayerContext } from "../test/docker/fixtures";
 import { BASE_IMAGE, DOCKER, REPO_ROOT, copyTree } from "../test/docker/support";
 

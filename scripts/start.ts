@@ -6,8 +6,8 @@
  *    offline mocks engine. Nothing is deployed.
  * BASE_IMAGE overrides the Lambda base image (e.g. a locally built one on an offline machine).
  */
-import { buildLayer, formatBytes } from "../components/build/layer";
-import { preflight } from "../components/build/localImage";
+import { buildLayer, formatBytes } from "../components/docker/layer";
+import { preflight } from "../components/docker/localImage";
 import { readManifest } from "../components/core/manifest";
 import { platformFor } from "../components/core/tags";
 import { parseStackConfig } from "../config/stackConfig";

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildLocalImage, invokeLocal, preflight } from "../../components/build/localImage";
+import { buildLocalImage, invokeLocal, preflight } from "../../components/docker/localImage";
 import { readManifest } from "../../components/core/manifest";
 import { digestUri } from "../../components/core/tags";
 import { resolveLambdaImageArgs } from "../../components/lambdaImage";

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { buildLayer } from "../../components/build/layer";
-import { checkDaemon, dockerBinary, runDocker } from "../../components/build/docker";
+import { buildLayer } from "../../components/docker/layer";
+import { checkDaemon, dockerBinary, runDocker } from "../../components/docker/docker";
 
 describe("the docker CLI runner", () => {
     let dir: string;

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { EXPORT_STAGE, instructions, parseStages, withExportStage } from "../../components/build/dockerfile";
+import { EXPORT_STAGE, instructions, parseStages, withExportStage } from "../../components/docker/dockerfile";
 
 describe("Dockerfile reading for layer builds", () => {
     it("joins continuation lines and drops comments and blank lines", () => {

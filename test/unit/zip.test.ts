@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DIR_MODE, EXEC_MODE, FILE_MODE, SYMLINK_MODE, listTree, writeZip } from "../../components/build/zip";
+import { DIR_MODE, EXEC_MODE, FILE_MODE, SYMLINK_MODE, listTree, writeZip } from "../../components/docker/zip";
 import { readZip } from "../support/zipReader";
 
 /** DOS date of 1980-01-01: (year-1980)<<9 | month<<5 | day. */
