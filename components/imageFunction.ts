@@ -3,11 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon } from "./lambda/functionBase";
-import { LambdaImage, imageSettings } from "./lambdaImage";
+import { imageSource } from "./core/imageSource";
+import type { LambdaImage } from "./lambdaImage";
+import type { PromotedImage } from "./promotedImage";
 
 export interface ImageFunctionArgs extends FunctionCommonArgs {
-    /** The image: a LambdaImage (its digest-pinned `imageUri` is used), or an ECR image URI (`repo@sha256:…` or `repo:tag`). */
-    readonly image: LambdaImage | pulumi.Input<string>;
+    /**
+     * The image: a LambdaImage or a PromotedImage (its digest-pinned `imageUri` is used), or an ECR image
+     * URI (`repo@sha256:…` or `repo:tag`).
+     */
+    readonly image: LambdaImage | PromotedImage | pulumi.Input<string>;
     /** Image command, `imageConfig.commands`: the handler first, e.g. `["src.functions.campaign.orchestrator.handler"]`. */
     readonly command: string[];
     /** Image entry point override. @default undefined (the image's ENTRYPOINT) */
@@ -30,12 +35,13 @@ export interface ResolvedImageFunctionArgs {
 
 export function resolveImageFunctionArgs(args: ImageFunctionArgs): ResolvedImageFunctionArgs {
     let imageArchitecture: Architecture | undefined;
-    if (args.image instanceof LambdaImage) {
-        imageArchitecture = imageSettings(args.image).architecture;
+    const source = imageSource(args.image);
+    if (source) {
+        imageArchitecture = source.architecture;
     } else if (typeof args.image === "string") {
-        v.matches("image", args.image, IMAGE_URI_PATTERN, "a LambdaImage or an image URI `<registry>/<repository>:<tag>` or `…@sha256:<digest>`");
+        v.matches("image", args.image, IMAGE_URI_PATTERN, "a LambdaImage, a PromotedImage or an image URI `<registry>/<repository>:<tag>` or `…@sha256:<digest>`");
     } else if (args.image === undefined || args.image === null) {
-        v.fail("image", "a LambdaImage or an image URI string", args.image);
+        v.fail("image", "a LambdaImage, a PromotedImage or an image URI string", args.image);
     }
     if ("layers" in (args as object)) {
         v.fail("layers", "absent: container-image functions cannot use layers (put the dependencies in the image, or use ZipFunction)", (args as { layers?: unknown }).layers);
@@ -69,7 +75,7 @@ export class ImageFunction extends pulumi.ComponentResource {
         super("lambda-docker:index:ImageFunction", name, {}, opts);
 
         const support = createFunctionSupport(name, this, common, args.tags);
-        const imageUri = args.image instanceof LambdaImage ? args.image.imageUri : pulumi.output(args.image);
+        const imageUri = imageSource(args.image)?.imageUri ?? pulumi.output(args.image as pulumi.Input<string>);
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {

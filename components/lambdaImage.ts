@@ -7,6 +7,7 @@ import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTag
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { EcrRepository, repositorySettings } from "./ecrRepository";
+import { registerImageSource } from "./core/imageSource";
 
 export interface LambdaImageArgs {
     /** Repository the image is pushed to. */
@@ -152,6 +153,7 @@ export class LambdaImage extends pulumi.ComponentResource {
         this.digest = image.digest;
         this.imageUri = pulumi.interpolate`${repositoryUrl}@${image.digest}`;
         this.tags = tags;
+        registerImageSource(this, { architecture: resolved.architecture, imageUri: this.imageUri });
         this.registerOutputs({ imageUri: this.imageUri, digest: this.digest, tags: this.tags });
     }
 }

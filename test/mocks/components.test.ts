@@ -285,7 +285,7 @@ describe("components under mocks", () => {
                 assert.throws(() => new ImageFunction("fn", { image, ...extra } as never), { message: `ImageFunction "fn": ${message}` });
             }
             assert.throws(() => new ImageFunction("fn", { image: "app:latest", command: ["a.b"] }), {
-                message: "ImageFunction \"fn\": `image` must be a LambdaImage or an image URI `<registry>/<repository>:<tag>` or `…@sha256:<digest>`; got \"app:latest\".",
+                message: "ImageFunction \"fn\": `image` must be a LambdaImage, a PromotedImage or an image URI `<registry>/<repository>:<tag>` or `…@sha256:<digest>`; got \"app:latest\".",
             });
             await recorder.settle();
             assert.deepEqual(recorder.summary(), before);
