@@ -79,6 +79,8 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
 export class ResourceRecorder {
     readonly resources: Recorded[] = [];
     readonly calls: { token: string; inputs: Record<string, any> }[] = [];
+    /** Images already in a repository, by repository name then tag -> digest, as `aws.ecr.getImages` lists them. */
+    existingImages: Record<string, Record<string, string>> = {};
 
     readonly mocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
@@ -93,6 +95,13 @@ export class ResourceRecorder {
             switch (args.token) {
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return { userName: "AWS", password: "mock-ecr-password", proxyEndpoint: `https://${REGISTRY}`, registryId: ACCOUNT };
+                case "aws:ecr/getImages:getImages": {
+                    const images = this.existingImages[args.inputs.repositoryName as string] ?? {};
+                    return {
+                        id: args.inputs.repositoryName, repositoryName: args.inputs.repositoryName, registryId: args.inputs.registryId ?? ACCOUNT,
+                        imageIds: Object.entries(images).map(([imageTag, imageDigest]) => ({ imageTag, imageDigest })),
+                    };
+                }
                 case "aws:index/getRegion:getRegion":
                     return { name: REGION, region: REGION, id: REGION };
                 case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -106,6 +115,7 @@ export class ResourceRecorder {
     async install(stack = "dev", preview = false): Promise<void> {
         this.resources.length = 0;
         this.calls.length = 0;
+        this.existingImages = {};
         await pulumi.runtime.setMocks(this.mocks, "lambda-docker", stack, preview);
     }
 
