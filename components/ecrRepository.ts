@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecyclePolicy } from "./core/lifecycle";
+import { RepositoryRef, isAwsxRepository, parseEcrRepositoryUrl } from "./core/repositoryRef";
 import { CACHE_TAG_FILTER } from "./core/tags";
 import * as v from "./core/validation";
 
@@ -78,6 +79,32 @@ export function repositorySettings(repository: EcrRepository): ResolvedEcrReposi
     const found = settings.get(repository);
     if (!found) throw new Error("`repository` must be an EcrRepository created by lambda-docker.");
     return found;
+}
+
+/**
+ * The repository an image goes into, in one shape: an EcrRepository (its stage and mutability are
+ * known), an awsx.ecr.Repository or a plain ECR URL (their mutability comes from `tagMutability`,
+ * which must be left unset for an EcrRepository).
+ */
+export function repositoryRef(repository: unknown, tagMutability: TagMutability | undefined): RepositoryRef {
+    if (repository instanceof EcrRepository) {
+        if (tagMutability !== undefined) {
+            v.fail("tagMutability", "left unset when `repository` is an EcrRepository (its own `tagMutability` applies)", tagMutability);
+        }
+        const settings = repositorySettings(repository);
+        return {
+            url: repository.repositoryUrl, name: repository.repositoryName, registryId: repository.registryId,
+            stage: settings.stage, immutable: settings.tagMutability === "IMMUTABLE",
+        };
+    }
+    const immutable = v.oneOf("tagMutability", tagMutability ?? "MUTABLE", TAG_MUTABILITIES) === "IMMUTABLE";
+    if (isAwsxRepository(repository)) {
+        return { url: repository.url, name: repository.repository.name, registryId: repository.repository.registryId, immutable };
+    }
+    const parsed = parseEcrRepositoryUrl("repository", repository);
+    return {
+        url: pulumi.output(repository as string), name: pulumi.output(parsed.name), registryId: pulumi.output(parsed.registryId), immutable,
+    };
 }
 
 /** An ECR repository for Lambda images: scan on push, per-stage lifecycle rules, tag mutability and encryption. */

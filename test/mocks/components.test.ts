@@ -117,8 +117,13 @@ describe("components under mocks", () => {
             assert.deepEqual(img.inputs.tags, tags);
             assert.deepEqual(img.inputs.cacheFrom, [{ registry: { ref: `${repoUrl}:buildcache_dev` } }]);
             assert.deepEqual(img.inputs.cacheTo, [
-                { registry: { ref: `${repoUrl}:buildcache_dev`, mode: "max", imageManifest: true, ociMediaTypes: true } },
+                { registry: { ref: `${repoUrl}:buildcache_dev`, mode: "max", imageManifest: true, ociMediaTypes: true, ignoreError: true } },
             ]);
+            assert.equal(img.inputs.buildOnPreview, false);
+            assert.equal(img.inputs.secrets, undefined);
+            assert.equal(await valueOf(image.building), true);
+            assert.deepEqual(recorder.calls.filter((c) => c.token === "aws:ecr/getImages:getImages").map((c) => c.inputs),
+                [{ repositoryName: "app-repository-abc1234", registryId: ACCOUNT }]);
             assert.deepEqual(img.inputs.registries, [{ address: REGISTRY, username: "AWS", password: "mock-ecr-password" }]);
             assert.deepEqual(img.secretInputs, ["registries"]);
             const auth = recorder.calls.find((c) => c.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken");
