@@ -1,12 +1,14 @@
 export * from "./ecrRepository";
 export * from "./lambdaImage";
+export * from "./promotedImage";
+export { AwsxRepositoryLike } from "./core/repositoryRef";
 export * from "./imageFunction";
 export { FunctionCommonArgs, LogFormat, TracingMode } from "./lambda/functionBase";
 export { DynamoDbAccessArgs, Effect, PolicyStatementArgs, dynamoDbTableStatement } from "./core/iam";
 export { ValidationError, Architecture } from "./core/validation";
 export { hashBuildInputs, listContextFiles, BuildInputs, ContextEntry } from "./core/contextHash";
 export { lifecyclePolicy, LifecycleSettings } from "./core/lifecycle";
-export { cacheTag, digestUri, platformFor, stageTag } from "./core/tags";
+export { PinnedReference, cacheTag, digestUri, parsePinnedReference, platformFor, promotionTag, stageTag } from "./core/tags";
 export * from "./dockerLayer";
 export * from "./zipFunction";
 export {

@@ -80,3 +80,32 @@ export function digestUri(repositoryUrl: string, digest: string): string {
 export function registryHost(repositoryUrl: string): string {
     return repositoryUrl.split("/")[0];
 }
+
+/** A digest-pinned image reference, `<registry>/<repository>[:<tag>]@sha256:<64 hex>`, split into its parts. */
+export interface PinnedReference {
+    /** `<registry>/<repository>` */
+    readonly repository: string;
+    readonly tag?: string;
+    readonly digest: string;
+}
+
+const PINNED_REFERENCE = /^([a-z0-9.-]+(?::[0-9]+)?|\[[0-9a-f:]+\](?::[0-9]+)?)\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
+
+/** Parses a digest-pinned reference; throws a ValidationError naming `key` otherwise. */
+export function parsePinnedReference(key: string, value: unknown): PinnedReference {
+    const m = typeof value === "string" ? PINNED_REFERENCE.exec(value) : null;
+    if (!m) fail(key, "a digest-pinned image reference `<registry>/<repository>[:<tag>]@sha256:<64 hex>`", value);
+    return { repository: `${m[1]}/${m[2]}`, tag: m[3], digest: m[4] };
+}
+
+/** A content-addressed stage tag's hash part: `dev-3f2a9c0d1e2b4a5f` -> `3f2a9c0d1e2b4a5f`. */
+const STAGE_TAG = new RegExp(`^[a-z0-9-]+-([0-9a-f]{${TAG_HASH_LENGTH}})$`);
+
+/**
+ * The tag a promoted image gets in the target stage: `<stage>-<hash>` with the hash of the source's
+ * content-addressed tag (so `dev-3f2a…` becomes `prod-3f2a…`), else the digest's first 16 hex digits.
+ */
+export function promotionTag(stage: string, source: PinnedReference): string {
+    const fromTag = source.tag === undefined ? undefined : STAGE_TAG.exec(source.tag)?.[1];
+    return stageTag(stage, fromTag ?? source.digest.slice("sha256:".length));
+}

@@ -2,12 +2,15 @@ import * as assert from "node:assert/strict";
 import * as crypto from "crypto";
 import {
     CACHE_TAG_FILTER,
+    PinnedReference,
     PLATFORMS,
     TAG_HASH_LENGTH,
     TAG_PATTERN,
     cacheTag,
     digestUri,
+    parsePinnedReference,
     platformFor,
+    promotionTag,
     registryHost,
     stageTag,
     tagRef,
@@ -145,5 +148,36 @@ describe("tags: references", () => {
             ["host-only", "host-only"],
         ];
         for (const [url, host] of cases) assert.equal(registryHost(url), host);
+    });
+});
+
+describe("tags: promotion references", () => {
+    const D = `sha256:${"0123456789abcdef".repeat(4)}`;
+    it("parsePinnedReference splits registry/repository, optional tag and digest", () => {
+        const cases: [string, PinnedReference][] = [
+            [`123456789012.dkr.ecr.us-east-1.amazonaws.com/app@${D}`, { repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app", tag: undefined, digest: D }],
+            [`127.0.0.1:5555/team/app:dev-3f2a9c0d1e2b4a5f@${D}`, { repository: "127.0.0.1:5555/team/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: D }],
+            [`[::1]:5000/app:v1.2@${D}`, { repository: "[::1]:5000/app", tag: "v1.2", digest: D }],
+        ];
+        for (const [ref, parsed] of cases) assert.deepEqual(parsePinnedReference("source", ref), parsed);
+    });
+
+    it("parsePinnedReference refuses anything not pinned by a sha256 digest", () => {
+        for (const bad of ["registry/app:dev-1", `app@${D}`, `registry/App@${D}`, `registry/app@sha256:${"F".repeat(64)}`, `registry/app@${D}x`, 42]) {
+            assert.throws(() => parsePinnedReference("source", bad), {
+                message: `\`source\` must be a digest-pinned image reference \`<registry>/<repository>[:<tag>]@sha256:<64 hex>\`; got ${JSON.stringify(bad)}.`,
+            });
+        }
+    });
+
+    it("promotionTag keeps a content-addressed tag's hash and otherwise takes the digest's first 16 hex digits", () => {
+        const cases: [string | undefined, string][] = [
+            ["dev-3f2a9c0d1e2b4a5f", "prod-3f2a9c0d1e2b4a5f"],
+            ["feature-x-3f2a9c0d1e2b4a5f", "prod-3f2a9c0d1e2b4a5f"],
+            ["dev-latest", "prod-0123456789abcdef"],
+            ["dev-3f2a9c0d1e2b4a5", "prod-0123456789abcdef"],
+            [undefined, "prod-0123456789abcdef"],
+        ];
+        for (const [tag, expected] of cases) assert.equal(promotionTag("prod", { repository: "r/app", tag, digest: D }), expected);
     });
 });
