@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { EcrRepository, ImageFunction, PromoteRequest, PromotedImage, usePromoter } from "../../components";
-import { ACCOUNT, REGISTRY, ResourceRecorder, valueOf } from "../../plan/engine";
+import { REGISTRY, ResourceRecorder, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
 const DIGEST = `sha256:${"d".repeat(64)}`;
-const DEV_REPO = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app-dev`;
+const DEV_ACCOUNT = "210987654321"; // dev in its own account, same region
+const DEV_REPO = `${DEV_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app-dev`;
 const PROD_URL = `${REGISTRY}/app-repository-abc1234`;
 
 describe("PromotedImage under mocks", () => {
@@ -34,7 +35,7 @@ describe("PromotedImage under mocks", () => {
             source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}`, target: PROD_URL, tag: "prod-3f2a9c0d1e2b4a5f", architecture: "x86_64",
             credentials: {
                 [REGISTRY]: { username: "AWS", password: "mock-ecr-password" },
-                [`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`]: { username: "AWS", password: "mock-ecr-password" },
+                [`${DEV_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`]: { username: "AWS", password: "mock-ecr-password" },
             },
         }]);
         assert.deepEqual(recorder.ofType("docker-build:index:Image"), []);
