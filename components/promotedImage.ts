@@ -104,7 +104,8 @@ export class PromotedImage extends pulumi.ComponentResource {
             const ref = repositoryRef(args.repository, args.tagMutability);
             return [resolvePromotedImageArgs(args, ref.stage), ref] as const;
         });
-        super("lambda-docker:index:PromotedImage", name, {}, opts);
+        // Identity data only (which digest, into which stage), so a preview shows a promotion as it changes.
+        super("lambda-docker:index:PromotedImage", name, { source: args.source, stage: resolved.stage }, opts);
         this.architecture = resolved.architecture;
 
         const source = pulumi.output(args.source).apply((s) => resolved.source ?? v.withContext("PromotedImage", name, () => parsePinnedReference("source", s)));

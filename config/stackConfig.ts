@@ -30,6 +30,15 @@ export const CONFIG_DEFAULTS = {
 
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
 
+/** Keys without a default: absent means "not used". */
+export const OPTIONAL_KEYS = ["promoteFrom", "imageDigest"] as const;
+
+/** Keys that only matter to a stack that builds its own image, refused together with `promoteFrom`. */
+export const BUILD_ONLY_KEYS = ["preflight", "latestTag"] as const;
+
+/** `[<org>/[<project>/]]<stack>`, as `pulumi stack ls` and StackReference name stacks. */
+export const STACK_REFERENCE_PATTERN = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+
 export interface StackConfig {
     readonly stage: string;
     readonly region: string;
@@ -53,6 +62,10 @@ export interface StackConfig {
     readonly preflight: boolean;
     /** The functions manifest (image context and function commands). */
     readonly manifest: string;
+    /** Build no image: promote the image of this stack (`[<org>/[<project>/]]<stack>`) into this stage's repository. */
+    readonly promoteFrom?: string;
+    /** Pin this digest (`sha256:<64 hex>`) of the `promoteFrom` stack's repository instead of its current image: a rollback or an audited release. */
+    readonly imageDigest?: string;
 }
 
 /** Converts a config string to the type its default has; a value that doesn't convert is returned as is, for the error. */
@@ -70,7 +83,7 @@ function coerce(raw: string, like: unknown): unknown {
 export function parseStackConfig(stack: string, values: Readonly<Record<string, string>>): StackConfig {
     return v.withContext("Stack", stack, () => {
         v.stage("stack name", stack);
-        const known = new Set(Object.keys(CONFIG_DEFAULTS).map((k) => `${PROJECT}:${k}`));
+        const known = new Set([...Object.keys(CONFIG_DEFAULTS), ...OPTIONAL_KEYS].map((k) => `${PROJECT}:${k}`));
         for (const key of Object.keys(values).sort()) {
             if (key.startsWith(`${PROJECT}:`) && !known.has(key)) {
                 v.fail(key, `one of the known keys (${[...known].join(", ")}), not an unknown one`, key);
@@ -80,7 +93,7 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
             const raw = values[`${PROJECT}:${key}`];
             return raw === undefined ? CONFIG_DEFAULTS[key] : coerce(raw, CONFIG_DEFAULTS[key]);
         };
-        const k = (key: ConfigKey): string => `${PROJECT}:${key}`;
+        const k = (key: ConfigKey | (typeof OPTIONAL_KEYS)[number]): string => `${PROJECT}:${key}`;
         const region = values["aws:region"];
         if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
             v.fail("aws:region", "an AWS region such as \"us-east-1\", set in the stack file", region);
@@ -104,12 +117,25 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
             manifest: v.nonEmptyString(k("manifest"), get("manifest")),
             baseImage: v.matches(k("baseImage"), get("baseImage"), /^[a-z0-9][a-z0-9._/:@-]*$/, "an image reference such as \"public.ecr.aws/lambda/python:3.11\""),
         };
+        const promoteFrom = values[k("promoteFrom")];
+        const imageDigest = values[k("imageDigest")];
+        if (promoteFrom !== undefined) {
+            v.matches(k("promoteFrom"), promoteFrom, STACK_REFERENCE_PATTERN, "a stack name `[<org>/[<project>/]]<stack>` whose image this stack promotes");
+            if (promoteFrom.split("/").pop() === stack) v.fail(k("promoteFrom"), "another stack than this one", promoteFrom);
+            for (const key of BUILD_ONLY_KEYS) {
+                if (config[key]) v.fail(k(key), `false or unset when \`${k("promoteFrom")}\` is set (a promoting stack builds no image)`, true);
+            }
+        }
+        if (imageDigest !== undefined) {
+            v.matches(k("imageDigest"), imageDigest, /^sha256:[0-9a-f]{64}$/, "an image digest `sha256:<64 lowercase hex>`");
+            if (promoteFrom === undefined) v.fail(k("imageDigest"), `unset unless \`${k("promoteFrom")}\` names the stack whose repository holds it`, imageDigest);
+        }
         if (config.latestTag && config.tagMutability === "IMMUTABLE") {
             v.fail(k("latestTag"), "false when `lambda-docker:tagMutability` is IMMUTABLE (a moving tag cannot be re-pushed)", true);
         }
         if (config.forceDelete && config.protect) {
             v.fail(k("forceDelete"), "false when `lambda-docker:protect` is true (a protected repository must keep its images)", true);
         }
-        return config;
+        return promoteFrom === undefined ? config : { ...config, promoteFrom, ...(imageDigest === undefined ? {} : { imageDigest }) };
     });
 }

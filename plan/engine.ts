@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import { PromoteRequest, usePromoter } from "../components/promotedImage";
 
 // Internal to @pulumi/pulumi but exported: lets a test wait until every registration has reached the mocks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -76,14 +77,35 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
     }
 }
 
+/** The image outputs a deployed stack of this program exports (index.ts), with mock values. */
+export function deployedStackOutputs(stack: string): Record<string, unknown> {
+    const repositoryUrl = `${REGISTRY}/app-repository-${stack.split("/").pop()}`;
+    const hash = sha256(`image of ${stack}`);
+    return {
+        repositoryUrl, architecture: "x86_64", imageDigest: `sha256:${hash}`, imageUri: `${repositoryUrl}@sha256:${hash}`,
+        imageTags: [`${repositoryUrl}:${stack.split("/").pop()}-${hash.slice(0, 16)}`],
+    };
+}
+
 export class ResourceRecorder {
     readonly resources: Recorded[] = [];
     readonly calls: { token: string; inputs: Record<string, any> }[] = [];
     /** Images already in a repository, by repository name then tag -> digest, as `aws.ecr.getImages` lists them. */
     existingImages: Record<string, Record<string, string>> = {};
+    /**
+     * Outputs of other stacks, by StackReference name, kept across installs so a test can deploy dev and
+     * then run prod against dev's outputs; a stack not listed looks like a deployed mock of this program.
+     */
+    stackOutputs: Record<string, Record<string, unknown>> = {};
+    /** What PromotedImages asked to copy (the mocks engine copies nothing). */
+    readonly promotions: PromoteRequest[] = [];
 
     readonly mocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
+            if (args.type === "pulumi:pulumi:StackReference") {
+                const stack = args.inputs.name as string;
+                return { id: stack, state: { name: stack, outputs: this.stackOutputs[stack] ?? deployedStackOutputs(stack), secretOutputNames: [] } };
+            }
             const inputs = reveal(args.inputs);
             const secretInputs = Object.keys(args.inputs).filter((k) => isSecret(args.inputs[k])).sort();
             const state = providerState(args.type, args.name, inputs);
@@ -116,6 +138,12 @@ export class ResourceRecorder {
         this.resources.length = 0;
         this.calls.length = 0;
         this.existingImages = {};
+        this.promotions.length = 0;
+        usePromoter(async (request) => {
+            this.promotions.push(request);
+            const digest = request.source.slice(request.source.indexOf("@") + 1);
+            return { imageUri: `${request.target}@${digest}`, digest, mountedBlobs: 0, copiedBlobs: 0 };
+        });
         await pulumi.runtime.setMocks(this.mocks, "lambda-docker", stack, preview);
     }
 

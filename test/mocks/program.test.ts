@@ -20,6 +20,11 @@ function byName(resources: Recorded[], type: string, name: string): Recorded {
     return found[0];
 }
 
+async function resolvedOutputs(run: ProgramRun): Promise<Record<string, unknown>> {
+    const entries = await Promise.all(Object.entries(run.outputs).map(async ([k, o]) => [k, await valueOf(pulumi.output(o))] as const));
+    return Object.fromEntries(entries);
+}
+
 describe("the program (index.ts) under mocks", function () {
     this.timeout(300000);
     let dev: ProgramRun;
@@ -27,11 +32,13 @@ describe("the program (index.ts) under mocks", function () {
     before(async function () {
         requireDocker(this);
         dev = await runProgram("dev");
+        // prod promotes what dev deployed: its StackReference("dev") reads dev's real outputs.
+        recorder.stackOutputs = { dev: await resolvedOutputs(dev) };
         prod = await runProgram("prod");
     });
 
     it("creates one repository, one image shared by three image functions, a layer and a zip function, in every stack", () => {
-        for (const run of [dev, prod]) {
+        for (const [run, image] of [[dev, "LambdaImage"], [prod, "PromotedImage"]] as const) {
             const components = run.resources.filter((r) => r.type.startsWith("lambda-docker:")).map((r) => `${r.type} ${r.name}`).sort();
             assert.deepEqual(components, [
                 "lambda-docker:index:DockerLayer core",
@@ -39,7 +46,7 @@ describe("the program (index.ts) under mocks", function () {
                 "lambda-docker:index:ImageFunction api",
                 "lambda-docker:index:ImageFunction campaign-orchestrator",
                 "lambda-docker:index:ImageFunction report-sync",
-                "lambda-docker:index:LambdaImage app",
+                `lambda-docker:index:${image} app`,
                 "lambda-docker:index:ZipFunction report-api",
             ]);
             const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.packageType === "Image");
@@ -89,9 +96,6 @@ describe("the program (index.ts) under mocks", function () {
             { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 },
             { tagStatus: "tagged", tagPrefixList: ["prod-"], countType: "imageCountMoreThan", countNumber: 30 },
         ]);
-        const image = byName(prod.resources, "docker-build:index:Image", "app-image");
-        assert.equal(image.inputs.tags.length, 1);
-        assert.match(image.inputs.tags[0], /:prod-[0-9a-f]{16}$/);
         const fn = byName(prod.resources, "aws:lambda/function:Function", "report-sync-function");
         assert.equal(fn.inputs.memorySize, 1024);
         assert.equal(fn.inputs.timeout, 60);
@@ -99,10 +103,39 @@ describe("the program (index.ts) under mocks", function () {
         assert.equal(byName(prod.resources, "aws:cloudwatch/logGroup:LogGroup", "report-sync-logs").inputs.retentionInDays, 90);
     });
 
-    it("tags dev and prod images from the same content with the same hash", () => {
-        const devTag = byName(dev.resources, "docker-build:index:Image", "app-image").inputs.tags[0].split(":dev-")[1];
-        const prodTag = byName(prod.resources, "docker-build:index:Image", "app-image").inputs.tags[0].split(":prod-")[1];
-        assert.equal(devTag, prodTag);
+    it("builds nothing in prod: it promotes dev's digest under prod-<dev's hash> and pins every image function to it", async () => {
+        assert.deepEqual(prod.resources.filter((r) => r.type === "docker-build:index:Image"), []);
+        const devTag = byName(dev.resources, "docker-build:index:Image", "app-image").inputs.tags[0] as string;
+        const devDigest = (await valueOf(dev.outputs.imageDigest)) as string;
+        const prodUrl = byName(prod.resources, "aws:ecr/repository:Repository", "app-repository").state.repositoryUrl as string;
+        assert.deepEqual(recorder.promotions.map((p) => [p.source, p.target, p.tag, p.architecture]), [
+            [`${devTag}@${devDigest}`, prodUrl, `prod-${devTag.split(":dev-")[1]}`, "x86_64"],
+        ]);
+        const fns = prod.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.packageType === "Image");
+        assert.deepEqual(fns.map((f) => f.inputs.imageUri), [1, 2, 3].map(() => `${prodUrl}@${devDigest}`));
+        assert.equal(await valueOf(prod.outputs.imageDigest), devDigest);
+        assert.deepEqual(await valueOf(prod.outputs.imageTags), [`${prodUrl}:prod-${devTag.split(":dev-")[1]}`]);
+    });
+
+    it("promotes a pinned digest of the source stack's repository with lambda-docker:imageDigest (a rollback)", async () => {
+        const pinned = `sha256:${"9".repeat(64)}`;
+        await runProgram("prod", { "lambda-docker:imageDigest": pinned });
+        const devUrl = (await valueOf(dev.outputs.repositoryUrl)) as string;
+        assert.deepEqual(recorder.promotions.map((p) => [p.source, p.tag]), [[`${devUrl}@${pinned}`, `prod-${"9".repeat(16)}`]]);
+    });
+
+    it("refuses, before creating anything, a source stack of another architecture or one that exported no image", async () => {
+        await assert.rejects(runProgram("prod", { "lambda-docker:architecture": "arm64" }), {
+            message: "Stack \"prod\": `lambda-docker:architecture` must be the source stack's architecture \"x86_64\" " +
+                "(the outputs of stack \"dev\" (`lambda-docker:promoteFrom`)); got \"arm64\".",
+        });
+        assert.deepEqual(recorder.resources, []);
+        recorder.stackOutputs["acme/lambda-docker/empty"] = {};
+        await assert.rejects(runProgram("prod", { "lambda-docker:promoteFrom": "acme/lambda-docker/empty" }), {
+            message: "Stack \"prod\": the outputs of stack \"acme/lambda-docker/empty\" (`lambda-docker:promoteFrom`) have no repositoryUrl, " +
+                "imageDigest and imageTags; run `pulumi up --stack acme/lambda-docker/empty` first.",
+        });
+        assert.deepEqual(recorder.resources, []);
     });
 
     it("wires the zip function to the campaign-core layer of its stage", () => {
@@ -123,7 +156,13 @@ describe("the program (index.ts) under mocks", function () {
     });
 
     it("exports the repository URL, the digest-pinned image URI, the layer and every function's name and ARN", async () => {
-        assert.deepEqual(Object.keys(dev.outputs).sort(), ["functionArns", "functionNames", "imageTags", "imageUri", "layerArn", "layerSha256", "repositoryUrl"]);
+        for (const run of [dev, prod]) {
+            assert.deepEqual(Object.keys(run.outputs).sort(), [
+                "architecture", "functionArns", "functionNames", "imageDigest", "imageTags", "imageUri", "layerArn", "layerSha256", "repositoryUrl",
+            ]);
+        }
+        assert.equal(await valueOf(pulumi.output(dev.outputs.architecture)), "x86_64");
+        assert.match((await valueOf(dev.outputs.imageDigest)) as string, /^sha256:[0-9a-f]{64}$/);
         const uri = (await valueOf(dev.outputs.imageUri)) as string;
         const url = (await valueOf(dev.outputs.repositoryUrl)) as string;
         assert.ok(uri.startsWith(`${url}@sha256:`), uri);

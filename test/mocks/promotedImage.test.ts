@@ -10,15 +10,8 @@ const DEV_REPO = `${DEV_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/app-dev`;
 const PROD_URL = `${REGISTRY}/app-repository-abc1234`;
 
 describe("PromotedImage under mocks", () => {
-    let requests: PromoteRequest[];
-    beforeEach(() => {
-        requests = [];
-        usePromoter(async (request) => {
-            requests.push(request);
-            return { imageUri: `${request.target}@${DIGEST}`, digest: DIGEST, mountedBlobs: 3, copiedBlobs: 0 };
-        });
-    });
-    afterEach(() => usePromoter(undefined));
+    // The mocks engine installs a promoter that records each request and copies nothing.
+    const requests: PromoteRequest[] = recorder.promotions;
 
     it("promotes the source digest under <stage>-<source tag hash> and pins functions to it, building nothing", async () => {
         await recorder.install("prod");
@@ -42,7 +35,8 @@ describe("PromotedImage under mocks", () => {
         const f = recorder.one("aws:lambda/function:Function", "api-function");
         assert.equal(f.inputs.imageUri, `${PROD_URL}@${DIGEST}`);
         assert.deepEqual(f.inputs.architectures, ["x86_64"]);
-        assert.deepEqual(recorder.one("lambda-docker:index:PromotedImage", "app").inputs, {});
+        assert.deepEqual(recorder.one("lambda-docker:index:PromotedImage", "app").inputs,
+            { source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}`, stage: "prod" });
     });
 
     it("derives the tag from the digest when the source has no tag, and accepts the source as an output", async () => {

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CONFIG_DEFAULTS, LOG_LEVELS, PROJECT, StackConfig, parseStackConfig } from "../../config/stackConfig";
+import { CONFIG_DEFAULTS, LOG_LEVELS, OPTIONAL_KEYS, PROJECT, StackConfig, parseStackConfig } from "../../config/stackConfig";
 import { ValidationError } from "../../components/core/validation";
 import { stackConfig } from "../../plan/program";
 
@@ -31,7 +31,7 @@ const KNOWN_KEYS =
     "lambda-docker:memorySize, lambda-docker:timeout, lambda-docker:architecture, lambda-docker:logRetentionDays, " +
     "lambda-docker:logLevel, lambda-docker:keepImages, lambda-docker:untaggedExpiryDays, lambda-docker:tagMutability, " +
     "lambda-docker:scanOnPush, lambda-docker:forceDelete, lambda-docker:protect, lambda-docker:latestTag, " +
-    "lambda-docker:baseImage, lambda-docker:preflight, lambda-docker:manifest";
+    "lambda-docker:baseImage, lambda-docker:preflight, lambda-docker:manifest, lambda-docker:promoteFrom, lambda-docker:imageDigest";
 const RETENTIONS = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
 const STAGE_MSG = "lowercase letters, digits and single inner hyphens ([a-z0-9-]+, e.g. \"dev\")";
 const REGION_MSG = "an AWS region such as \"us-east-1\", set in the stack file";
@@ -163,6 +163,40 @@ describe("stack config: errors", () => {
     });
 });
 
+describe("stack config: promotion", () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    it("accepts promoteFrom with an optional digest, and then builds nothing locally", () => {
+        const c = parseStackConfig("prod", { ...base, "lambda-docker:promoteFrom": "acme/lambda-docker/dev", "lambda-docker:imageDigest": digest });
+        assert.deepEqual([c.promoteFrom, c.imageDigest, c.preflight, c.latestTag], ["acme/lambda-docker/dev", digest, false, false]);
+        assert.equal(parseStackConfig("prod", base).promoteFrom, undefined);
+        assert.equal(parseStackConfig("prod", { ...base, "lambda-docker:promoteFrom": "dev", "lambda-docker:preflight": "false" }).preflight, false);
+    });
+
+    it("refuses a bad stack or digest, build-only keys with promoteFrom, and a digest without promoteFrom", () => {
+        const cases: [Record<string, string>, string, string][] = [
+            [{ "lambda-docker:promoteFrom": "a/b/c/d" }, "lambda-docker:promoteFrom",
+                "Stack \"prod\": `lambda-docker:promoteFrom` must be a stack name `[<org>/[<project>/]]<stack>` whose image this stack promotes; got \"a/b/c/d\"."],
+            [{ "lambda-docker:promoteFrom": "acme/lambda-docker/prod" }, "lambda-docker:promoteFrom",
+                "Stack \"prod\": `lambda-docker:promoteFrom` must be another stack than this one; got \"acme/lambda-docker/prod\"."],
+            [{ "lambda-docker:promoteFrom": "dev", "lambda-docker:preflight": "true" }, "lambda-docker:preflight",
+                "Stack \"prod\": `lambda-docker:preflight` must be false or unset when `lambda-docker:promoteFrom` is set (a promoting stack builds no image); got true."],
+            [{ "lambda-docker:promoteFrom": "dev", "lambda-docker:latestTag": "true" }, "lambda-docker:latestTag",
+                "Stack \"prod\": `lambda-docker:latestTag` must be false or unset when `lambda-docker:promoteFrom` is set (a promoting stack builds no image); got true."],
+            [{ "lambda-docker:promoteFrom": "dev", "lambda-docker:imageDigest": "sha256:ABC" }, "lambda-docker:imageDigest",
+                "Stack \"prod\": `lambda-docker:imageDigest` must be an image digest `sha256:<64 lowercase hex>`; got \"sha256:ABC\"."],
+            [{ "lambda-docker:imageDigest": digest }, "lambda-docker:imageDigest",
+                `Stack "prod": \`lambda-docker:imageDigest\` must be unset unless \`lambda-docker:promoteFrom\` names the stack whose repository holds it; got "${digest}".`],
+        ];
+        for (const [values, key, message] of cases) {
+            assert.throws(() => parseStackConfig("prod", { ...base, ...values }), (e: Error & { key?: string }) => {
+                assert.equal(e.message, message);
+                assert.equal(e.key, key);
+                return true;
+            });
+        }
+    });
+});
+
 describe("stack config: the real project and stack files", () => {
     it("parses stacks/Pulumi.dev.yaml into the exact dev config", () => {
         assert.deepEqual(parseStackConfig("dev", stackConfig("dev")), {
@@ -178,7 +212,7 @@ describe("stack config: the real project and stack files", () => {
             stage: "prod", region: "us-east-1", memorySize: 1024, timeout: 60, architecture: "x86_64", logRetentionDays: 90,
             logLevel: "INFO", keepImages: 30, untaggedExpiryDays: 7, tagMutability: "IMMUTABLE", scanOnPush: true,
             forceDelete: false, protect: true, latestTag: false, baseImage: "public.ecr.aws/lambda/python:3.11",
-            preflight: false, manifest: "lambda-docker.yaml",
+            preflight: false, manifest: "lambda-docker.yaml", promoteFrom: "dev",
         } satisfies StackConfig);
     });
 
@@ -188,10 +222,11 @@ describe("stack config: the real project and stack files", () => {
         };
         assert.equal(project.name, PROJECT);
         assert.equal(project.stackConfigDir, "stacks");
-        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_DEFAULTS).sort());
+        assert.deepEqual(Object.keys(project.config).sort(), [...Object.keys(CONFIG_DEFAULTS), ...OPTIONAL_KEYS].sort());
         for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
             assert.equal(project.config[key].default, value, key);
             assert.equal(project.config[key].type, typeof value === "number" ? "integer" : typeof value, key);
         }
+        for (const key of OPTIONAL_KEYS) assert.deepEqual([project.config[key].type, "default" in project.config[key]], ["string", false], key);
     });
 });
