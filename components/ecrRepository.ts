@@ -104,6 +104,7 @@ export function repositoryRef(repository: unknown, tagMutability: TagMutability 
     const parsed = parseEcrRepositoryUrl("repository", repository);
     return {
         url: pulumi.output(repository as string), name: pulumi.output(parsed.name), registryId: pulumi.output(parsed.registryId), immutable,
+        region: parsed.region,
     };
 }
 

@@ -213,14 +213,14 @@ export class LambdaImage extends pulumi.ComponentResource {
     private async lookup(repo: RepositoryRef, tag: string): Promise<string | undefined> {
         const [repositoryName, registryId] = await Promise.all([knownValue(repo.name), knownValue(repo.registryId)]);
         if (repositoryName === undefined) return undefined;
-        const listing = await aws.ecr.getImages({ repositoryName, registryId }, { parent: this });
+        const listing = await aws.ecr.getImages({ repositoryName, registryId, region: repo.region }, { parent: this });
         return existingDigest(listing.imageIds ?? [], tag);
     }
 
     private build(
         name: string, resolved: ResolvedLambdaImageArgs, repo: RepositoryRef, secrets: Record<string, pulumi.Input<string>>, tags: pulumi.Output<string[]>,
     ): dockerBuild.Image {
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, { parent: this });
+        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId, region: repo.region }, { parent: this });
         const cacheRef = pulumi.interpolate`${repo.url}:${cacheTag(resolved.stage)}`;
         return new dockerBuild.Image(
             `${name}-image`,

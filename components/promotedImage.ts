@@ -113,7 +113,7 @@ export class PromotedImage extends pulumi.ComponentResource {
         this.tag = source.apply((s) => promotionTag(resolved.stage, s));
         this.tags = pulumi.all([repo.url, this.tag]).apply(([url, tag]) => [`${url}:${tag}`]);
 
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId }, { parent: this });
+        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId, region: repo.region }, { parent: this });
         const copy = pulumi
             .all([repo.url, source, this.tag, pulumi.output(args.source), auth.userName, auth.password, pulumi.output(args.sourceCredentials)])
             .apply(async ([url, src, tag, sourceRef, username, password, sourceCredentials]) => {

@@ -20,6 +20,8 @@ export interface RepositoryRef {
     /** The stage the repository's lifecycle rules count, when the repository says (an EcrRepository does). */
     readonly stage?: string;
     readonly immutable: boolean;
+    /** The repository's region when it differs from the provider's: a plain URL names it. @default the provider's region */
+    readonly region?: string;
 }
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`: the only registry Lambda runs images from. */

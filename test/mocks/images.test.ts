@@ -71,7 +71,7 @@ describe("LambdaImage on a real repository's history (mocks)", () => {
         assert.equal(await valueOf(image.imageUri), `${url}@${DIGEST_A}`);
         await recorder.settle();
         assert.deepEqual(recorder.calls.filter((c) => c.token === "aws:ecr/getImages:getImages").map((c) => c.inputs),
-            [{ repositoryName: "team/app", registryId: ACCOUNT }]);
+            [{ repositoryName: "team/app", registryId: ACCOUNT, region: "eu-west-1" }]);
     });
 
     it("pushes into an awsx.ecr.Repository (matched by shape)", async () => {
