@@ -39,6 +39,13 @@ export interface EcrRepositoryArgs {
     readonly buildCache?: boolean;
     /** Repository name. @default auto-named from the component name */
     readonly repositoryName?: pulumi.Input<string>;
+    /**
+     * Adopt the existing repository named `repositoryName` (e.g. one a CloudFormation stack created, now
+     * retained) instead of creating it: Pulumi imports it on the first `up`, with its images. The other
+     * args must describe it as it is (a preview shows any difference, and the import refuses one).
+     * @default false
+     */
+    readonly adoptExisting?: boolean;
     /** Tags for the repository. @default {} */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -52,7 +59,12 @@ export interface ResolvedEcrRepositoryArgs {
     readonly encryptionType: EncryptionType;
     readonly forceDelete: boolean;
     readonly buildCache: boolean;
+    /** The repository to import, when `adoptExisting`. */
+    readonly adopt?: string;
 }
+
+/** ECR's repository name grammar (up to 256 characters). */
+export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Applies defaults and validates; throws before anything is created. */
 export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRepositoryArgs {
@@ -68,6 +80,12 @@ export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRe
     };
     if (args.kmsKey !== undefined && resolved.encryptionType !== "KMS") {
         v.fail("kmsKey", "left unset unless `encryptionType` is \"KMS\"", args.kmsKey);
+    }
+    if (v.boolean("adoptExisting", args.adoptExisting ?? false)) {
+        if (typeof args.repositoryName !== "string") {
+            v.fail("repositoryName", "the existing repository's name as a plain string when `adoptExisting` is true", args.repositoryName);
+        }
+        return { ...resolved, adopt: v.matches("repositoryName", args.repositoryName, REPOSITORY_NAME_PATTERN, "an ECR repository name ([a-z0-9._/-], 2-256 characters)") };
     }
     return resolved;
 }
@@ -137,7 +155,8 @@ export class EcrRepository extends pulumi.ComponentResource {
                 forceDelete: resolved.forceDelete,
                 tags: args.tags,
             },
-            { parent: this },
+            // `import` is a no-op once the repository is in the state, so it may stay set after adoption.
+            { parent: this, import: resolved.adopt },
         );
 
         new aws.ecr.LifecyclePolicy(

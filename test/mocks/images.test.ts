@@ -138,3 +138,30 @@ describe("existingDigest", () => {
         assert.equal(existingDigest([], "prod-1"), undefined);
     });
 });
+
+describe("EcrRepository adopting an existing repository (mocks)", () => {
+    it("imports the named repository into its child, and refuses adoption without a plain, valid name", async () => {
+        await recorder.install("prod");
+        const seen: { name: string; id?: string }[] = [];
+        const original = recorder.mocks.newResource;
+        recorder.mocks.newResource = (args) => {
+            seen.push({ name: args.name, id: args.id });
+            return original(args);
+        };
+        try {
+            const repo = new EcrRepository("app", { stage: "prod", repositoryName: "seed-images", adoptExisting: true, tagMutability: "IMMUTABLE" });
+            assert.equal(await valueOf(repo.repositoryName), "seed-images");
+            await recorder.settle();
+            assert.deepEqual(seen.filter((s) => s.name === "app-repository"), [{ name: "app-repository", id: "seed-images" }]);
+            assert.equal(recorder.one("aws:ecr/repository:Repository", "app-repository").inputs.name, "seed-images");
+            assert.throws(() => new EcrRepository("x", { stage: "prod", adoptExisting: true }), {
+                message: "EcrRepository \"x\": `repositoryName` must be the existing repository's name as a plain string when `adoptExisting` is true; got undefined.",
+            });
+            assert.throws(() => new EcrRepository("x", { stage: "prod", adoptExisting: true, repositoryName: "Seed_Images" }), {
+                message: "EcrRepository \"x\": `repositoryName` must be an ECR repository name ([a-z0-9._/-], 2-256 characters); got \"Seed_Images\".",
+            });
+        } finally {
+            recorder.mocks.newResource = original;
+        }
+    });
+});
