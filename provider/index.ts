@@ -4,5 +4,10 @@
  * (see PulumiPlugin.yaml). Served: the components whose args are plain data. LambdaImage (it takes an
  * EcrRepository reference) is served through LambdaService, which builds repository, image and
  * functions together.
+ *
+ * The classes come from the installed `lambda-docker` package (package.json), so this directory works
+ * wherever it is copied. At run time Node loads the package's built JavaScript. The schema is inferred
+ * from the package's TypeScript sources, which tsconfig.json selects with the `lambda-docker-source`
+ * export condition: the host can't read string enums (`as const` objects) from .d.ts files.
  */
-export { DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction } from "../components";
+export { DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction } from "lambda-docker";

@@ -1,7 +1,10 @@
 /**
  * The package served to other languages: the schema Pulumi's component provider host infers from the
- * exported classes (generated offline, as `pulumi package add` would), and a LambdaService constructed
- * from plain inputs, as a Python, Go or YAML program sends them.
+ * classes provider/index.ts exports (generated offline, as `pulumi package add` would), and a
+ * LambdaService constructed from plain inputs, as a Python, Go or YAML program sends them.
+ *
+ * provider/ imports the installed `lambda-docker` package; here it is pointed at this checkout's
+ * sources. test/package/pack.test.ts serves the same directory from an install of the npm tarball.
  */
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,23 +13,44 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction } from "../../components";
+import * as components from "../../components";
+import { LambdaService } from "../../components";
 import { ResourceRecorder, valueOf } from "../../plan/engine";
-import * as served from "../../provider";
 
-const PROVIDER_DIR = path.resolve(__dirname, "..", "..", "provider");
+const ROOT = path.resolve(__dirname, "..", "..");
+const PROVIDER_DIR = path.join(ROOT, "provider");
 
-function provider(): ComponentProvider {
-    const components = Object.values(served) as never[];
-    return new ComponentProvider({ components, name: "lambda-docker", dirname: PROVIDER_DIR });
+/** The class names provider/index.ts re-exports from the package. */
+function servedNames(): string[] {
+    const index = fs.readFileSync(path.join(PROVIDER_DIR, "index.ts"), "utf8");
+    const match = /^export \{([^}]+)\} from "lambda-docker";$/m.exec(index);
+    assert.ok(match, "provider/index.ts re-exports the served classes from \"lambda-docker\"");
+    return match[1].split(",").map((n) => n.trim()).filter(Boolean);
+}
+
+/** A copy of provider/ whose `lambda-docker` import is this checkout's components/ (the host reads the copy's tsconfig and package.json). */
+function sourceProviderDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-provider-src-"));
+    for (const file of ["package.json", "tsconfig.json", "PulumiPlugin.yaml"]) fs.copyFileSync(path.join(PROVIDER_DIR, file), path.join(dir, file));
+    const index = fs.readFileSync(path.join(PROVIDER_DIR, "index.ts"), "utf8");
+    fs.writeFileSync(path.join(dir, "index.ts"), index.replace(/from "lambda-docker";/, `from ${JSON.stringify(path.join(ROOT, "components"))};`));
+    return dir;
+}
+
+function provider(dirname: string): ComponentProvider {
+    const served = servedNames().map((name) => (components as Record<string, unknown>)[name]) as never[];
+    return new ComponentProvider({ components: served, name: "lambda-docker", dirname });
 }
 
 describe("the package served to other languages", function () {
     this.timeout(120000);
     let schema: any;
+    let dir: string;
     before(async () => {
-        schema = JSON.parse(await provider().getSchema());
+        dir = sourceProviderDir();
+        schema = JSON.parse(await provider(dir).getSchema());
     });
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
     it("serves the components whose args are plain data, plus the LambdaService composite", () => {
         assert.equal(schema.name, "lambda-docker");
@@ -37,7 +61,7 @@ describe("the package served to other languages", function () {
             "lambda-docker:index:LambdaService",
             "lambda-docker:index:ZipFunction",
         ]);
-        assert.deepEqual(Object.values(served).sort(), [DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction].sort());
+        assert.deepEqual(servedNames().sort(), ["DockerLayer", "EcrRepository", "ImageFunction", "LambdaService", "ZipFunction"]);
         for (const r of Object.values(schema.resources) as { isComponent: boolean }[]) assert.equal(r.isComponent, true);
     });
 
@@ -77,7 +101,7 @@ describe("the package served to other languages", function () {
         const context = fs.mkdtempSync(path.join(os.tmpdir(), "ld-provider-"));
         try {
             fs.writeFileSync(path.join(context, "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\n");
-            const result = await provider().construct("svc", "lambda-docker:index:LambdaService", {
+            const result = await provider(dir).construct("svc", "lambda-docker:index:LambdaService", {
                 stage: "dev", context, functions: { orchestrator: { command: ["src.orchestrator.handler"], memorySize: 1024 }, api: { command: ["src.api.handler"] } },
                 timeout: 60,
             }, {});

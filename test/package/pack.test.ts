@@ -1,16 +1,23 @@
 /**
- * The package as another Pulumi program gets it: `npm pack`, install the tarball into an empty
- * project, and build the three core components through the package's main entry under mocks.
+ * The package as other projects get it. One `npm pack` and one install into a directory outside the
+ * repository serve every check: a minimal program on the main entry, examples/consumer compiled with
+ * tsc and run under mocks (and its own tests, which use `lambda-docker/testing`), the `exports` map as
+ * TypeScript and Node resolve it, the CLI bin, and provider/ serving its schema through Pulumi's
+ * plugin launcher, as `pulumi package add` would run it.
+ *
+ * Layout of the install: the consumer and the provider are copied into subdirectories of one project
+ * whose dependencies are the union of theirs, with `lambda-docker` from the tarball. Both resolve
+ * their modules from the shared node_modules one level up, as they would from their own.
  */
 import * as assert from "node:assert/strict";
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-const CONSUMER = `
+const MINIMAL = `
 const assert = require("node:assert/strict");
 const pulumi = require("@pulumi/pulumi");
 const types = [];
@@ -52,36 +59,104 @@ pulumi.all(outputs).apply((values) => setTimeout(() => {
 }, 500));
 `;
 
-describe("the packed package in another program", function () {
-    this.timeout(300000);
+/** Every entry of the `exports` map, as a consumer's TypeScript (both resolution modes) and Node see it. */
+const EXPORTS_CHECK = `
+import * as main from "lambda-docker";
+import * as testing from "lambda-docker/testing";
+export const entries: [string, object][] = [["lambda-docker", main], ["lambda-docker/testing", testing]];
+`;
+
+/** Asks a component provider plugin for its schema over gRPC, as the engine does (`pulumi package get-schema`). */
+const GET_SCHEMA = `
+const path = require("path");
+const dir = path.resolve(process.argv[2]);
+const load = (m) => require(require.resolve(m, { paths: [dir] }));
+const grpc = load("@grpc/grpc-js");
+const { ResourceProviderClient } = load("@pulumi/pulumi/proto/provider_grpc_pb.js");
+const { GetSchemaRequest } = load("@pulumi/pulumi/proto/provider_pb.js");
+const client = new ResourceProviderClient("127.0.0.1:" + process.argv[3], grpc.credentials.createInsecure());
+client.getSchema(new GetSchemaRequest(), (err, resp) => {
+    if (err) { console.error(err.details || err.message); process.exit(1); }
+    process.stdout.write(resp.getSchema());
+    client.close();
+});
+`;
+
+interface PackageJson {
+    name: string;
+    version: string;
+    scripts?: Record<string, string>;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+}
+
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as PackageJson;
+
+function run(cmd: string, args: string[], cwd: string): string {
+    try {
+        return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (err) {
+        const e = err as { stdout?: string; stderr?: string; message: string };
+        throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
+    }
+}
+
+/** The union of the projects' dependencies; a package both declare must have the same range in both. */
+function unionDependencies(...pkgs: PackageJson[]): Record<string, string> {
+    const all: Record<string, string> = {};
+    for (const pkg of pkgs) {
+        for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+            if (name === "lambda-docker") continue;
+            assert.ok(all[name] === undefined || all[name] === range, `${pkg.name} wants ${name}@${range}, another project here ${all[name]}`);
+            all[name] = range;
+        }
+    }
+    return all;
+}
+
+describe("the packed package, installed once outside the repository", function () {
+    this.timeout(600000);
     let dir: string;
-    let tarball: string;
+    let files: string[];
+    let version: string;
+    let plugin: ChildProcess | undefined;
+    const consumer = () => path.join(dir, "consumer");
+    const providerDir = () => path.join(dir, "provider");
+
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-consumer-"));
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-pack-"));
         // npm pack runs the `prepare` script, which builds dist/.
-        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
-        tarball = path.join(dir, packed[0].filename);
-        const files = (packed[0].files as { path: string }[]).map((f) => f.path);
-        assert.deepEqual(files.filter((f) => !/^dist\/(components|cli)\/.+\.(js|d\.ts)$/.test(f)).sort(), ["LICENSE", "README.md", "package.json"]);
+        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], ROOT));
+        files = (packed[0].files as { path: string }[]).map((f) => f.path);
+        version = packed[0].version;
+        const tarball = path.join(dir, packed[0].filename);
+        const copy = (from: string, to: string) => fs.cpSync(from, to, { recursive: true, filter: (src) => !/node_modules|[\\/]bin$/.test(src) });
+        copy(path.join(ROOT, "examples", "consumer"), consumer());
+        copy(path.join(ROOT, "provider"), providerDir());
+        const deps = unionDependencies(readJson(path.join(consumer(), "package.json")), readJson(path.join(providerDir(), "package.json")));
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "ld-pack-check", private: true, dependencies: { ...deps, "lambda-docker": `file:${tarball}` } }, null, 2));
+        // Every dependency is in the npm cache after `npm ci`: no network unless one is missing.
+        run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
     });
-    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
-
-    it("ships only built JS, type declarations, README and LICENSE", () => {
-        const dry = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
-        const files = (dry[0].files as { path: string }[]).map((f) => f.path);
-        assert.ok(files.includes("dist/components/index.js") && files.includes("dist/components/index.d.ts") && files.includes("dist/cli/main.js"));
-        assert.deepEqual(files.filter((f) => !/^dist\/(components|cli)\/.+\.(js|d\.ts)$/.test(f)).sort(), ["LICENSE", "README.md", "package.json"]);
+    after(() => {
+        plugin?.kill();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("installs from its npm pack tarball and builds EcrRepository, LambdaImage and ImageFunction", () => {
-        const app = path.join(dir, "minimal");
-        fs.mkdirSync(app);
-        fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-        fs.mkdirSync(path.join(app, "app"));
+    it("ships the built JS and declarations, the component sources (for the provider's schema), README and LICENSE", () => {
+        const other = files.filter((f) => !/^dist\/(components|cli)\/.+\.(js|d\.ts)$/.test(f) && !/^components\/.+\.ts$/.test(f));
+        assert.deepEqual(other.sort(), ["LICENSE", "README.md", "package.json"]);
+        for (const f of ["dist/components/index.js", "dist/components/index.d.ts", "dist/cli/main.js", "components/index.ts"]) assert.ok(files.includes(f), `the tarball lacks ${f}`);
+        const testing = ["dist/components/testing/index.js", "dist/components/testing/index.d.ts"].filter((f) => !files.includes(f));
+        assert.deepEqual(testing, [], `package.json exports "./testing", but the tarball lacks ${testing.join(" and ")} (is components/testing/index.ts missing?)`);
+    });
+
+    it("builds EcrRepository, LambdaImage and ImageFunction through the main entry", () => {
+        const app = path.join(consumer(), "minimal");
+        fs.mkdirSync(path.join(app, "app"), { recursive: true });
         fs.writeFileSync(path.join(app, "app", "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\n");
-        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], { cwd: app, stdio: "pipe" });
-        fs.writeFileSync(path.join(app, "program.js"), CONSUMER);
-        const out = JSON.parse(execFileSync(process.execPath, ["program.js"], { cwd: app, encoding: "utf8" }));
+        fs.writeFileSync(path.join(app, "program.js"), MINIMAL);
+        const out = JSON.parse(run(process.execPath, ["program.js"], app));
         assert.equal(out.uri, `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:${"a".repeat(64)}`);
         assert.deepEqual(out.types, [
             "aws:cloudwatch/logGroup:LogGroup orchestrator-logs",
@@ -97,17 +172,33 @@ describe("the packed package in another program", function () {
         ]);
     });
 
-    it("compiles examples/consumer against the tarball with tsc and runs it under mocks", () => {
-        const consumer = path.join(dir, "consumer");
-        fs.cpSync(path.join(ROOT, "examples", "consumer"), consumer, { recursive: true, filter: (src) => !/node_modules|[\\/]bin$/.test(src) });
-        const pkg = JSON.parse(fs.readFileSync(path.join(consumer, "package.json"), "utf8"));
-        pkg.dependencies["lambda-docker"] = `file:${tarball}`;
-        fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify(pkg, null, 2));
-        execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: consumer, stdio: "pipe" });
-        execFileSync(process.execPath, [path.join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", "."], { cwd: consumer, stdio: "pipe" });
-        fs.writeFileSync(path.join(consumer, "run-under-mocks.js"), CONSUMER_RUNNER);
+    it("resolves every export: Node (require), TypeScript with moduleResolution node (typesVersions) and nodenext (exports)", () => {
+        const node = JSON.parse(run(process.execPath, ["-e", `
+            const pkg = require("lambda-docker/package.json");
+            console.log(JSON.stringify({ version: pkg.version, main: typeof require("lambda-docker").EcrRepository,
+                testing: Object.keys(require("lambda-docker/testing")).length > 0, main2: require.resolve("lambda-docker"), testing2: require.resolve("lambda-docker/testing") }));
+        `], consumer()));
+        assert.deepEqual(node, {
+            version, main: "function", testing: true,
+            main2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "index.js"),
+            testing2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "testing", "index.js"),
+        });
+        fs.writeFileSync(path.join(consumer(), "exports-check.ts"), EXPORTS_CHECK);
+        const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
+        const base = ["--noEmit", "--strict", "--skipLibCheck", "exports-check.ts"];
+        run(process.execPath, [tsc, "--module", "commonjs", "--moduleResolution", "node", ...base], consumer());
+        run(process.execPath, [tsc, "--module", "nodenext", "--moduleResolution", "nodenext", ...base], consumer());
+    });
+
+    it("runs the lambda-docker CLI from its bin", () => {
+        assert.match(run(path.join(dir, "node_modules", ".bin", "lambda-docker"), ["--help"], consumer()), /^Usage: lambda-docker/);
+    });
+
+    it("compiles examples/consumer with tsc and runs it under mocks", () => {
+        run(process.execPath, [path.join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."], consumer());
+        fs.writeFileSync(path.join(consumer(), "run-under-mocks.js"), CONSUMER_RUNNER);
         // The last line is the runner's JSON; lines before it are the engine-less pulumi.log output.
-        const lines = execFileSync(process.execPath, ["run-under-mocks.js"], { cwd: consumer, encoding: "utf8" }).trim().split("\n");
+        const lines = run(process.execPath, ["run-under-mocks.js"], consumer()).trim().split("\n");
         const out = JSON.parse(lines[lines.length - 1]);
         assert.deepEqual(out.types.filter((t: string) => t.startsWith("lambda-docker:")), [
             "lambda-docker:index:DockerLayer greeting",
@@ -119,5 +210,48 @@ describe("the packed package in another program", function () {
         assert.equal(out.values.imageUri, `123456789012.dkr.ecr.us-east-1.amazonaws.com/greeter@sha256:${"b".repeat(64)}`);
         assert.deepEqual(out.greeter, { commands: ["handlers.greet.handler"] });
         assert.deepEqual(out.hello, { layers: ["arn:aws:x:greeting-layer"], env: { variables: { PYTHONPATH: "/opt/python" } }, memorySize: 256 });
+    });
+
+    it("passes examples/consumer's own tests, which use lambda-docker/testing", () => {
+        const scripts = readJson(path.join(consumer(), "package.json")).scripts ?? {};
+        assert.ok(scripts.test, "examples/consumer/package.json has no \"test\" script (its tests show a consumer using lambda-docker/testing)");
+        run("npm", ["test"], consumer());
+    });
+
+    it("serves provider/ from the install: Pulumi's plugin launcher infers the schema, enums included", async () => {
+        const declared = Object.keys(readJson(path.join(providerDir(), "package.json")).dependencies ?? {}).sort();
+        assert.deepEqual(declared, ["@pulumi/aws", "@pulumi/docker-build", "@pulumi/pulumi", "lambda-docker", "typescript"]);
+        // What the Node.js language host runs for a plugin: node <its run-plugin> <plugin dir>, from the user's directory.
+        const launcher = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [providerDir()] });
+        assert.ok(launcher.startsWith(path.join(dir, "node_modules")), `run-plugin resolved outside the install: ${launcher}`);
+        const child = spawn(process.execPath, [launcher, providerDir()], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        plugin = child;
+        const port = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            let err = "";
+            child.stdout!.on("data", (d: Buffer) => {
+                out += d.toString();
+                const m = /^(\d+)\n/.exec(out);
+                if (m) resolve(m[1]);
+            });
+            child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+            child.on("exit", (code) => reject(new Error(`the provider exited (${code}) before serving:\n${out}${err}`)));
+        });
+        fs.writeFileSync(path.join(dir, "get-schema.js"), GET_SCHEMA);
+        const schema = JSON.parse(run(process.execPath, ["get-schema.js", providerDir(), port], dir));
+        child.kill();
+        assert.deepEqual([schema.name, schema.version], ["lambda-docker", version]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), [
+            "lambda-docker:index:DockerLayer",
+            "lambda-docker:index:EcrRepository",
+            "lambda-docker:index:ImageFunction",
+            "lambda-docker:index:LambdaService",
+            "lambda-docker:index:ZipFunction",
+        ]);
+        assert.deepEqual(schema.types["lambda-docker:index:Architecture"].enum.map((e: { value: string }) => e.value), ["x86_64", "arm64"]);
+        assert.deepEqual(schema.types["lambda-docker:index:TagMutability"].enum.map((e: { value: string }) => e.value), ["MUTABLE", "IMMUTABLE"]);
+        const svc = schema.resources["lambda-docker:index:LambdaService"];
+        assert.deepEqual(svc.requiredInputs.sort(), ["context", "functions", "stage"]);
+        assert.equal(svc.inputProperties.functions.additionalProperties.$ref, "#/types/lambda-docker:index:ServiceFunctionArgs");
     });
 });
