@@ -4,7 +4,7 @@ import * as path from "path";
 import { useLayerBuilder } from "../components/dockerLayer";
 import { PlanEntry, planEntries } from "./format";
 import { planLayerBuilder } from "./layerBuilder";
-import { runProgram } from "./program";
+import { runProgram, withCheapStackTraces } from "./program";
 
 export interface Plan {
     readonly stack: string;
@@ -24,27 +24,6 @@ export function stacks(): string[] {
         .sort();
 }
 
-/**
- * Runs `fn` with stack traces that cost (almost) nothing. The SDK captures a stack trace for each of the
- * four promises behind every output property of every resource, and one more per resource for its
- * source position; under ts-node, source-map-support maps each of them frame by frame. That was most
- * of the plan's per-function cost, and the mocks engine reads none of it. So while the program runs,
- * errors capture no frames, and the SDK's message-less bookkeeping errors skip the mapping. The
- * program's own errors keep their messages, which is what the plan reports.
- */
-export async function withCheapStackTraces<T>(fn: () => Promise<T>): Promise<T> {
-    const { stackTraceLimit, prepareStackTrace } = Error;
-    Error.stackTraceLimit = 0;
-    Error.prepareStackTrace = (err, frames) =>
-        err.message === "" ? "" : prepareStackTrace ? prepareStackTrace(err, frames) : [String(err), ...frames.map((f) => `    at ${f}`)].join("\n");
-    try {
-        return await fn();
-    } finally {
-        Error.stackTraceLimit = stackTraceLimit;
-        Error.prepareStackTrace = prepareStackTrace;
-    }
-}
-
 /** The plan of `stack`; `config` overrides stack-file keys (fully qualified, string values), as `pulumi preview -c` would. */
 export async function planStack(stack: string, config: Record<string, string> = {}): Promise<Plan> {
     useLayerBuilder(planLayerBuilder);
@@ -58,4 +37,12 @@ export async function planStack(stack: string, config: Record<string, string> = 
 
 export function serializePlan(plan: Plan): string {
     return `${JSON.stringify(plan, null, 2)}\n`;
+}
+
+/** `-c key=value`, repeatable, as `pulumi preview -c`: a key without a namespace is the project's. */
+export function configOverride(pair: string, previous: Record<string, string>): Record<string, string> {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`\`--config\` takes key=value (e.g. lambda-docker:manifest=other.yaml); got "${pair}".`);
+    const key = pair.slice(0, eq);
+    return { ...previous, [key.includes(":") ? key : `lambda-docker:${key}`]: pair.slice(eq + 1) };
 }

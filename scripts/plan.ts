@@ -7,15 +7,7 @@ import { Command } from "commander";
 import * as fs from "fs";
 import { diffPlans, formatDiff } from "../plan/diff";
 import { formatPlan } from "../plan/format";
-import { Plan, planStack, serializePlan, snapshotPath, stacks } from "../plan/plan";
-
-/** `-c key=value`, repeatable, as `pulumi preview -c`: a key without a namespace is the project's. */
-function configPair(pair: string, previous: Record<string, string>): Record<string, string> {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new Error(`\`--config\` takes key=value (e.g. lambda-docker:manifest=other.yaml); got "${pair}".`);
-    const key = pair.slice(0, eq);
-    return { ...previous, [key.includes(":") ? key : `lambda-docker:${key}`]: pair.slice(eq + 1) };
-}
+import { configOverride, Plan, planStack, serializePlan, snapshotPath, stacks } from "../plan/plan";
 
 // Without an engine, pulumi.log writes to console.log; keep stdout for the plan itself.
 console.log = (...args: unknown[]) => console.error(...args);
@@ -25,7 +17,7 @@ const program = new Command("plan")
     .option("-s, --stack <stack>", "stack to plan", "dev")
     .option("--json <file>", "write the plan as JSON ('-' for stdout)")
     .option("--diff <old.json>", "show what changed since a plan written with --json")
-    .option("-c, --config <key=value>", "override a stack config value (repeatable)", configPair, {})
+    .option("-c, --config <key=value>", "override a stack config value (repeatable)", configOverride, {})
     .option("--update", "rewrite plan/snapshots/<stack>.json for every stack")
     .action(async (opts: { stack: string; config: Record<string, string>; json?: string; diff?: string; update?: boolean }) => {
         if (opts.update) {

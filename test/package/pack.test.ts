@@ -92,9 +92,12 @@ interface PackageJson {
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as PackageJson;
 
+/** The environment of another project: none of this repository's ts-node settings (npm test runs mocha transpile-only). */
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")));
+
 function run(cmd: string, args: string[], cwd: string): string {
     try {
-        return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        return execFileSync(cmd, args, { cwd, env: ENV, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
         const e = err as { stdout?: string; stderr?: string; message: string };
         throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
@@ -224,7 +227,7 @@ describe("the packed package, installed once outside the repository", function (
         // What the Node.js language host runs for a plugin: node <its run-plugin> <plugin dir>, from the user's directory.
         const launcher = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [providerDir()] });
         assert.ok(launcher.startsWith(path.join(dir, "node_modules")), `run-plugin resolved outside the install: ${launcher}`);
-        const child = spawn(process.execPath, [launcher, providerDir()], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [launcher, providerDir()], { cwd: dir, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
         plugin = child;
         const port = await new Promise<string>((resolve, reject) => {
             let out = "";
