@@ -6,8 +6,9 @@
  * functions together.
  *
  * The classes come from the installed `lambda-docker` package (package.json), so this directory works
- * wherever it is copied. At run time Node loads the package's built JavaScript. The schema is inferred
- * from the package's TypeScript sources, which tsconfig.json selects with the `lambda-docker-source`
- * export condition: the host can't read string enums (`as const` objects) from .d.ts files.
+ * wherever it is copied. This file is what the host analyzes; the plugin runs index.js, which exports
+ * the same classes without a TypeScript compile at every start. The schema is inferred from the
+ * package's TypeScript sources, which tsconfig.json selects with the `lambda-docker-source` export
+ * condition: the host can't read string enums (`as const` objects) from .d.ts files.
  */
 export { DockerLayer, EcrRepository, ImageFunction, LambdaService, ZipFunction } from "lambda-docker";

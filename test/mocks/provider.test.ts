@@ -20,12 +20,23 @@ import { ResourceRecorder, valueOf } from "../../plan/engine";
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROVIDER_DIR = path.join(ROOT, "provider");
 
-/** The class names provider/index.ts re-exports from the package. */
+const names = (list: string) => list.split(",").map((n) => n.trim()).filter(Boolean);
+
+/** The class names provider/index.ts (what the host analyzes) re-exports from the package. */
 function servedNames(): string[] {
     const index = fs.readFileSync(path.join(PROVIDER_DIR, "index.ts"), "utf8");
     const match = /^export \{([^}]+)\} from "lambda-docker";$/m.exec(index);
     assert.ok(match, "provider/index.ts re-exports the served classes from \"lambda-docker\"");
-    return match[1].split(",").map((n) => n.trim()).filter(Boolean);
+    return names(match[1]);
+}
+
+/** The class names provider/index.js (what the plugin runs, package.json "main") takes from the package and exports. */
+function runtimeNames(): string[][] {
+    const index = fs.readFileSync(path.join(PROVIDER_DIR, "index.js"), "utf8");
+    const required = /^const \{([^}]+)\} = require\("lambda-docker"\);$/m.exec(index);
+    const exported = /^module\.exports = \{([^}]+)\};$/m.exec(index);
+    assert.ok(required && exported, "provider/index.js requires the served classes from \"lambda-docker\" and exports them");
+    return [names(required[1]), names(exported[1])];
 }
 
 /** A copy of provider/ whose `lambda-docker` import is this checkout's components/ (the host reads the copy's tsconfig and package.json). */
@@ -46,9 +57,11 @@ describe("the package served to other languages", function () {
     this.timeout(120000);
     let schema: any;
     let dir: string;
+    let served: ComponentProvider; // one instance: construct() reuses the schema its getSchema() inferred
     before(async () => {
         dir = sourceProviderDir();
-        schema = JSON.parse(await provider(dir).getSchema());
+        served = provider(dir);
+        schema = JSON.parse(await served.getSchema());
     });
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -62,6 +75,8 @@ describe("the package served to other languages", function () {
             "lambda-docker:index:ZipFunction",
         ]);
         assert.deepEqual(servedNames().sort(), ["DockerLayer", "EcrRepository", "ImageFunction", "LambdaService", "ZipFunction"]);
+        assert.deepEqual(runtimeNames(), [servedNames(), servedNames()]);
+        assert.equal(JSON.parse(fs.readFileSync(path.join(PROVIDER_DIR, "package.json"), "utf8")).main, "index.js");
         for (const r of Object.values(schema.resources) as { isComponent: boolean }[]) assert.equal(r.isComponent, true);
     });
 
@@ -101,7 +116,7 @@ describe("the package served to other languages", function () {
         const context = fs.mkdtempSync(path.join(os.tmpdir(), "ld-provider-"));
         try {
             fs.writeFileSync(path.join(context, "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\n");
-            const result = await provider(dir).construct("svc", "lambda-docker:index:LambdaService", {
+            const result = await served.construct("svc", "lambda-docker:index:LambdaService", {
                 stage: "dev", context, functions: { orchestrator: { command: ["src.orchestrator.handler"], memorySize: 1024 }, api: { command: ["src.api.handler"] } },
                 timeout: 60,
             }, {});
