@@ -224,10 +224,13 @@ describe("the packed package, installed once outside the repository", function (
     it("serves provider/ from the install: Pulumi's plugin launcher infers the schema, enums included", async () => {
         const declared = Object.keys(readJson(path.join(providerDir(), "package.json")).dependencies ?? {}).sort();
         assert.deepEqual(declared, ["@pulumi/aws", "@pulumi/docker-build", "@pulumi/pulumi", "lambda-docker", "typescript"]);
-        // What the Node.js language host runs for a plugin: node <its run-plugin> <plugin dir>, from the user's directory.
+        // What the Node.js language host runs for a plugin: node <its run-plugin> <plugin dir>, from the user's
+        // directory (here an empty one, as a Python or YAML program's has no node_modules or tsconfig.json).
         const launcher = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [providerDir()] });
         assert.ok(launcher.startsWith(path.join(dir, "node_modules")), `run-plugin resolved outside the install: ${launcher}`);
-        const child = spawn(process.execPath, [launcher, providerDir()], { cwd: dir, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+        const program = fs.mkdtempSync(path.join(os.tmpdir(), "ld-program-"));
+        const child = spawn(process.execPath, [launcher, providerDir()], { cwd: program, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+        child.on("exit", () => fs.rmSync(program, { recursive: true, force: true }));
         plugin = child;
         const port = await new Promise<string>((resolve, reject) => {
             let out = "";
