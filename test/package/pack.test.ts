@@ -225,6 +225,9 @@ describe("the packed package, installed once outside the repository", function (
     it("serves provider/ from the install: Pulumi's plugin launcher infers the schema, enums included", async () => {
         const declared = Object.keys(readJson(path.join(providerDir(), "package.json")).dependencies ?? {}).sort();
         assert.deepEqual(declared, ["@pulumi/aws", "@pulumi/docker-build", "@pulumi/pulumi", "lambda-docker", "typescript"]);
+        // The host and the components must share one SDK instance (its runtime state: monitor, config, stack).
+        const nested = path.join(dir, "node_modules", "lambda-docker", "node_modules", "@pulumi", "pulumi");
+        assert.ok(!fs.existsSync(nested), `lambda-docker got its own @pulumi/pulumi (${nested}): the provider's range and the package's differ`);
         // What the Node.js language host runs for a plugin: node <its run-plugin> <plugin dir>, from the user's
         // directory (here an empty one, as a Python or YAML program's has no node_modules or tsconfig.json).
         const launcher = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [providerDir()] });
