@@ -96,10 +96,17 @@ describe("content hash: ignore files", () => {
 
 describe("content hash: listContextFiles and hashBuildInputs", () => {
     let dir: string;
+    let cwd: string;
+    // The default digest cache is <cwd>/.lambda-docker/cache: run in the temp dir so it goes away with it.
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-hash-"));
+        cwd = process.cwd();
+        process.chdir(dir);
     });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => {
+        process.chdir(cwd);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("(h) lists exactly the kept files, sorted by path, with kind, normalized mode, size and sha256 of the content", () => {
         const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
@@ -344,7 +351,7 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(ctx, "node_modules", "pkg", "deep", "index.js"), "x\n", 0o644);
         write(path.join(ctx, ".git", "HEAD"), "ref\n", 0o644);
         write(path.join(ctx, "src", "a.py"), "a\n", 0o644);
-        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx));
+        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx, undefined, { cacheDir: false }));
         assert.deepEqual(result.map((e) => e.path), [".dockerignore", "Dockerfile", "src/a.py"]);
         assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), ["", "src"]);
     });
@@ -354,7 +361,7 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(ctx, ".dockerignore"), "node_modules\n!src/keep.py\n", 0o644);
         write(path.join(ctx, "node_modules", "pkg", "index.js"), "x\n", 0o644);
         write(path.join(ctx, "src", "keep.py"), "a\n", 0o644);
-        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx));
+        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx, undefined, { cacheDir: false }));
         assert.deepEqual(result.map((e) => e.path), [".dockerignore", "src/keep.py"]);
         assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), ["", "node_modules", "node_modules/pkg", "src"]);
     });
