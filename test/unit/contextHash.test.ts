@@ -6,12 +6,15 @@ import * as os from "os";
 import * as path from "path";
 import {
     BuildInputs,
+    HashOptions,
+    clearHashMemo,
     hashBuildInputs,
     ignoreFileFor,
     listContextFiles,
     parseIgnoreFile,
     resolveDockerfile,
 } from "../../components/core/contextHash";
+import { digestCacheFile, statKey, wallClockNs } from "../../components/core/digestCache";
 
 const sha = (data: string | Buffer): string => crypto.createHash("sha256").update(data).digest("hex");
 
@@ -370,5 +373,264 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
 describe("ignore-file parsing", () => {
     it("treats only a leading # as a comment, as Docker does, and strips a BOM", () => {
         assert.deepEqual(parseIgnoreFile("\uFEFF# comment\n  #x\nnode_modules  \n\n"), ["#x", "node_modules"]);
+    });
+});
+
+/** Records the directories listed and the files opened for reading (by path) while `fn` runs. */
+function recordReads<T>(fn: () => T): { result: T; readdirs: string[]; opened: string[] } {
+    const mod = fsModule as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const originals = { readdirSync: mod.readdirSync, openSync: mod.openSync, readFileSync: mod.readFileSync };
+    const readdirs = new Set<string>();
+    const opened = new Set<string>();
+    mod.readdirSync = (...args: unknown[]) => (readdirs.add(String(args[0])), originals.readdirSync.apply(fsModule, args));
+    mod.openSync = (...args: unknown[]) => (opened.add(String(args[0])), originals.openSync.apply(fsModule, args));
+    mod.readFileSync = (...args: unknown[]) => (opened.add(String(args[0])), originals.readFileSync.apply(fsModule, args));
+    try {
+        return { result: fn(), readdirs: [...readdirs].sort(), opened: [...opened].sort() };
+    } finally {
+        Object.assign(mod, originals);
+    }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("content hash: hashed at most once per process, and a digest cache across processes", () => {
+    let dir: string;
+    let ctx: string;
+    let cacheDir: string;
+    let cacheFile: string;
+    /**
+     * A clock an hour ahead stands in for waiting out the 2 s racy-timestamp margin after writing the
+     * fixture. Tests that change a file after hashing first sleep 20 ms, so the change lands in a later
+     * timestamp tick even on kernels with jiffy-coarse timestamps (the margin's job in real use).
+     */
+    const later = () => wallClockNs() + 3_600_000_000_000n;
+    const settled = (): HashOptions => ({ cacheDir, now: later });
+    /** The hash from scratch: no memo, no cache. */
+    const uncached = (inputs: BuildInputs): string => {
+        clearHashMemo();
+        const hash = hashBuildInputs(inputs, { cacheDir: false });
+        clearHashMemo();
+        return hash;
+    };
+    const readCache = () => JSON.parse(fs.readFileSync(cacheFile, "utf8"));
+
+    beforeEach(() => {
+        clearHashMemo();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-hashcache-"));
+        ctx = checkout(path.join(dir, "ctx"), 0o022, new Date());
+        cacheDir = path.join(dir, "cache");
+        cacheFile = digestCacheFile(cacheDir, ctx);
+    });
+    afterEach(() => {
+        clearHashMemo();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("a second hash of an unchanged context in one process lists no directory and opens no file, whatever the args", () => {
+        const first = hashBuildInputs({ context: ctx }, settled());
+        const again = recordReads(() => [
+            hashBuildInputs({ context: ctx }, settled()),
+            // The preflight and LambdaImage pass the resolved Dockerfile; DockerLayer adds `extra`.
+            hashBuildInputs({ context: ctx, dockerfile: path.join(ctx, "Dockerfile") }, settled()),
+            hashBuildInputs({ context: path.join(ctx, "src", ".."), buildArgs: { A: "1" }, platform: "linux/arm64" }, settled()),
+            hashBuildInputs({ context: ctx, extra: { assetPath: "/asset" } }, settled()),
+            listContextFiles(ctx, undefined, settled()).length,
+        ]);
+        assert.deepEqual(again.readdirs, []);
+        assert.deepEqual(again.opened, []);
+        assert.deepEqual(again.result, [
+            first,
+            first,
+            uncached({ context: ctx, buildArgs: { A: "1" }, platform: "linux/arm64" }),
+            uncached({ context: ctx, extra: { assetPath: "/asset" } }),
+            6,
+        ]);
+        assert.equal(first, uncached({ context: ctx }));
+    });
+
+    it("the in-process memo sees every change to what the hash covers, and nothing else", async () => {
+        // In order: each starts from the state the one before left.
+        const mutations: [string, () => void, boolean][] = [
+            ["an ignored file edited", () => fs.writeFileSync(path.join(ctx, "node_modules", "x", "index.js"), "changed\n"), false],
+            ["a same-size edit", () => fs.writeFileSync(path.join(ctx, "src", "app.py"), "print('HI')\n"), true],
+            ["chmod +x", () => fs.chmodSync(path.join(ctx, "src", "app.py"), 0o755), true],
+            ["a file added in a subdirectory", () => write(path.join(ctx, "src", "sub", "new.py"), "x\n", 0o644), true],
+            ["a file removed", () => fs.unlinkSync(path.join(ctx, "src", "sub", "new.py")), true],
+            ["a file renamed", () => fs.renameSync(path.join(ctx, "bin", "run.sh"), path.join(ctx, "bin", "run2.sh")), true],
+            ["a file replaced by a symlink", () => (fs.unlinkSync(path.join(ctx, "docs", "keep.md")), fs.symlinkSync("x", path.join(ctx, "docs", "keep.md"))), true],
+            ["the Dockerfile edited", () => fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY . /app/\n"), true],
+            [".dockerignore edited", () => fs.appendFileSync(path.join(ctx, ".dockerignore"), "bin\n"), true],
+            ["<Dockerfile>.dockerignore created", () => write(path.join(ctx, "Dockerfile.dockerignore"), "src\n", 0o644), true],
+        ];
+        for (const [what, mutate, changes] of mutations) {
+            const before = hashBuildInputs({ context: ctx }, settled());
+            await sleep(20);
+            mutate();
+            const after = hashBuildInputs({ context: ctx }, settled());
+            assert.equal(after, uncached({ context: ctx }), what);
+            assert.equal(after !== before, changes, what);
+        }
+    });
+
+    it("does not remember a walk that saw timestamps younger than the margin: the next hash reads those files again", () => {
+        // The real clock: the fixture was written a moment ago.
+        const first = hashBuildInputs({ context: ctx }, { cacheDir });
+        const again = recordReads(() => hashBuildInputs({ context: ctx }, { cacheDir }));
+        assert.equal(again.result, first);
+        assert.deepEqual(again.opened, [".dockerignore", "Dockerfile", "bin/run.sh", "docs/keep.md", "src/app.py", "src/sub/trace.log"].map((f) => path.join(ctx, f)));
+        // The fixture's `!docs/keep.md` exception makes the walk enter ignored directories too.
+        assert.deepEqual(again.readdirs.map((d) => path.relative(ctx, d)), ["", "bin", "docs", "node_modules", "node_modules/x", "src", "src/sub"]);
+        const stored = readCache().listings.Dockerfile;
+        assert.equal(stored.complete, false);
+        assert.deepEqual(stored.entries.map((e: unknown[]) => e.slice(2)), Array(6).fill([null, null]));
+    });
+
+    it("sees a same-size rewrite within the same tick whose mtime is forced back (racy timestamps)", () => {
+        const file = path.join(ctx, "src", "app.py");
+        const mtime = new Date("2026-01-01T00:00:00Z"); // whole seconds, so utimes can set it back exactly
+        fs.utimesSync(file, mtime, mtime);
+        const before = fs.statSync(file, { bigint: true });
+        const first = hashBuildInputs({ context: ctx }, { cacheDir });
+        fs.writeFileSync(file, "print('hI')\n");
+        fs.utimesSync(file, mtime, mtime);
+        const after = fs.statSync(file, { bigint: true });
+        assert.deepEqual([after.size, after.mtimeNs, after.ino], [before.size, before.mtimeNs, before.ino]);
+        const second = hashBuildInputs({ context: ctx }, { cacheDir });
+        assert.notEqual(second, first);
+        assert.equal(second, uncached({ context: ctx }));
+    });
+
+    it("with the margin passed, a same-size rewrite with the mtime forced back still misses the cache: ctime is in the key", async () => {
+        const file = path.join(ctx, "src", "app.py");
+        const mtime = new Date("2026-01-01T00:00:00Z");
+        fs.utimesSync(file, mtime, mtime);
+        const first = hashBuildInputs({ context: ctx }, settled());
+        clearHashMemo();
+        await sleep(20);
+        fs.writeFileSync(file, "print('hI')\n");
+        fs.utimesSync(file, mtime, mtime);
+        const second = recordReads(() => hashBuildInputs({ context: ctx }, settled()));
+        assert.notEqual(second.result, first);
+        assert.equal(second.result, uncached({ context: ctx }));
+        assert.deepEqual(second.opened, [cacheFile, path.join(ctx, ".dockerignore"), file]);
+    });
+
+    it("a new process with the warm cache lists no directory and opens only the cache file", () => {
+        const first = hashBuildInputs({ context: ctx }, settled());
+        clearHashMemo(); // as a new process
+        const again = recordReads(() => hashBuildInputs({ context: ctx }, settled()));
+        assert.equal(again.result, first);
+        assert.deepEqual(again.readdirs, []);
+        assert.deepEqual(again.opened, [cacheFile]);
+    });
+
+    it("after one file changes, a new process re-reads only that file (with the ignore file and the cache)", async () => {
+        hashBuildInputs({ context: ctx }, settled());
+        await sleep(20);
+        write(path.join(ctx, "src", "sub", "trace.log"), "changed and longer\n", 0o644);
+        clearHashMemo();
+        const again = recordReads(() => hashBuildInputs({ context: ctx }, settled()));
+        assert.equal(again.result, uncached({ context: ctx }));
+        assert.deepEqual(again.opened, [cacheFile, path.join(ctx, ".dockerignore"), path.join(ctx, "src", "sub", "trace.log")]);
+    });
+
+    it("ignores and rewrites a corrupt cache file, and one of another version even when its stats match", () => {
+        const right = hashBuildInputs({ context: ctx }, settled());
+        const valid = readCache();
+        // A poisoned entry: the real stat key of src/app.py with a wrong digest.
+        const poisoned = structuredClone(valid);
+        const entry = poisoned.listings.Dockerfile.entries.find((e: unknown[]) => e[0] === "src/app.py");
+        entry[3] = "0".repeat(64);
+        const allFiles = [".dockerignore", "Dockerfile", "bin/run.sh", "docs/keep.md", "src/app.py", "src/sub/trace.log"].map((f) => path.join(ctx, f));
+        for (const [what, text] of [
+            ["corrupt", "{\"format\":\"lambda-docker file digests\",\"version\":1,\"listings\":{\"Dockerfile\":{\"comp"],
+            ["version 2", JSON.stringify({ ...poisoned, version: 2 })],
+        ]) {
+            fs.writeFileSync(cacheFile, text);
+            clearHashMemo();
+            const again = recordReads(() => hashBuildInputs({ context: ctx }, settled()));
+            assert.equal(again.result, right, what);
+            assert.deepEqual(again.opened, [cacheFile, ...allFiles], what);
+            assert.deepEqual(readCache(), valid, what);
+        }
+        // What the version check protects: a file of this version is trusted when the stats match.
+        fs.writeFileSync(cacheFile, JSON.stringify(poisoned));
+        clearHashMemo();
+        assert.notEqual(hashBuildInputs({ context: ctx }, settled()), right);
+    });
+
+    it("stores only paths relative to the context, stat keys and digests: exactly this, with no contents or absolute paths", () => {
+        hashBuildInputs({ context: ctx }, settled());
+        const key = (rel: string, follow = false) => statKey((follow ? fs.statSync : fs.lstatSync)(path.join(ctx, rel), { bigint: true }));
+        const entry = (rel: string, mode: number, content: string) => [rel, mode, key(rel), sha(content)];
+        assert.deepEqual(readCache(), {
+            format: "lambda-docker file digests",
+            version: 1,
+            listings: {
+                Dockerfile: {
+                    complete: true,
+                    checks: [
+                        ["Dockerfile.dockerignore", null, 1], [".dockerignore", key(".dockerignore", true), 1], ["", key("", true), 1],
+                        ["bin", key("bin"), 0], ["docs", key("docs"), 0], ["node_modules", key("node_modules"), 0], ["node_modules/x", key("node_modules/x"), 0],
+                        ["src", key("src"), 0], ["src/sub", key("src/sub"), 0],
+                        ["Dockerfile", key("Dockerfile", true), 1],
+                    ],
+                    entries: [
+                        entry(".dockerignore", 0o644, IGNORE), entry("Dockerfile", 0o644, DOCKERFILE), entry("bin/run.sh", 0o755, "#!/bin/sh\necho run\n"),
+                        entry("docs/keep.md", 0o644, "kept\n"), entry("src/app.py", 0o644, "print('hi')\n"),
+                        entry("src/sub/trace.log", 0o644, "nested logs are not matched by *.log\n"),
+                    ],
+                    dockerfile: sha(DOCKERFILE),
+                },
+            },
+        });
+        const text = fs.readFileSync(cacheFile, "utf8");
+        assert.equal(text.includes(dir), false);
+        assert.equal(text.includes("print("), false);
+    });
+
+    it("keeps the cache out of the hash: `.lambda-docker/` at the root is never listed, a cache dir elsewhere in the context is not used", () => {
+        const base = uncached({ context: ctx });
+        write(path.join(ctx, ".lambda-docker", "cache", "old.zip"), "zip\n", 0o644);
+        assert.equal(uncached({ context: ctx }), base);
+        assert.equal(listContextFiles(ctx, undefined, { cacheDir: false }).some((e) => e.path.startsWith(".lambda-docker")), false);
+        const own = path.join(ctx, ".lambda-docker", "cache");
+        clearHashMemo();
+        assert.equal(hashBuildInputs({ context: ctx }, { cacheDir: own, now: later }), base);
+        assert.equal(fs.existsSync(digestCacheFile(own, ctx)), true);
+        clearHashMemo();
+        const elsewhere = path.join(ctx, "cache");
+        assert.equal(hashBuildInputs({ context: ctx }, { cacheDir: elsewhere, now: later }), base);
+        assert.equal(fs.existsSync(elsewhere), false);
+        clearHashMemo();
+        assert.equal(hashBuildInputs({ context: ctx }, { cacheDir: own, now: later }), base);
+    });
+
+    it("hashes correctly with no error when the cache directory cannot be created", () => {
+        fs.writeFileSync(path.join(dir, "a-file"), "");
+        assert.equal(hashBuildInputs({ context: ctx }, { cacheDir: path.join(dir, "a-file", "cache"), now: later }), uncached({ context: ctx }));
+    });
+
+    it("a Dockerfile outside the context: its edits change the hash through the memo and the stored listing", async () => {
+        const dockerfile = path.join(dir, "build", "app.Dockerfile");
+        write(dockerfile, "FROM a\n", 0o644);
+        const before = hashBuildInputs({ context: ctx, dockerfile }, settled());
+        assert.deepEqual(readCache().listings["../build/app.Dockerfile"].dockerfile, sha("FROM a\n"));
+        await sleep(20);
+        fs.writeFileSync(dockerfile, "FROM b\n");
+        const after = hashBuildInputs({ context: ctx, dockerfile }, settled());
+        assert.notEqual(after, before);
+        assert.equal(after, uncached({ context: ctx, dockerfile }));
+        clearHashMemo();
+        assert.equal(recordReads(() => hashBuildInputs({ context: ctx, dockerfile }, settled())).opened.length, 1);
+    });
+
+    it("a context without its Dockerfile lists fine but fails to hash, naming the missing path, until the Dockerfile exists", () => {
+        fs.unlinkSync(path.join(ctx, "Dockerfile"));
+        assert.equal(listContextFiles(ctx, undefined, settled()).length, 5);
+        assert.throws(() => hashBuildInputs({ context: ctx }, settled()), { code: "ENOENT", message: new RegExp(`'${path.join(ctx, "Dockerfile")}'`) });
+        write(path.join(ctx, "Dockerfile"), DOCKERFILE, 0o644);
+        assert.equal(hashBuildInputs({ context: ctx }, settled()), uncached({ context: ctx }));
     });
 });
