@@ -368,6 +368,7 @@ export function hashBuildInputs(inputs: BuildInputs, options: HashOptions = {}):
         extra: rest.extra,
     };
     const hash = crypto.createHash("sha256").update(JSON.stringify(document)).digest("hex");
+    if (snapshot.hashes.size >= MEMO_LIMIT) snapshot.hashes.clear();
     snapshot.hashes.set(restKey, hash);
     return hash;
 }
