@@ -6,7 +6,7 @@ export * from "./imageFunction";
 export { FunctionCommonArgs, LogFormat, TracingMode } from "./lambda/functionBase";
 export { DynamoDbAccessArgs, Effect, PolicyStatementArgs, dynamoDbTableStatement } from "./core/iam";
 export { ValidationError, Architecture } from "./core/validation";
-export { hashBuildInputs, listContextFiles, BuildInputs, ContextEntry } from "./core/contextHash";
+export { hashBuildInputs, listContextFiles, clearHashMemo, BuildInputs, ContextEntry, HashOptions } from "./core/contextHash";
 export { lifecyclePolicy, LifecycleSettings } from "./core/lifecycle";
 export { PinnedReference, cacheTag, digestUri, parsePinnedReference, platformFor, promotionTag, stageTag } from "./core/tags";
 export * from "./dockerLayer";
