@@ -28,15 +28,17 @@ export async function bench(dir: string): Promise<string[]> {
         const [pushed, pushMs] = await timed(() => runDocker(["push", ref]));
         const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1];
         if (pushed.code !== 0 || !digest) throw new Error(`docker push failed:\n${pushed.tail.join("\n")}`);
+        const source = `${ref}@${digest}`;
         const runs: number[] = [];
         let last = { mountedBlobs: 0, copiedBlobs: 0 };
         for (let i = 0; i < RUNS; i++) {
-            const [result, ms]: [PromoteImageResult, number] = await timed(() => promoteImage({ source: `${ref}@${digest}`, target: `${registry.host}/prod${i}/app`, tag: "prod-bench", architecture: "x86_64" }));
+            const target = `${registry.host}/prod${i}/app`;
+            const [result, ms] = await timed<PromoteImageResult>(() => promoteImage({ source, target, tag: "prod-bench", architecture: "x86_64" }));
             if (result.digest !== digest || result.copiedBlobs !== 0) throw new Error(`promotion ${i} copied ${result.copiedBlobs} blobs or changed the digest`);
             last = result;
             runs.push(ms);
         }
-        const [, noopMs] = await timed(() => promoteImage({ source: `${ref}@${digest}`, target: `${registry.host}/prod0/app`, tag: "prod-bench" }));
+        const [, noopMs] = await timed(() => promoteImage({ source, target: `${registry.host}/prod0/app`, tag: "prod-bench" }));
         const promoteMs = median(runs);
         const ratio = promoteMs / buildMs;
         return [
