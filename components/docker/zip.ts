@@ -7,8 +7,8 @@
  * The rules, so identical trees give byte-identical zips on any machine, umask, TZ and cwd:
  * - entries are sorted by their `/`-separated path (bytewise);
  * - every entry's time is 1980-01-01 00:00:00 in the DOS header (the zip epoch), with no
- *   Info-ZIP "UT" field. yazl encodes DOS times from local-time getters, so the date is built in
- *   local time and reads back as 1980-01-01 00:00 under every TZ;
+ *   Info-ZIP "UT" field, the same under every TZ, also after `TZ` changes within a process (see
+ *   DosEpoch);
  * - regular files are 0644, or 0755 when any execute bit is set; owners are never stored;
  * - directories get no entries of their own (unzip creates them from file paths), except empty
  *   directories, which are stored (0755) so they survive;
@@ -27,10 +27,25 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yazl from "yazl";
 
-/** 1980-01-01 00:00 in the current local time zone, made per use because yazl reads local-time fields. */
-export function zipEpoch(): Date {
-    return new Date(1980, 0, 1, 0, 0, 0);
+/**
+ * The time every entry gets: yazl encodes an entry's DOS date and time from a Date's local-time getters,
+ * after clamping it to a minimum it computed in the zone it was loaded in. After `TZ` changes within a
+ * process, 1980-01-01 00:00 in the new zone can fall below that minimum and be clamped to another hour.
+ * This Date reads as 1980-01-01 00:00:00 through every getter yazl calls, in every zone, and compares
+ * as 2000-01-01 UTC, inside yazl's range, so it is never clamped.
+ */
+class DosEpoch extends Date {
+    constructor() {
+        super(Date.UTC(2000, 0, 1));
+    }
+    override getFullYear(): number { return 1980; }
+    override getMonth(): number { return 0; }
+    override getDate(): number { return 1; }
+    override getHours(): number { return 0; }
+    override getMinutes(): number { return 0; }
+    override getSeconds(): number { return 0; }
 }
+
 export const FILE_MODE = 0o100644;
 export const EXEC_MODE = 0o100755;
 export const DIR_MODE = 0o040755;
@@ -94,7 +109,7 @@ export interface ZipResult {
 /** Writes `entries` (from `listTree`) to `outFile` and returns the archive's sha256 and sizes. */
 export function writeZip(entries: readonly TreeEntry[], outFile: string): Promise<ZipResult> {
     const zip = new yazl.ZipFile();
-    const mtime = zipEpoch();
+    const mtime = new DosEpoch();
     for (const e of entries) {
         const common = { mtime, mode: e.mode, forceDosTimestamp: true };
         if (e.kind === "file") {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -86,6 +87,29 @@ describe("deterministic zips", () => {
         const zb = await writeZip(listTree(b), path.join(dir, "b.zip"));
         assert.equal(za.sha256, zb.sha256);
         assert.deepEqual(fs.readFileSync(path.join(dir, "a.zip")), fs.readFileSync(path.join(dir, "b.zip")));
+    });
+
+    it("gives the same bytes after TZ changes within a process, whatever zone yazl was loaded in", async function () {
+        this.timeout(60000);
+        const root = path.join(dir, "a");
+        makeTree(root, 0o644, 0o755, new Date("2020-01-01T00:00:00Z"));
+        // yazl computes its minimum DOS date when it loads; load it west of UTC, then zip east of it,
+        // where 1980-01-01 00:00 local falls before that minimum and would be clamped.
+        const script = `
+            const { listTree, writeZip } = require(${JSON.stringify(path.resolve(__dirname, "../../components/docker/zip"))});
+            (async () => {
+                const first = await writeZip(listTree(process.argv[1]), process.argv[2] + "/west.zip");
+                process.env.TZ = "Asia/Tokyo";
+                const second = await writeZip(listTree(process.argv[1]), process.argv[2] + "/east.zip");
+                console.log(JSON.stringify([first.sha256, second.sha256]));
+            })();`;
+        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script, root, dir], {
+            encoding: "utf8", env: { ...process.env, TZ: "America/Los_Angeles" },
+        });
+        const [west, east] = JSON.parse(out) as string[];
+        assert.equal(east, west);
+        const entries = await readZip(path.join(dir, "east.zip"));
+        assert.deepEqual([...new Set(entries.map((e) => `${e.lastModFileDate}/${e.lastModFileTime}`))], [`${DOS_1980_01_01}/0`]);
     });
 
     it("changes when a byte or an executable bit changes", async () => {
