@@ -124,6 +124,8 @@ export class ResourceRecorder {
                         imageIds: Object.entries(images).map(([imageTag, imageDigest]) => ({ imageTag, imageDigest })),
                     };
                 }
+                case "aws:index/getPartition:getPartition":
+                    return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
                 case "aws:index/getRegion:getRegion":
                     return { name: REGION, region: REGION, id: REGION };
                 case "aws:index/getCallerIdentity:getCallerIdentity":

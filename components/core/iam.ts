@@ -16,6 +16,11 @@ export interface PolicyStatementArgs {
     readonly actions: string[];
     /** Resource ARNs the actions apply to. */
     readonly resources: pulumi.Input<string>[];
+    /**
+     * Allow a whole-service action (`s3:*`, `*`) or the resource `*` in this statement. Refused without
+     * it, so a grant of everything is always written down on purpose. @default false
+     */
+    readonly allowWildcards?: boolean;
 }
 
 /** An IAM policy document as AWS expects it, resources possibly unresolved. */
@@ -25,24 +30,34 @@ export interface PolicyDocument {
 }
 
 const ACTION_PATTERN = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
+/** Actions and resources that grant everything: `*`, `*:*` and `<service>:*`, and the resource `*`. */
+const WILDCARD_ACTION = /^([a-z0-9-]+|\*):\*$|^\*$/;
+const ACTION_ALLOWED = "an IAM action in `service:Action` form (e.g. \"dynamodb:GetItem\")";
+const WILDCARD_HINT = "set `allowWildcards: true` on the statement to grant it on purpose";
 
 export function validateStatements(key: string, statements: unknown): PolicyStatementArgs[] {
     if (!Array.isArray(statements)) fail(key, "a list of { actions, resources } statements", statements);
     statements.forEach((s, i) => {
         const k = `${key}[${i}]`;
         if (typeof s !== "object" || s === null) fail(k, "an object { effect?, actions, resources }", s);
-        const { effect, actions, resources } = s as Record<string, unknown>;
+        const { effect, actions, resources, allowWildcards } = s as Record<string, unknown>;
         if (effect !== undefined && effect !== "Allow" && effect !== "Deny") fail(`${k}.effect`, "\"Allow\" or \"Deny\"", effect);
+        if (allowWildcards !== undefined && typeof allowWildcards !== "boolean") fail(`${k}.allowWildcards`, "true or false", allowWildcards);
+        const wildcards = allowWildcards === true;
         if (!Array.isArray(actions) || actions.length === 0) fail(`${k}.actions`, "a non-empty list of IAM actions", actions);
         actions.forEach((a, j) => {
-            if (typeof a !== "string" || !ACTION_PATTERN.test(a)) {
-                fail(`${k}.actions[${j}]`, "an IAM action in `service:Action` form (e.g. \"dynamodb:GetItem\"), not a bare \"*\"", a);
+            if (typeof a === "string" && WILDCARD_ACTION.test(a)) {
+                if (!wildcards) fail(`${k}.actions[${j}]`, `${ACTION_ALLOWED}, not "*" or "<service>:*" (${WILDCARD_HINT})`, a);
+            } else if (typeof a !== "string" || !ACTION_PATTERN.test(a)) {
+                fail(`${k}.actions[${j}]`, `${ACTION_ALLOWED}, not a bare "*"`, a);
             }
         });
         if (!Array.isArray(resources) || resources.length === 0) fail(`${k}.resources`, "a non-empty list of resource ARNs", resources);
         resources.forEach((r, j) => {
-            if (typeof r === "string") nonEmptyString(`${k}.resources[${j}]`, r);
-            else if (!pulumi.Output.isInstance(r) && !(r instanceof Promise)) fail(`${k}.resources[${j}]`, "a resource ARN (a string or an output)", r);
+            if (typeof r === "string") {
+                nonEmptyString(`${k}.resources[${j}]`, r);
+                if (r === "*" && !wildcards) fail(`${k}.resources[${j}]`, `a resource ARN, not "*" (${WILDCARD_HINT})`, r);
+            } else if (!pulumi.Output.isInstance(r) && !(r instanceof Promise)) fail(`${k}.resources[${j}]`, "a resource ARN (a string or an output)", r);
         });
     });
     return statements as PolicyStatementArgs[];
@@ -74,8 +89,19 @@ export function logWriteStatements(logGroupArn: pulumi.Input<string>): PolicySta
     ];
 }
 
-/** X-Ray has no resource-level permissions, so active tracing uses AWS's managed write policy. */
-export const XRAY_WRITE_POLICY_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess";
+/** X-Ray has no resource-level permissions, so active tracing uses AWS's managed write policy, in the account's partition. */
+export function xrayWritePolicyArn(partition: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${partition}:iam::aws:policy/AWSXRayDaemonWriteAccess`;
+}
+
+/** The partition of a region, by AWS's region-name prefixes: aws-cn, aws-us-gov, aws-iso, aws-iso-b, else aws. */
+export function partitionOfRegion(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    if (region.startsWith("us-isob-")) return "aws-iso-b";
+    if (region.startsWith("us-iso-")) return "aws-iso";
+    return "aws";
+}
 
 export const DYNAMODB_READ_ACTIONS = [
     "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
@@ -94,11 +120,13 @@ export interface DynamoDbAccessArgs {
     readonly tablePrefix: string;
     /** @default "readwrite" */
     readonly access?: "read" | "readwrite";
+    /** ARN partition, e.g. from `aws.getPartitionOutput().partition`. @default the region's partition (aws, aws-cn, aws-us-gov…) */
+    readonly partition?: pulumi.Input<string>;
 }
 
 /**
  * The statement for the common case of a function that works on a family of DynamoDB tables:
- * `arn:aws:dynamodb:<region>:<account>:table/<prefix>*`.
+ * `arn:<partition>:dynamodb:<region>:<account>:table/<prefix>*`.
  */
 export function dynamoDbTableStatement(args: DynamoDbAccessArgs): PolicyStatementArgs {
     const prefix = args.tablePrefix;
@@ -109,6 +137,6 @@ export function dynamoDbTableStatement(args: DynamoDbAccessArgs): PolicyStatemen
     if (access !== "read" && access !== "readwrite") fail("access", "\"read\" or \"readwrite\"", access);
     return {
         actions: access === "read" ? [...DYNAMODB_READ_ACTIONS] : [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS],
-        resources: [pulumi.interpolate`arn:aws:dynamodb:${args.region}:${args.accountId}:table/${prefix}*`],
+        resources: [pulumi.interpolate`arn:${args.partition ?? pulumi.output(args.region).apply(partitionOfRegion)}:dynamodb:${args.region}:${args.accountId}:table/${prefix}*`],
     };
 }

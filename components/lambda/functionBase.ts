@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    LAMBDA_ASSUME_ROLE_POLICY, PolicyStatementArgs, XRAY_WRITE_POLICY_ARN, logWriteStatements, policyDocument, validateStatements,
+    LAMBDA_ASSUME_ROLE_POLICY, PolicyStatementArgs, logWriteStatements, policyDocument, validateStatements, xrayWritePolicyArn,
 } from "../core/iam";
 import * as v from "../core/validation";
 import { Architecture } from "../core/validation";
@@ -112,7 +112,11 @@ export function createFunctionSupport(
     ];
     if (resolved.tracing === "Active") {
         dependsOn.push(
-            new aws.iam.RolePolicyAttachment(`${name}-xray`, { role: role.name, policyArn: XRAY_WRITE_POLICY_ARN }, { parent }),
+            new aws.iam.RolePolicyAttachment(
+                `${name}-xray`,
+                { role: role.name, policyArn: xrayWritePolicyArn(aws.getPartitionOutput({}, { parent }).partition) },
+                { parent },
+            ),
         );
     }
     return { role, logGroup, dependsOn };

@@ -5,11 +5,12 @@ import {
     DYNAMODB_WRITE_ACTIONS,
     LAMBDA_ASSUME_ROLE_POLICY,
     PolicyStatementArgs,
-    XRAY_WRITE_POLICY_ARN,
     dynamoDbTableStatement,
     logWriteStatements,
+    partitionOfRegion,
     policyDocument,
     validateStatements,
+    xrayWritePolicyArn,
 } from "../../components/core/iam";
 
 /** Resolves an Output (or plain value / promise) outside a Pulumi program, without mocks. */
@@ -53,12 +54,13 @@ describe("IAM: policy documents", () => {
         assert.deepEqual(doc.Statement[0], { Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:a"] });
     });
 
-    it("the trust policy lets only lambda.amazonaws.com assume the role, and X-Ray uses AWS's managed write policy", () => {
+    it("the trust policy lets only lambda.amazonaws.com assume the role, and X-Ray uses AWS's managed write policy in the partition", async () => {
         assert.deepEqual(LAMBDA_ASSUME_ROLE_POLICY, {
             Version: "2012-10-17",
             Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
         });
-        assert.equal(XRAY_WRITE_POLICY_ARN, "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess");
+        assert.equal(await resolve(xrayWritePolicyArn("aws")), "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess");
+        assert.equal(await resolve(xrayWritePolicyArn(pulumi.output("aws-us-gov"))), "arn:aws-us-gov:iam::aws:policy/AWSXRayDaemonWriteAccess");
     });
 
     it("logWriteStatements grants CreateLogStream and PutLogEvents on `<log group ARN>:*` only", async () => {
@@ -77,9 +79,9 @@ describe("IAM: validateStatements", () => {
     it("returns the statements unchanged when well formed, including wildcards inside actions and Output resources", () => {
         const out = pulumi.output("arn:aws:dynamodb:us-east-1:1:table/t");
         const statements: PolicyStatementArgs[] = [
-            { actions: ["dynamodb:GetItem", "dynamodb:Get*", "s3:*", "ec2:Describe?", "execute-api:Invoke"], resources: ["arn:x", out] },
+            { actions: ["dynamodb:GetItem", "dynamodb:Get*", "ec2:Describe?", "execute-api:Invoke"], resources: ["arn:x", out] },
             { effect: "Deny", actions: ["s3:DeleteObject"], resources: ["arn:y"] },
-            { effect: "Allow", actions: ["sqs:SendMessage"], resources: ["*"] },
+            { effect: "Allow", actions: ["sqs:SendMessage"], resources: ["*"], allowWildcards: true },
         ];
         assert.equal(validateStatements("p", statements), statements);
         assert.deepEqual(validateStatements("p", []), []);
@@ -107,12 +109,30 @@ describe("IAM: validateStatements", () => {
     });
 
     it("rejects actions not in `service:Action` form: bare *, no service, upper-case service, hyphenated action, non-strings", () => {
-        for (const action of ["*", "s3", "S3:GetObject", "s3:Get-Object", ":GetObject", "s3:", "*:*", "s3:Get Object", "s3::Get"]) {
+        for (const action of ["s3", "S3:GetObject", "s3:Get-Object", ":GetObject", "s3:", "s3:Get Object", "s3::Get"]) {
             assert.throws(() => validateStatements("p", [{ actions: ["s3:GetObject", action], resources: ["x"] }]), {
                 message: `\`p[0].actions[1]\` must be ${ACTION_MSG}; got ${JSON.stringify(action)}.`,
             });
         }
         assert.throws(() => validateStatements("p", [{ actions: [7], resources: ["x"] }]), { message: `\`p[0].actions[0]\` must be ${ACTION_MSG}; got 7.` });
+    });
+
+    it("refuses whole-service actions and the resource * unless the statement sets allowWildcards", () => {
+        const hint = "set `allowWildcards: true` on the statement to grant it on purpose";
+        for (const action of ["*", "*:*", "s3:*", "dynamodb:*"]) {
+            assert.throws(() => validateStatements("p", [{ actions: [action], resources: ["arn:x"] }]), {
+                message: `\`p[0].actions[0]\` must be an IAM action in \`service:Action\` form (e.g. "dynamodb:GetItem"), not "*" or "<service>:*" (${hint}); got ${JSON.stringify(action)}.`,
+            });
+            assert.deepEqual(validateStatements("p", [{ actions: [action], resources: ["arn:x"], allowWildcards: true }]).length, 1);
+        }
+        assert.throws(() => validateStatements("p", [{ actions: ["s3:GetObject"], resources: ["arn:x", "*"] }]), {
+            message: `\`p[0].resources[1]\` must be a resource ARN, not "*" (${hint}); got "*".`,
+        });
+        assert.throws(() => validateStatements("p", [{ actions: ["s3:GetObject"], resources: ["*"], allowWildcards: "yes" }]), {
+            message: "`p[0].allowWildcards` must be true or false; got \"yes\".",
+        });
+        assert.equal(validateStatements("p", [{ actions: ["s3:Get*"], resources: ["arn:aws:s3:::b/*"] }]).length, 1); // partial wildcards stay allowed
+        assert.equal(validateStatements("p", [{ actions: ["xray:PutTraceSegments"], resources: ["*"], allowWildcards: true }]).length, 1);
     });
 });
 
@@ -138,6 +158,14 @@ describe("IAM: dynamoDbTableStatement", () => {
         const read = dynamoDbTableStatement({ region: pulumi.output("us-east-1"), accountId: Promise.resolve("999"), tablePrefix: "a_b.c", access: "read" });
         assert.deepEqual(read.actions, DYNAMODB_READ_ACTIONS);
         assert.equal(await resolve(read.resources[0]), "arn:aws:dynamodb:us-east-1:999:table/a_b.c*");
+    });
+
+    it("puts the table ARN in the region's partition, or the one given", async () => {
+        assert.equal(await resolve(dynamoDbTableStatement({ region: "cn-north-1", accountId: "1", tablePrefix: "t" }).resources[0]), "arn:aws-cn:dynamodb:cn-north-1:1:table/t*");
+        assert.equal(await resolve(dynamoDbTableStatement({ region: "us-gov-west-1", accountId: "1", tablePrefix: "t" }).resources[0]), "arn:aws-us-gov:dynamodb:us-gov-west-1:1:table/t*");
+        assert.equal(await resolve(dynamoDbTableStatement({ region: "eu-west-1", accountId: "1", tablePrefix: "t", partition: pulumi.output("aws-x") }).resources[0]), "arn:aws-x:dynamodb:eu-west-1:1:table/t*");
+        const cases: [string, string][] = [["us-east-1", "aws"], ["cn-northwest-1", "aws-cn"], ["us-gov-east-1", "aws-us-gov"], ["us-iso-east-1", "aws-iso"], ["us-isob-east-1", "aws-iso-b"]];
+        for (const [region, partition] of cases) assert.equal(partitionOfRegion(region), partition, region);
     });
 
     it("returns fresh action arrays, so mutating one statement can't widen another", () => {
