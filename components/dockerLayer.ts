@@ -5,6 +5,7 @@ import {
     BuildLayerOptions, LAMBDA_DIRECT_UPLOAD_LIMIT, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild,
 } from "./docker/layer";
 import { stableRelativePath } from "./core/buildPaths";
+import { InitSlot } from "./core/initSlot";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
@@ -39,7 +40,10 @@ export interface DockerLayerArgs {
     readonly architecture?: Architecture;
     /** Runtimes the layer declares. @default ["python3.11"] */
     readonly compatibleRuntimes?: string[];
-    /** Layer name. @default the component name */
+    /**
+     * Layer name. @default `<component name>-<8 hex of the component's URN>`: unique per project, stack
+     * and parent, so two stacks or projects in one account never publish versions of one layer
+     */
     readonly layerName?: string;
     /** Layer description. @default undefined */
     readonly description?: pulumi.Input<string>;
@@ -57,7 +61,8 @@ interface ResolvedDockerLayerArgs {
     readonly build: BuildLayerOptions;
     readonly architecture: Architecture;
     readonly compatibleRuntimes: string[];
-    readonly layerName: string;
+    /** The explicit layer name; undefined means the URN-derived default. */
+    readonly layerName?: string;
     readonly retainOldVersions: boolean;
 }
 
@@ -79,7 +84,12 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
         v.fail("compatibleRuntimes", "a list of 1 to 15 Lambda runtimes", compatibleRuntimes);
     }
     compatibleRuntimes.forEach((r, i) => v.matches(`compatibleRuntimes[${i}]`, r, RUNTIME_PATTERN, "a Lambda runtime identifier such as \"python3.11\""));
-    const layerName = v.matches("layerName", args.layerName ?? name, /^[a-zA-Z0-9_-]{1,64}$/, "a layer name of 1-64 [a-zA-Z0-9_-]");
+    const layerName = args.layerName === undefined
+        ? undefined
+        : v.matches("layerName", args.layerName, /^[a-zA-Z0-9_-]{1,64}$/, "a layer name of 1-64 [a-zA-Z0-9_-]");
+    if (layerName === undefined) {
+        v.matches("name", name, /^[a-zA-Z0-9_-]{1,55}$/, "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)");
+    }
     return {
         build, architecture, compatibleRuntimes: [...compatibleRuntimes], layerName,
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
@@ -101,58 +111,79 @@ export function layerInfo(layer: DockerLayer): LayerInfo {
     return found;
 }
 
+/** Whether the program runs under `pulumi.runtime.setMocks` (internal to @pulumi/pulumi, stable across 3.x). */
+export function underMocks(): boolean {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (...a: never[]) => unknown };
+    const { getMonitor } = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return getMonitor() instanceof MockMonitor;
+}
+
+/** The default layer name: the component name and 8 hex of its URN (project, stack, parents and name). */
+export function defaultLayerName(name: string, urn: string): string {
+    return `${name}-${crypto.createHash("sha256").update(urn).digest("hex").slice(0, 8)}`;
+}
+
 /** Lambda's `sourceCodeHash`: the base64 sha256 of the zip. */
 export function sourceCodeHash(sha256Hex: string): string {
     return Buffer.from(sha256Hex, "hex").toString("base64");
 }
 
+/** The build args and paths of the DockerLayer under construction, kept out of its inputs (see InitSlot). */
+const pendingInit = new InitSlot<{ resolved: ResolvedDockerLayerArgs; args: DockerLayerArgs }>();
+
 type DockerLayerData = {
     arn: pulumi.Output<string>;
     version: pulumi.Output<string>;
-    built: LayerBuildResult;
 };
 
 /**
  * A Lambda layer extracted from a Docker build into a deterministic zip. The build runs while the
  * program runs (a fresh CI machine builds it too, or finds it in the cache), so the zip and its
  * sha256 exist at preview: unchanged inputs give the same sha256 and no diff.
+ *
+ * The component registers only identity data as its inputs (layer name and architecture): build args,
+ * secrets and machine paths never reach the state, a `--diff` or a PR comment.
  */
 export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
-    /** Versioned layer ARN, as functions reference it. */
+    /** Versioned layer ARN, as functions reference it. Unknown at a preview that creates the layer. */
     public readonly arn: pulumi.Output<string>;
-    /** sha256 (hex) of the layer zip. */
+    /** sha256 (hex) of the layer zip; known at preview. */
     public readonly sha256: pulumi.Output<string>;
+    /** Bytes once extracted; known at preview. */
     public readonly unzippedBytes: pulumi.Output<number>;
+    /** Bytes of the zip; known at preview. */
     public readonly zippedBytes: pulumi.Output<number>;
 
     constructor(name: string, args: DockerLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const resolved = v.withContext("DockerLayer", name, () => resolveDockerLayerArgs(name, args));
-        super("lambda-docker:index:DockerLayer", name, { resolved, args }, opts);
-        const data = pulumi.output(this.getData());
-        this.arn = data.apply((d) => d.arn);
-        this.sha256 = data.apply((d) => d.built.sha256);
-        this.unzippedBytes = data.apply((d) => d.built.unzippedBytes);
-        this.zippedBytes = data.apply((d) => d.built.zippedBytes);
+        pendingInit.fill({ resolved, args });
+        super("lambda-docker:index:DockerLayer", name, { layerName: resolved.layerName, architecture: resolved.architecture }, opts);
+        const built = layerInfo(this).built;
+        this.arn = pulumi.output(this.getData()).apply((d) => d.arn);
+        this.sha256 = pulumi.output(built.then((b) => b.sha256));
+        this.unzippedBytes = pulumi.output(built.then((b) => b.unzippedBytes));
+        this.zippedBytes = pulumi.output(built.then((b) => b.zippedBytes));
     }
 
     /** Builds first; the layer version is created only from a zip that passed every size check. */
-    protected async initialize(
-        props: { resolved: ResolvedDockerLayerArgs; args: DockerLayerArgs },
-        _opts?: pulumi.ComponentResourceOptions,
-        name = "",
-    ): Promise<DockerLayerData> {
-        const { resolved, args } = props;
-        const built = this.startBuild(resolved);
+    protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<DockerLayerData> {
+        const { resolved, args } = pendingInit.take();
+        const built = this.startBuild(name, resolved);
         layers.set(this, { architecture: resolved.architecture, built });
+        const layerName = pulumi.output(resolved.layerName ?? this.defaultName(name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
         try {
-            return this.createLayer(name, resolved, args, await built);
+            return this.createLayer(name, resolved, args, await built, layerName);
         } finally {
             done();
         }
     }
 
-    private createLayer(name: string, resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs, result: LayerBuildResult): DockerLayerData {
+    private createLayer(
+        name: string, resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs, result: LayerBuildResult, layerName: pulumi.Output<string>,
+    ): DockerLayerData {
 
         const overDirect = result.zippedBytes > LAMBDA_DIRECT_UPLOAD_LIMIT;
         if (overDirect && args.s3Bucket === undefined) {
@@ -165,14 +196,14 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
         const object = overDirect
             ? new aws.s3.BucketObjectv2(
                   `${name}-zip`,
-                  { bucket: args.s3Bucket!, key: `lambda-docker/layers/${resolved.layerName}/${result.sha256}.zip`, source: new pulumi.asset.FileAsset(zipPath) },
+                  { bucket: args.s3Bucket!, key: pulumi.interpolate`lambda-docker/layers/${layerName}/${result.sha256}.zip`, source: new pulumi.asset.FileAsset(zipPath) },
                   { parent: this },
               )
             : undefined;
         const layer = new aws.lambda.LayerVersion(
             `${name}-layer`,
             {
-                layerName: resolved.layerName,
+                layerName,
                 description: args.description,
                 code: object ? undefined : new pulumi.asset.FileArchive(zipPath),
                 s3Bucket: object?.bucket,
@@ -184,29 +215,39 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
             },
             { parent: this },
         );
-        const data: DockerLayerData = { arn: layer.arn, version: layer.version.apply(String), built: result };
+        const data: DockerLayerData = { arn: layer.arn, version: layer.version.apply(String) };
         this.registerOutputs({
             arn: layer.arn, sha256: result.sha256, unzippedBytes: result.unzippedBytes, zippedBytes: result.zippedBytes,
         });
         return data;
     }
 
+    /**
+     * The URN-derived default name as a plain promise: an input that depends on `this.urn` as an output
+     * would make the child depend on its own parent component, which waits for its children.
+     */
+    private defaultName(name: string): Promise<string> {
+        return new Promise((resolve) => this.urn.apply((urn) => resolve(defaultLayerName(name, urn))));
+    }
+
     /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */
-    private startBuild(resolved: ResolvedDockerLayerArgs): Promise<LayerBuildResult> {
+    private startBuild(name: string, resolved: ResolvedDockerLayerArgs): Promise<LayerBuildResult> {
         const streamId = crypto.randomInt(1, 2 ** 31);
+        // A real engine shows the ephemeral status line in place; the mocks engine (tests, the offline
+        // plan) would print every line as `info: [runtime] …`, so there it all goes to debug.
+        const status = underMocks()
+            ? (line: string) => void pulumi.log.debug(line, this)
+            : (line: string) => void pulumi.log.info(line, this, streamId, true);
         return defaultBuilder({
             ...resolved.build,
             onOutput: (line) => {
                 void pulumi.log.debug(line, this);
-                void pulumi.log.info(line.slice(0, 120), this, streamId, true);
+                status(line.slice(0, 120));
             },
         })
             .then((result) => {
-                void pulumi.log.info(
-                    `layer ${resolved.layerName}: ${result.cached ? "cached" : "built"} zip sha256 ${result.sha256.slice(0, 12)}, ` +
-                        `${formatBytes(result.unzippedBytes)} unzipped`,
-                    this, streamId, true,
-                );
+                status(`layer ${resolved.layerName ?? name}: ${result.cached ? "cached" : "built"} zip sha256 ${result.sha256.slice(0, 12)}, ` +
+                    `${formatBytes(result.unzippedBytes)} unzipped`);
                 return result;
             });
     }

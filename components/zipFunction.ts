@@ -6,6 +6,7 @@ import * as path from "path";
 import { LAMBDA_UNZIPPED_LIMIT, formatBytes } from "./docker/layer";
 import { listTree, writeZip } from "./docker/zip";
 import { existingDirectory, stableRelativePath } from "./core/buildPaths";
+import { InitSlot } from "./core/initSlot";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { DockerLayer, layerInfo, sourceCodeHash } from "./dockerLayer";
@@ -103,6 +104,9 @@ async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: strin
     }
 }
 
+/** The args of the ZipFunction under construction, kept out of its inputs (see InitSlot). */
+const pendingInit = new InitSlot<{ resolved: ResolvedZipFunctionArgs; args: ZipFunctionArgs }>();
+
 type ZipFunctionData = { arn: pulumi.Output<string>; functionName: pulumi.Output<string> };
 
 /**
@@ -115,20 +119,19 @@ export class ZipFunction extends pulumi.ComponentResource<ZipFunctionData> {
 
     constructor(name: string, args: ZipFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const resolved = v.withContext("ZipFunction", name, () => resolveZipFunctionArgs(args));
-        super("lambda-docker:index:ZipFunction", name, { resolved, args }, opts);
+        pendingInit.fill({ resolved, args });
+        // Identity only: the environment, paths and statements stay out of the state and the diff.
+        super("lambda-docker:index:ZipFunction", name, { handler: resolved.handler, runtime: resolved.runtime, architecture: resolved.architecture }, opts);
         const data = pulumi.output(this.getData());
         this.arn = data.apply((d) => d.arn);
         this.functionName = data.apply((d) => d.functionName);
     }
 
-    protected async initialize(
-        props: { resolved: ResolvedZipFunctionArgs; args: ZipFunctionArgs },
-        _opts?: pulumi.ComponentResourceOptions,
-        name = "",
-    ): Promise<ZipFunctionData> {
+    protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<ZipFunctionData> {
+        const { resolved, args } = pendingInit.take();
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while the code is zipped
         try {
-            return await this.createFunction(name, props.resolved, props.args);
+            return await this.createFunction(name, resolved, args);
         } finally {
             done();
         }

@@ -2,11 +2,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction, useLayerBuilder } from "../../components";
+import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction, defaultLayerName, useLayerBuilder } from "../../components";
 import { ACCOUNT, REGION, ResourceRecorder, assetPath, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
 const SHA = "ab".repeat(32);
+/** The default layer name of a top-level DockerLayer in the dev stack. */
+const devLayer = (name: string) => defaultLayerName(name, `urn:pulumi:dev::lambda-docker::lambda-docker:index:DockerLayer::${name}`);
 
 /** A stand-in for buildLayer, installed for the test, that records its options and returns a fixed zip. */
 function fakeBuilder(result: Partial<LayerBuildResult> = {}) {
@@ -47,12 +49,14 @@ describe("DockerLayer and ZipFunction under mocks", () => {
         assert.equal(await valueOf(layer.sha256), SHA);
         assert.equal(await valueOf(layer.unzippedBytes), 1000);
         assert.equal(await valueOf(layer.zippedBytes), 400);
-        assert.equal(await valueOf(layer.arn), `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:core:1`);
+        assert.equal(devLayer("core"), `core-${"fb84e799"}`);
+        assert.equal(await valueOf(layer.arn), `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${devLayer("core")}:1`);
         await recorder.settle();
         assert.deepEqual(recorder.summary(), ["aws:lambda/layerVersion:LayerVersion core-layer", "lambda-docker:index:DockerLayer core"]);
         const lv = recorder.one("aws:lambda/layerVersion:LayerVersion", "core-layer");
         assert.equal(lv.parentType, "lambda-docker:index:DockerLayer");
-        assert.equal(lv.inputs.layerName, "core");
+        assert.equal(lv.inputs.layerName, devLayer("core"));
+        assert.deepEqual(recorder.one("lambda-docker:index:DockerLayer", "core").inputs, { architecture: "x86_64" });
         assert.equal(lv.inputs.sourceCodeHash, Buffer.from(SHA, "hex").toString("base64"));
         assert.deepEqual(lv.inputs.compatibleRuntimes, ["python3.11", "python3.12"]);
         assert.deepEqual(lv.inputs.compatibleArchitectures, ["x86_64"]);
@@ -62,6 +66,62 @@ describe("DockerLayer and ZipFunction under mocks", () => {
         assert.equal(calls[0].context, layerContext);
         assert.equal(calls[0].platform, "linux/amd64");
         assert.deepEqual(calls[0].buildArgs, { BASE_IMAGE: "local/python" });
+    });
+
+    it("names a layer per project and stack by default, and keeps an explicit name", async () => {
+        fakeBuilder();
+        new DockerLayer("core", { context: layerContext });
+        new DockerLayer("named", { context: layerContext, layerName: "campaign-core-dev" });
+        await recorder.settle();
+        assert.equal(recorder.one("aws:lambda/layerVersion:LayerVersion", "core-layer").inputs.layerName, devLayer("core"));
+        assert.equal(recorder.one("aws:lambda/layerVersion:LayerVersion", "named-layer").inputs.layerName, "campaign-core-dev");
+        assert.notEqual(devLayer("core"), defaultLayerName("core", "urn:pulumi:prod::lambda-docker::lambda-docker:index:DockerLayer::core"));
+        assert.notEqual(devLayer("core"), defaultLayerName("core", "urn:pulumi:dev::other-project::lambda-docker:index:DockerLayer::core"));
+        assert.throws(() => new DockerLayer("x".repeat(56), { context: layerContext }), {
+            message: `DockerLayer "${"x".repeat(56)}": \`name\` must be 1-55 of [a-zA-Z0-9_-] when \`layerName\` is not given (the default layer name adds 9 characters to it, and Lambda allows 64); got "${"x".repeat(56)}".`,
+        });
+    });
+
+    it("knows sha256 and sizes from the build alone, before the layer version exists (as at preview)", async () => {
+        fakeBuilder();
+        const original = recorder.mocks.newResource;
+        let release: () => void = () => undefined;
+        const held = new Promise<void>((r) => (release = r));
+        recorder.mocks.newResource = async (args) => {
+            if (args.type === "aws:lambda/layerVersion:LayerVersion") await held; // the layer version never answers until released
+            return original(args);
+        };
+        try {
+            const layer = new DockerLayer("core", { context: layerContext });
+            assert.deepEqual([await valueOf(layer.sha256), await valueOf(layer.unzippedBytes), await valueOf(layer.zippedBytes)], [SHA, 1000, 400]);
+            let arnKnown = false;
+            void valueOf(layer.arn).then(() => (arnKnown = true));
+            await new Promise((r) => setTimeout(r, 50));
+            assert.equal(arnKnown, false);
+            release();
+            assert.match(await valueOf(layer.arn), /:layer:core-[0-9a-f]{8}:1$/);
+        } finally {
+            recorder.mocks.newResource = original;
+        }
+    });
+
+    it("logs build lines to debug only under the mocks engine", async () => {
+        useLayerBuilder(async (options) => {
+            options.onOutput?.("#5 [build 2/3] RUN pip install …");
+            return { zipPath: "z.zip", sha256: SHA, unzippedBytes: 1, zippedBytes: 1, cached: false, inputHash: "h" };
+        });
+        const written: string[] = [];
+        const write = process.stdout.write.bind(process.stdout);
+        const log = console.log;
+        (process.stdout as { write: unknown }).write = (chunk: string) => (written.push(String(chunk)), true);
+        console.log = (...a: unknown[]) => void written.push(a.join(" "));
+        try {
+            await valueOf(new DockerLayer("quiet", { context: layerContext }).arn);
+        } finally {
+            (process.stdout as { write: unknown }).write = write;
+            console.log = log;
+        }
+        assert.deepEqual(written.filter((w) => w.includes("[runtime]") || w.includes("RUN pip install")), []);
     });
 
     it("builds for arm64 when asked and declares that architecture", async () => {
@@ -85,10 +145,10 @@ describe("DockerLayer and ZipFunction under mocks", () => {
         await recorder.settle();
         const object = recorder.one("aws:s3/bucketObjectv2:BucketObjectv2", "big2-zip");
         assert.equal(object.inputs.bucket, "artifacts");
-        assert.equal(object.inputs.key, `lambda-docker/layers/big2/${SHA}.zip`);
+        assert.equal(object.inputs.key, `lambda-docker/layers/${devLayer("big2")}/${SHA}.zip`);
         const lv = recorder.one("aws:lambda/layerVersion:LayerVersion", "big2-layer");
         assert.equal(lv.inputs.s3Bucket, "artifacts");
-        assert.equal(lv.inputs.s3Key, `lambda-docker/layers/big2/${SHA}.zip`);
+        assert.equal(lv.inputs.s3Key, `lambda-docker/layers/${devLayer("big2")}/${SHA}.zip`);
         assert.equal(lv.inputs.code, undefined);
     });
 
@@ -127,7 +187,7 @@ describe("DockerLayer and ZipFunction under mocks", () => {
         assert.equal(f.inputs.packageType, "Zip");
         assert.equal(f.inputs.handler, "api.handler");
         assert.equal(f.inputs.runtime, "python3.11");
-        assert.deepEqual(f.inputs.layers, [`arn:aws:lambda:${REGION}:${ACCOUNT}:layer:core:1`, "arn:aws:lambda:us-east-1:123456789012:layer:other:3"]);
+        assert.deepEqual(f.inputs.layers, [`arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${devLayer("core")}:1`, "arn:aws:lambda:us-east-1:123456789012:layer:other:3"]);
         assert.deepEqual(f.inputs.environment, { variables: { LOG_LEVEL: "INFO", PYTHONPATH: "/opt/python" } });
         assert.equal(f.inputs.memorySize, 256);
         assert.deepEqual(f.inputs.architectures, ["x86_64"]);
