@@ -135,7 +135,14 @@ export class EcrRepository extends pulumi.ComponentResource {
     public readonly registryId: pulumi.Output<string>;
 
     constructor(name: string, args: EcrRepositoryArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const resolved = v.withContext("EcrRepository", name, () => resolveEcrRepositoryArgs(args));
+        const resolved = v.withContext("EcrRepository", name, () => {
+            if (args.repositoryName === undefined) {
+                // ECR names are lowercase; Pulumi auto-names the repository `<name>-repository-<7 random>`.
+                v.matches("name", name, /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "lowercase letters, digits and inner . _ - when `repositoryName` is not given (ECR repository names are lowercase)");
+                v.autoNamedChild(name, "-repository", 256, "the ECR repository (unless `repositoryName` is given)");
+            }
+            return resolveEcrRepositoryArgs(args);
+        });
         super("lambda-docker:index:EcrRepository", name, {}, opts);
         settings.set(this, resolved);
 

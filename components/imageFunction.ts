@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
-import { FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon } from "./lambda/functionBase";
+import { FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon, validateFunctionNames } from "./lambda/functionBase";
 import { imageSource } from "./core/imageSource";
 import type { LambdaImage } from "./lambdaImage";
 import type { PromotedImage } from "./promotedImage";
@@ -71,7 +71,10 @@ export class ImageFunction extends pulumi.ComponentResource {
     public readonly imageUri: pulumi.Output<string>;
 
     constructor(name: string, args: ImageFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const [resolved, common] = v.withContext("ImageFunction", name, () => [resolveImageFunctionArgs(args), resolveFunctionCommon(args)] as const);
+        const [resolved, common] = v.withContext("ImageFunction", name, () => {
+            validateFunctionNames(name, args);
+            return [resolveImageFunctionArgs(args), resolveFunctionCommon(args)] as const;
+        });
         super("lambda-docker:index:ImageFunction", name, {}, opts);
 
         const support = createFunctionSupport(name, this, common, args.tags);

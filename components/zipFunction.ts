@@ -10,7 +10,9 @@ import { InitSlot } from "./core/initSlot";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { DockerLayer, layerInfo, sourceCodeHash } from "./dockerLayer";
-import { FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon } from "./lambda/functionBase";
+import {
+    FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon, validateFunctionNames,
+} from "./lambda/functionBase";
 
 /** Lambda allows at most five layers per function. */
 export const MAX_LAYERS = 5;
@@ -118,7 +120,10 @@ export class ZipFunction extends pulumi.ComponentResource<ZipFunctionData> {
     public readonly functionName: pulumi.Output<string>;
 
     constructor(name: string, args: ZipFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const resolved = v.withContext("ZipFunction", name, () => resolveZipFunctionArgs(args));
+        const resolved = v.withContext("ZipFunction", name, () => {
+            validateFunctionNames(name, args);
+            return resolveZipFunctionArgs(args);
+        });
         pendingInit.fill({ resolved, args });
         // Identity only: the environment, paths and statements stay out of the state and the diff.
         super("lambda-docker:index:ZipFunction", name, { handler: resolved.handler, runtime: resolved.runtime, architecture: resolved.architecture }, opts);

@@ -155,3 +155,18 @@ export function environmentName(key: string, name: string): string {
     }
     return name;
 }
+
+/** What Pulumi adds to a logical name when it auto-names a physical resource: `-` and 7 random characters. */
+export const AUTONAME_SUFFIX_LENGTH = 8;
+
+/**
+ * Checks that the child `${name}${role}` of a component fits `limit` characters once Pulumi appends its
+ * random suffix; the error says how long the component name may be.
+ */
+export function autoNamedChild(name: string, role: string, limit: number, what: string): string {
+    const max = limit - role.length - AUTONAME_SUFFIX_LENGTH;
+    if (name.length > max) {
+        fail("name", `at most ${max} characters: ${what} is auto-named \`<name>${role}-<7 random>\` and AWS allows ${limit} (${name.length} given)`, name);
+    }
+    return name;
+}

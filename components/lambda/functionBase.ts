@@ -77,6 +77,12 @@ export function resolveFunctionCommon(args: FunctionCommonArgs): ResolvedFunctio
     };
 }
 
+/** The function's auto-named children fit AWS's limits: the role's 64 characters, and the function's 64 unless it is named. */
+export function validateFunctionNames(name: string, args: FunctionCommonArgs): void {
+    v.autoNamedChild(name, "-role", 64, "its IAM role");
+    if (args.functionName === undefined) v.autoNamedChild(name, "-function", 64, "the Lambda function (unless `functionName` is given)");
+}
+
 export interface FunctionSupport {
     readonly role: aws.iam.Role;
     readonly logGroup: aws.cloudwatch.LogGroup;
