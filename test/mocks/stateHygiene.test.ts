@@ -100,8 +100,9 @@ describe("component names that fit AWS's limits once auto-named", () => {
                 "EcrRepository \"App\": `name` must be lowercase letters, digits and inner . _ - when `repositoryName` is not given (ECR repository names are lowercase); got \"App\"."],
         ];
         for (const [make, message] of cases) assert.throws(make, { name: "ValidationError", message });
-        assert.equal(new ImageFunction("f".repeat(47), { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"] }) !== undefined, true);
-        assert.equal(new EcrRepository("App", { stage: "dev", repositoryName: "app" }) !== undefined, true);
+        // The longest allowed name, and a capitalized name with an explicit repository name, are accepted.
+        new ImageFunction("f".repeat(47), { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"] });
+        new EcrRepository("App", { stage: "dev", repositoryName: "app" });
         await recorder.settle();
         assert.deepEqual(recorder.summary().filter((s) => s.startsWith("lambda-docker:")), [
             "lambda-docker:index:EcrRepository App", `lambda-docker:index:ImageFunction ${"f".repeat(47)}`,
