@@ -2,9 +2,19 @@
  * `lambda-docker layer build <context>`: the layer zip without a deploy, replacing hand-written
  * build-layer.sh scripts. Docker output streams to stderr; the result goes to stdout.
  */
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/docker/layer";
+import { BuildSecretSource, parseSecretSpec } from "../components/docker/secrets";
 import { choice, collectKeyValue } from "./options";
+
+function collectSecret(spec: string, previous: Record<string, BuildSecretSource>): Record<string, BuildSecretSource> {
+    try {
+        const [id, source] = parseSecretSpec(spec);
+        return { ...previous, [id]: source };
+    } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+    }
+}
 
 export function layerCommand(): Command {
     const layer = new Command("layer").description("Lambda layers built with Docker");
@@ -16,6 +26,7 @@ export function layerCommand(): Command {
         .option("-f, --dockerfile <file>", "Dockerfile path (default: <context>/Dockerfile)")
         .option("--target <stage>", "stage whose asset directory is exported (default: the last)")
         .option("--build-arg <KEY=VALUE>", "build arg, repeatable", collectKeyValue, {})
+        .option("--secret <id=ID,src=FILE|env=VAR>", "BuildKit secret for RUN --mount=type=secret, repeatable", collectSecret, {})
         .option("--platform <platform>", `target platform: ${LAYER_PLATFORMS.join(" or ")}`, choice(LAYER_PLATFORMS))
         .option("--asset-path <dir>", "directory in the image that becomes the zip root", "/asset")
         .option("--cache-dir <dir>", "zip cache directory", ".lambda-docker/cache")
@@ -29,6 +40,7 @@ export function layerCommand(): Command {
                 dockerfile: opts.dockerfile,
                 target: opts.target,
                 buildArgs: opts.buildArg,
+                secrets: Object.keys(opts.secret).length > 0 ? opts.secret : undefined,
                 platform: opts.platform,
                 assetPath: opts.assetPath,
                 cacheDir: opts.cacheDir,

@@ -6,6 +6,7 @@ import {
 } from "./docker/layer";
 import { stableRelativePath } from "./core/buildPaths";
 import { InitSlot } from "./core/initSlot";
+import { knownValue } from "./core/outputs";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
@@ -55,6 +56,13 @@ export interface DockerLayerArgs {
     readonly s3Bucket?: pulumi.Input<string>;
     /** Keep old layer versions when a new one replaces them (functions still pinned to them keep working). @default false */
     readonly retainOldVersions?: boolean;
+    /**
+     * BuildKit secrets by id, read with `RUN --mount=type=secret,id=<id>` (a private package index token,
+     * say): `{ env: "VARIABLE" }`, `{ src: "file" }` or `{ value: config.requireSecret("token") }`. Only the
+     * ids are part of the content hash; values reach neither the state, the image history nor the zip.
+     * @default {}
+     */
+    readonly secrets?: Record<string, { env: string } | { src: string } | { value: pulumi.Input<string> }>;
 }
 
 interface ResolvedDockerLayerArgs {
@@ -78,7 +86,9 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
         cacheDir: args.cacheDir,
         keepBytecode: args.keepBytecode,
     };
-    resolveLayerBuild(build); // validates paths, args and the Dockerfile before anything exists
+    const secretSources = Object.fromEntries(Object.entries(args.secrets ?? {}).map(([id, src]) =>
+        [id, src !== null && typeof src === "object" && "value" in src ? { value: "" } : src]));
+    resolveLayerBuild({ ...build, secrets: args.secrets === undefined ? undefined : secretSources as BuildLayerOptions["secrets"] }); // validates before anything exists
     const compatibleRuntimes = args.compatibleRuntimes ?? ["python3.11"];
     if (!Array.isArray(compatibleRuntimes) || compatibleRuntimes.length === 0 || compatibleRuntimes.length > 15) {
         v.fail("compatibleRuntimes", "a list of 1 to 15 Lambda runtimes", compatibleRuntimes);
@@ -109,6 +119,20 @@ export function layerInfo(layer: DockerLayer): LayerInfo {
     const found = layers.get(layer);
     if (!found) throw new Error("`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
     return found;
+}
+
+/** Secret sources with their values resolved; a value still unknown (a resource not created yet) is an error. */
+async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"]): Promise<BuildLayerOptions["secrets"]> {
+    if (secrets === undefined) return undefined;
+    const entries = await Promise.all(Object.entries(secrets).map(async ([id, source]) => {
+        if (!("value" in source)) return [id, source] as const;
+        const value = await knownValue(source.value);
+        if (value === undefined) {
+            throw new Error(`DockerLayer "${name}": \`secrets.${id}.value\` must be known when the program runs (a config secret or a variable), not the output of a resource that does not exist yet.`);
+        }
+        return [id, { value }] as const;
+    }));
+    return Object.fromEntries(entries);
 }
 
 /** Whether the program runs under `pulumi.runtime.setMocks` (internal to @pulumi/pulumi, stable across 3.x). */
@@ -170,7 +194,7 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     /** Builds first; the layer version is created only from a zip that passed every size check. */
     protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<DockerLayerData> {
         const { resolved, args } = pendingInit.take();
-        const built = this.startBuild(name, resolved);
+        const built = resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
         layers.set(this, { architecture: resolved.architecture, built });
         const layerName = pulumi.output(resolved.layerName ?? this.defaultName(name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs

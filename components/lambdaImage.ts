@@ -7,6 +7,7 @@ import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTag
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { registerImageSource } from "./core/imageSource";
+import { knownValue } from "./core/outputs";
 import { AwsxRepositoryLike, RepositoryRef } from "./core/repositoryRef";
 import { EcrRepository, TagMutability, repositoryRef } from "./ecrRepository";
 
@@ -133,17 +134,6 @@ export function imageSettings(image: LambdaImage): ResolvedLambdaImageArgs {
 /** The digest a tag points at in an `aws.ecr.getImages` listing, if the tag is there. */
 export function existingDigest(imageIds: readonly { imageTag?: string; imageDigest?: string }[], tag: string): string | undefined {
     return imageIds.find((i) => i.imageTag === tag && i.imageDigest)?.imageDigest;
-}
-
-/**
- * The value of an output once it is known, or undefined while it is unknown (a preview before the
- * repository exists). Whether a build resource exists must be decided from a plain value, and the
- * SDK has no public way to await an output that may stay unknown; `isKnown`/`promise` are internal
- * to @pulumi/pulumi's Output but stable across 3.x.
- */
-async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
-    const o = output as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<T> };
-    return (await o.isKnown) ? o.promise() : undefined;
 }
 
 interface ImageData {

@@ -19,6 +19,7 @@ import { validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
 import { hashBuildInputs } from "../core/contextHash";
 import * as v from "../core/validation";
 import { DockerError, buildArgFlags, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { BuildSecretSource, secretFlags, validateSecrets } from "./secrets";
 import { EXPORT_STAGE, withExportStage } from "./dockerfile";
 import { listTree, unzippedSize, writeZip } from "./zip";
 
@@ -53,6 +54,11 @@ export interface BuildLayerOptions {
     readonly keepBytecode?: boolean;
     /** `buildkit`, `classic`, or `auto` (BuildKit when the CLI can run it). @default $LAMBDA_DOCKER_BUILDER or "auto" */
     readonly builder?: (typeof BUILDERS)[number];
+    /**
+     * BuildKit secrets by id, read with `RUN --mount=type=secret,id=<id>`: from an environment variable,
+     * a file, or a value. Only the ids are hashed; the classic builder can't take them. @default {}
+     */
+    readonly secrets?: Readonly<Record<string, BuildSecretSource>>;
     /** Build without Docker's build cache (`--no-cache`); does not bypass the zip cache. @default false */
     readonly noCache?: boolean;
     /** Receives each line of docker's output while it builds. @default undefined */
@@ -84,6 +90,8 @@ export interface ResolvedLayerBuild {
     readonly cacheDir: string;
     readonly keepBytecode: boolean;
     readonly builder: (typeof BUILDERS)[number];
+    /** Secret ids, sorted (the values stay in `options.secrets`). */
+    readonly secretIds: string[];
     /** The Dockerfile with the asset-export stage appended. */
     readonly exportDockerfile: string;
     readonly inputHash: string;
@@ -98,15 +106,19 @@ export function resolveLayerBuild(options: BuildLayerOptions): ResolvedLayerBuil
     const assetPath = v.matches("assetPath", options.assetPath ?? "/asset", /^\/[^\0]*[^/]$/, "an absolute directory path in the image, not \"/\" (e.g. \"/asset\")");
     const keepBytecode = v.boolean("keepBytecode", options.keepBytecode ?? false);
     const builder = v.oneOf("builder", options.builder ?? (options.env ?? process.env).LAMBDA_DOCKER_BUILDER ?? "auto", BUILDERS);
+    const secretIds = validateSecrets("secrets", options.secrets);
+    if (secretIds.length > 0 && builder === "classic") {
+        v.fail("builder", "\"buildkit\" or \"auto\" when `secrets` are given (the classic builder has no build secrets)", builder);
+    }
     const exportDockerfile = withExportStage(fs.readFileSync(dockerfile, "utf8"), dockerfile, assetPath, target);
     const inputHash = hashBuildInputs({
         context: options.context, dockerfile, buildArgs, target, platform,
-        extra: { assetPath, keepBytecode: String(keepBytecode), zipFormat: ZIP_FORMAT },
+        extra: { assetPath, keepBytecode: String(keepBytecode), zipFormat: ZIP_FORMAT, ...(secretIds.length > 0 ? { secrets: secretIds.join(",") } : {}) },
     });
     return {
         context: options.context, dockerfile, buildArgs, target, platform, assetPath,
         cacheDir: options.cacheDir ?? path.join(".lambda-docker", "cache"),
-        keepBytecode, builder, exportDockerfile, inputHash,
+        keepBytecode, builder, secretIds, exportDockerfile, inputHash,
     };
 }
 
@@ -169,9 +181,11 @@ async function exportWithBuildKit(
     const specificIgnore = `${resolved.dockerfile}.dockerignore`;
     if (fs.existsSync(specificIgnore)) fs.copyFileSync(specificIgnore, `${dockerfile}.dockerignore`);
     const build = command === "buildx" ? ["buildx", "build"] : ["build"];
-    const env = { ...(options.env ?? process.env), DOCKER_BUILDKIT: "1" };
+    const base = options.env ?? process.env;
+    const secrets = secretFlags(options.secrets ?? {}, base);
+    const env = { ...base, ...secrets.env, DOCKER_BUILDKIT: "1" };
     const result = await runDocker(
-        [...build, "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildFlags(resolved, options),
+        [...build, "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildFlags(resolved, options), ...secrets.flags,
             "--output", `type=local,dest=${dest}`, resolved.context],
         { onLine: options.onOutput, env },
     );
@@ -213,6 +227,9 @@ function atomicCopy(from: string, to: string): void {
 async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOptions): Promise<LayerBuildResult> {
     await checkDaemon(options.env);
     const kit = resolved.builder === "classic" ? undefined : await buildKitCommand(options.env);
+    if (resolved.secretIds.length > 0 && !kit) {
+        throw new DockerError("Build `secrets` need BuildKit: a docker client with buildx, or one older than 23.0 (which embeds BuildKit); set DOCKER.");
+    }
     if (resolved.builder === "buildkit" && !kit) {
         throw new DockerError("`builder` \"buildkit\" needs a docker client with buildx (or one older than 23.0, which embeds BuildKit); use builder \"auto\" or \"classic\", or set DOCKER.");
     }

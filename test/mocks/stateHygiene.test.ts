@@ -38,7 +38,12 @@ describe("state hygiene under mocks", () => {
         const repo = new EcrRepository("app", { stage: "dev" });
         const image = new LambdaImage("app", { repository: repo, stage: "dev", context, buildArgs: { INDEX: BUILD_ARG }, secrets: { pip: pulumi.secret(SECRET) } });
         const promoted = new PromotedImage("promoted", { repository: repo, stage: "dev", source: `123456789012.dkr.ecr.us-east-1.amazonaws.com/src@sha256:${"c".repeat(64)}` });
-        const layer = new DockerLayer("core", { context, buildArgs: { INDEX: BUILD_ARG } });
+        const seen: unknown[] = [];
+        useLayerBuilder(async (options) => {
+            seen.push(options.secrets);
+            return { zipPath: "z.zip", sha256: "ab".repeat(32), unzippedBytes: 1, zippedBytes: 1, cached: true, inputHash: "h" };
+        });
+        const layer = new DockerLayer("core", { context, buildArgs: { INDEX: BUILD_ARG }, secrets: { pip: { value: pulumi.secret(SECRET) }, other: { env: "PIP_TOKEN" } } });
         const fns = [
             new ImageFunction("img", { image, command: ["h.handler"], environment }),
             new ImageFunction("promoted-fn", { image: promoted, command: ["h.handler"], environment }),
@@ -49,6 +54,8 @@ describe("state hygiene under mocks", () => {
         });
         await Promise.all([...fns.map((f) => valueOf(f.arn)), valueOf(service.urn)]);
         await recorder.settle();
+        assert.deepEqual(seen, [{ pip: { value: SECRET }, other: { env: "PIP_TOKEN" } }]); // resolved for the build only
+        for (const r of recorder.resources) assert.equal(JSON.stringify(r.inputs).includes(SECRET) && !r.secretInputs.length, false, `${r.type} ${r.name}`);
         const components = recorder.resources.filter((r) => r.type.startsWith("lambda-docker:"));
         assert.equal(components.length, 11); // 8 here, and LambdaService's repository, image and function
         for (const c of components) {
