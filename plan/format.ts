@@ -44,8 +44,8 @@ export async function planEntries(resources: readonly Recorded[]): Promise<PlanE
     const entries = await Promise.all(
         resources.map(async (r) => {
             const inputs: Record<string, unknown> = {};
-            // A component's inputs are its args; the resources it creates show what they do.
-            const keys = r.type.startsWith("lambda-docker:") ? [] : Object.keys(r.inputs).sort();
+            // A component's inputs are identity data only (what it is, which digest it promotes), so they show too.
+            const keys = Object.keys(r.inputs).sort();
             for (const key of keys) {
                 if (r.inputs[key] === undefined) continue;
                 inputs[key] = r.secretInputs.includes(key) ? "[secret]" : expandJson(await normalize(r.inputs[key]));
@@ -84,6 +84,11 @@ export function formatPlan(entries: readonly PlanEntry[], title: string): string
         }
     }
     for (const e of entries) if (!shown.has(e)) show(e, 0);
-    lines.push("", `${entries.length} resources (${components.length} lambda-docker components).`);
+    const count = (type: string) => entries.filter((e) => e.type === type).length;
+    lines.push(
+        "",
+        `${entries.length} resources (${components.length} lambda-docker components). ` +
+            `Images built: ${count("docker-build:index:Image")}; promoted by digest: ${count("lambda-docker:index:PromotedImage")}.`,
+    );
     return lines.join("\n");
 }

@@ -27,7 +27,10 @@ describe("the committed plan snapshots", function () {
             for (const local of [path.resolve(__dirname, "..", ".."), os.tmpdir(), os.homedir()]) assert.equal(text.includes(local), false, local);
             assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
             assert.equal(text.includes("mock-ecr-password"), false);
-            assert.ok(text.includes("\"registries\": \"[secret]\""));
+            // A building stack shows its registry credentials only as [secret]; a promoting one builds nothing.
+            assert.equal(text.includes("\"registries\": \"[secret]\""), text.includes("docker-build:index:Image"), stack);
         }
+        assert.equal(fs.readFileSync(snapshotPath("prod"), "utf8").includes("docker-build:index:Image"), false);
+        assert.equal(fs.readFileSync(snapshotPath("dev"), "utf8").includes("\"registries\": \"[secret]\""), true);
     });
 });
