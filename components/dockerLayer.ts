@@ -6,6 +6,7 @@ import {
 } from "./docker/layer";
 import { stableRelativePath } from "./core/buildPaths";
 import { InitSlot } from "./core/initSlot";
+import { BuildSecretSource } from "./docker/secrets";
 import { knownValue } from "./core/outputs";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";
@@ -25,6 +26,16 @@ export function useLayerBuilder(builder: LayerBuilder | undefined): void {
 
 /** Lambda runtime identifiers a layer can declare. */
 export const RUNTIME_PATTERN = /^(python3\.\d{1,2}|nodejs\d{2}\.x|java\d{1,2}|ruby3\.\d|dotnet\d{1,2}|provided(\.al2(023)?)?)$/;
+
+/** Where a build secret's value comes from: exactly one of the three. */
+export interface DockerLayerSecret {
+    /** An environment variable of the process running the program. @default undefined */
+    readonly env?: string;
+    /** A file. @default undefined */
+    readonly src?: string;
+    /** The value itself, e.g. `config.requireSecret("pipToken")`; must be known when the program runs. @default undefined */
+    readonly value?: pulumi.Input<string>;
+}
 
 export interface DockerLayerArgs {
     /** Build context directory, with the Dockerfile inside unless `dockerfile` is given. */
@@ -62,7 +73,7 @@ export interface DockerLayerArgs {
      * ids are part of the content hash; values reach neither the state, the image history nor the zip.
      * @default {}
      */
-    readonly secrets?: Record<string, { env: string } | { src: string } | { value: pulumi.Input<string> }>;
+    readonly secrets?: Record<string, DockerLayerSecret>;
 }
 
 interface ResolvedDockerLayerArgs {
@@ -87,7 +98,7 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
         keepBytecode: args.keepBytecode,
     };
     const secretSources = Object.fromEntries(Object.entries(args.secrets ?? {}).map(([id, src]) =>
-        [id, src !== null && typeof src === "object" && "value" in src ? { value: "" } : src]));
+        [id, src !== null && typeof src === "object" && src.value !== undefined && typeof src.value !== "string" ? { ...src, value: "" } : src]));
     resolveLayerBuild({ ...build, secrets: args.secrets === undefined ? undefined : secretSources as BuildLayerOptions["secrets"] }); // validates before anything exists
     const compatibleRuntimes = args.compatibleRuntimes ?? ["python3.11"];
     if (!Array.isArray(compatibleRuntimes) || compatibleRuntimes.length === 0 || compatibleRuntimes.length > 15) {
@@ -125,7 +136,7 @@ export function layerInfo(layer: DockerLayer): LayerInfo {
 async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"]): Promise<BuildLayerOptions["secrets"]> {
     if (secrets === undefined) return undefined;
     const entries = await Promise.all(Object.entries(secrets).map(async ([id, source]) => {
-        if (!("value" in source)) return [id, source] as const;
+        if (source.value === undefined) return [id, source as BuildSecretSource] as const;
         const value = await knownValue(source.value);
         if (value === undefined) {
             throw new Error(`DockerLayer "${name}": \`secrets.${id}.value\` must be known when the program runs (a config secret or a variable), not the output of a resource that does not exist yet.`);
