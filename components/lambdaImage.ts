@@ -7,7 +7,7 @@ import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTag
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { registerImageSource } from "./core/imageSource";
-import { knownValue } from "./core/outputs";
+import { knownValue, settled } from "./core/outputs";
 import { AwsxRepositoryLike, RepositoryRef } from "./core/repositoryRef";
 import { EcrRepository, TagMutability, repositoryRef } from "./ecrRepository";
 
@@ -131,6 +131,22 @@ export function imageSettings(image: LambdaImage): ResolvedLambdaImageArgs {
     return found;
 }
 
+/**
+ * Fails with the output's name when a known value is empty: a real engine always fills these (or leaves
+ * them unknown at preview, when this never runs); hand-written mocks often don't, and would otherwise
+ * produce `undefined@undefined` image URIs. lambda-docker/testing's mocks answer every one.
+ */
+function required(output: pulumi.Output<string>, name: string, what: string, key: string): pulumi.Output<string> {
+    return output.apply((value) => {
+        if (typeof value !== "string" || value === "") throw missing(name, what, key, value);
+        return value;
+    });
+}
+
+function missing(name: string, what: string, key: string, value: unknown): Error {
+    return new Error(`LambdaImage "${name}": ${what} has no \`${key}\` (got ${JSON.stringify(value)}); mocks must return it from newResource, as lambda-docker/testing's do.`);
+}
+
 /** The digest a tag points at in an `aws.ecr.getImages` listing, if the tag is there. */
 export function existingDigest(imageIds: readonly { imageTag?: string; imageDigest?: string }[], tag: string): string | undefined {
     return imageIds.find((i) => i.imageTag === tag && i.imageDigest)?.imageDigest;
@@ -190,8 +206,10 @@ export class LambdaImage extends pulumi.ComponentResource {
     ): Promise<ImageData> {
         const done = pulumi.runtime.rpcKeepAlive(); // the Image may be registered after the lookup resolves
         try {
+            const url = await settled(repo.url);
+            if (url.known && (typeof url.value !== "string" || url.value === "")) throw missing(name, "the repository", "repositoryUrl", url.value);
             const existing = resolved.reuseExisting ? await this.lookup(repo, resolved.tag) : undefined;
-            const digest = existing !== undefined ? pulumi.output(existing) : this.build(name, resolved, repo, secrets, tags).digest;
+            const digest = existing !== undefined ? pulumi.output(existing) : required(this.build(name, resolved, repo, secrets, tags).digest, name, `docker-build Image "${name}-image"`, "digest");
             this.registerOutputs({ imageUri: pulumi.interpolate`${repo.url}@${digest}`, digest, tags });
             return { digest, building: existing === undefined };
         } finally {

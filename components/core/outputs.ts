@@ -7,6 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
  * `isKnown` and `promise` are internal to @pulumi/pulumi's Output but stable across 3.x.
  */
 export async function knownValue<T>(input: pulumi.Input<T>): Promise<T | undefined> {
+    return (await settled(input)).value;
+}
+
+/** Whether an output is known, and its value when it is (which may itself be undefined). */
+export async function settled<T>(input: pulumi.Input<T>): Promise<{ known: boolean; value?: T }> {
     const o = pulumi.output(input) as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<T> };
-    return (await o.isKnown) ? o.promise() : undefined;
+    return (await o.isKnown) ? { known: true, value: await o.promise() } : { known: false };
 }

@@ -165,3 +165,23 @@ describe("EcrRepository adopting an existing repository (mocks)", () => {
         }
     });
 });
+
+describe("LambdaImage under a consumer's hand-written mocks", () => {
+    it("fails naming the output the mocks left out, instead of hanging or producing undefined URIs", async () => {
+        await pulumi.runtime.setMocks({
+            newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), // the usual `state: inputs`
+            call: (c) => c.inputs,
+        }, "consumer", "dev", false);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-consumer-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+            const repo = new EcrRepository("app", { stage: "dev" });
+            const image = new LambdaImage("app", { repository: repo, stage: "dev", context: dir });
+            await assert.rejects(valueOf(image.imageUri), {
+                message: "LambdaImage \"app\": the repository has no `repositoryUrl` (got undefined); mocks must return it from newResource, as lambda-docker/testing's do.",
+            });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
