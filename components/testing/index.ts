@@ -18,6 +18,7 @@
  * recorded in `promotions`), and can stand in for other stacks (`stackOutputs`) and pushed tags
  * (`existingImages`). Layers still build with Docker unless `useLayerBuilder` replaces the builder.
  */
-export { ACCOUNT, REGION, REGISTRY, Recorded, ResourceRecorder, assetPath, deployedStackOutputs, valueOf } from "./engine";
+export { ACCOUNT, REGION, REGISTRY, ResourceRecorder, assetPath, deployedStackOutputs, valueOf } from "./engine";
+export type { Recorded } from "./engine";
 export { useLayerBuilder } from "../dockerLayer";
 export { usePromoter } from "../promotedImage";
