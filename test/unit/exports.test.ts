@@ -8,7 +8,7 @@ describe("the package's public API", () => {
             assert.equal(typeof (root as Record<string, unknown>)[name], "function", name);
         }
         assert.deepEqual(Object.keys(testing).sort(), [
-            "ACCOUNT", "REGION", "REGISTRY", "ResourceRecorder", "assetPath", "deployedStackOutputs", "usePromoter", "useLayerBuilder", "valueOf",
+            "ACCOUNT", "REGION", "REGISTRY", "ResourceRecorder", "assetPath", "deployedStackOutputs", "useLayerBuilder", "usePromoter", "valueOf",
         ]);
     });
 });
