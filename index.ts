@@ -54,7 +54,11 @@ export = async () => {
             dockerfile: manifest.image.dockerfile,
             buildArgs,
             architecture: config.architecture,
-            functions: Object.entries(manifest.functions).map(([name, f]) => ({ name, command: f.command, architecture: config.architecture })),
+            // Each handler imports with the environment and region it gets on Lambda.
+            functions: Object.entries(manifest.functions).map(([name, f]) => ({
+                name, command: f.command, architecture: config.architecture, environment: functionSettings.environment, memorySize: config.memorySize,
+            })),
+            region: config.region,
             onOutput: (line) => void pulumi.log.debug(line),
         });
     }

@@ -34,14 +34,33 @@ function localBuild(manifest: Manifest, opts: ImageOpts): LocalImageOptions {
     };
 }
 
+/** `KEY=VALUE` lines of a dotenv file: `#` comments, blank lines, optional `export `, optional matching quotes. */
+export function parseEnvFile(text: string, file: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.trim();
+        if (line === "" || line.startsWith("#")) return;
+        const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+        if (!m) throw new Error(`--env-file ${file}, line ${i + 1}: expected KEY=VALUE, got ${JSON.stringify(raw)}`);
+        const value = m[2];
+        out[m[1]] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+    });
+    return out;
+}
+
 export function checkCommand(): Command {
     return imageOptions(new Command("check"))
-        .description("Build the image locally and check that every function's command resolves in it, for the right architecture")
-        .action(async (opts: ImageOpts) => {
+        .description("Build the image locally and import every function's handler in it as Lambda would (its environment, reserved variables, no network)")
+        .option("--env <KEY=VALUE>", "environment variable for every function while its handler imports, repeatable", collectKeyValue, {})
+        .option("--env-file <file>", "more environment variables, KEY=VALUE lines (dotenv)")
+        .option("--region <region>", "AWS_REGION while handlers import", "us-east-1")
+        .action(async (opts: ImageOpts & { env: Record<string, string>; envFile?: string; region: string }) => {
             const manifest = readManifest(opts.manifest);
-            const functions = Object.entries(manifest.functions).map(([name, f]) => ({ name, command: f.command, architecture: opts.architecture }));
-            if (opts.image) await preflightImage(opts.image, functions, `image ${JSON.stringify(opts.image)}`);
-            else await preflight({ ...localBuild(manifest, opts), functions });
+            const fromFile = opts.envFile ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile) : {};
+            const environment = { ...fromFile, ...opts.env };
+            const functions = Object.entries(manifest.functions).map(([name, f]) => ({ name, command: f.command, architecture: opts.architecture, environment }));
+            if (opts.image) await preflightImage(opts.image, functions, `image ${JSON.stringify(opts.image)}`, { region: opts.region });
+            else await preflight({ ...localBuild(manifest, opts), functions, region: opts.region });
             for (const f of functions) process.stdout.write(`ok  ${f.name}  ${f.command[0]}\n`);
         });
 }

@@ -74,6 +74,10 @@ export interface PreflightFunction {
     readonly command: readonly string[];
     /** @default "x86_64" */
     readonly architecture?: Architecture;
+    /** The function's configured environment, present while its handler imports. @default {} */
+    readonly environment?: Readonly<Record<string, string>>;
+    /** MB, for AWS_LAMBDA_FUNCTION_MEMORY_SIZE. @default 512 */
+    readonly memorySize?: number;
 }
 
 export interface PreflightProblem {
@@ -92,20 +96,75 @@ export class PreflightError extends Error {
     }
 }
 
-/** Imports each handler inside the image the way the Lambda Python runtime does, and reports failures. */
+/**
+ * The variables Lambda sets in every function's environment (reserved names), for a local import:
+ * the region, the function's identity, the task root, and credentials that look real but are not, so
+ * module-level `boto3.client(...)` calls construct without reaching AWS (the container has no network).
+ */
+export function lambdaReservedEnvironment(fn: { name: string; handler: string; memorySize?: number }, region: string): Record<string, string> {
+    return {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize ?? 512),
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: "local",
+        AWS_EXECUTION_ENV: "AWS_Lambda_python3.11",
+        AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+        AWS_ACCESS_KEY_ID: "AKIALAMBDADOCKERLOCAL",
+        AWS_SECRET_ACCESS_KEY: "lambda-docker-local-preflight-not-a-secret",
+        AWS_SESSION_TOKEN: "lambda-docker-local",
+        _HANDLER: fn.handler,
+        TZ: ":UTC",
+    };
+}
+
+/**
+ * Imports each handler inside the image the way the Lambda Python runtime does, one child interpreter
+ * per function, so each import sees only that function's environment. It reports a missing module or
+ * attribute ("not found"), a value that isn't callable, and an exception raised while importing, with
+ * the last frame in the function's own code (not the standard library or site-packages).
+ */
 const CHECK_SCRIPT = `
-import importlib, json, os, sys
+import json, os, subprocess, sys
+CHILD = r"""
+import importlib, json, os, sys, traceback
 sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+handler = os.environ["_HANDLER"]
+module, _, attr = handler.rpartition(".")
+def own_frame(tb):
+    frames = [f for f in traceback.extract_tb(tb) if "site-packages" not in f.filename and not f.filename.startswith("<") and "/lib/python" not in f.filename]
+    if not frames:
+        return ""
+    root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
+    f = frames[-1]
+    return " (%s:%d)" % (os.path.relpath(f.filename, root) if f.filename.startswith(root) else f.filename, f.lineno)
+try:
+    loaded = importlib.import_module(module)
+except ModuleNotFoundError as e:
+    if e.name and (module == e.name or module.startswith(e.name + ".")):
+        result = "not found: there is no module '%s' in the image" % module
+    else:
+        result = "raised ModuleNotFoundError while importing: %s%s" % (e, own_frame(e.__traceback__))
+except BaseException as e:
+    result = "raised %s while importing: %s%s" % (type(e).__name__, e, own_frame(e.__traceback__))
+else:
+    if not hasattr(loaded, attr):
+        result = "not found: module '%s' has no attribute '%s'" % (module, attr)
+    elif not callable(getattr(loaded, attr)):
+        result = "not callable: %s is a %s" % (handler, type(getattr(loaded, attr)).__name__)
+    else:
+        result = None
+print("LAMBDA_DOCKER_RESULT " + json.dumps(result))
+"""
 results = {}
-for name, handler in json.loads(os.environ["LAMBDA_DOCKER_HANDLERS"]).items():
-    module, _, attr = handler.rpartition(".")
-    try:
-        target = getattr(importlib.import_module(module), attr)
-        results[name] = None if callable(target) else "%s is a %s, not a callable" % (handler, type(target).__name__)
-    except AttributeError:
-        results[name] = "AttributeError: module '%s' has no attribute '%s'" % (module, attr)
-    except BaseException as e:
-        results[name] = "%s: %s" % (type(e).__name__, e)
+for name, spec in json.loads(os.environ["LAMBDA_DOCKER_FUNCTIONS"]).items():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAMBDA_DOCKER_")}
+    env.update(spec["environment"])
+    out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True)
+    line = [l for l in out.stdout.splitlines() if l.startswith("LAMBDA_DOCKER_RESULT ")]
+    results[name] = json.loads(line[-1][len("LAMBDA_DOCKER_RESULT "):]) if line else "exited with code %d while importing: %s" % (out.returncode, (out.stderr.strip().splitlines() or [""])[-1])
 print("LAMBDA_DOCKER_PREFLIGHT " + json.dumps(results, sort_keys=True))
 `;
 
@@ -119,8 +178,15 @@ export async function imageArchitecture(image: string, env?: NodeJS.ProcessEnv):
     return DOCKER_ARCHITECTURES[arch] ?? arch;
 }
 
+export interface PreflightOptions {
+    /** AWS_REGION and AWS_DEFAULT_REGION while handlers import. @default "us-east-1" */
+    readonly region?: string;
+    readonly env?: NodeJS.ProcessEnv;
+}
+
 /** Checks every function's command and architecture against `image`; throws a PreflightError naming each failure. */
-export async function preflightImage(image: string, functions: readonly PreflightFunction[], what: string, env?: NodeJS.ProcessEnv): Promise<void> {
+export async function preflightImage(image: string, functions: readonly PreflightFunction[], what: string, options: PreflightOptions = {}): Promise<void> {
+    const { region, env } = options;
     const problems: PreflightProblem[] = [];
     const arch = await imageArchitecture(image, env);
     const runnable = functions.filter((f) => {
@@ -130,9 +196,11 @@ export async function preflightImage(image: string, functions: readonly Prefligh
         return false;
     });
     if (runnable.length > 0) {
-        const handlers = Object.fromEntries(runnable.map((f) => [f.name, f.command[0]]));
+        const specs = Object.fromEntries(runnable.map((f) => [f.name, {
+            environment: { ...(f.environment ?? {}), ...lambdaReservedEnvironment({ name: f.name, handler: f.command[0], memorySize: f.memorySize }, region ?? "us-east-1") },
+        }]));
         const run = await runDocker(
-            ["run", "--rm", "--network", "none", "--entrypoint", "python3", "-e", `LAMBDA_DOCKER_HANDLERS=${JSON.stringify(handlers)}`, image, "-c", CHECK_SCRIPT],
+            ["run", "--rm", "--network", "none", "--entrypoint", "python3", "-e", `LAMBDA_DOCKER_FUNCTIONS=${JSON.stringify(specs)}`, image, "-c", CHECK_SCRIPT],
             { env },
         );
         const line = run.stdout.split("\n").find((l) => l.startsWith("LAMBDA_DOCKER_PREFLIGHT "));
@@ -142,17 +210,17 @@ export async function preflightImage(image: string, functions: readonly Prefligh
         const results = JSON.parse(line.slice("LAMBDA_DOCKER_PREFLIGHT ".length)) as Record<string, string | null>;
         for (const f of runnable) {
             const problem = results[f.name];
-            if (problem) problems.push({ name: f.name, command: f.command[0], problem: `it does not resolve in the image: ${problem}` });
+            if (problem) problems.push({ name: f.name, command: f.command[0], problem });
         }
     }
     if (problems.length > 0) throw new PreflightError(problems.sort((a, b) => a.name.localeCompare(b.name)), what);
 }
 
 /** Builds (or reuses) the local image, then runs `preflightImage` on it. */
-export async function preflight(options: LocalImageOptions & { readonly functions: readonly PreflightFunction[] }): Promise<LocalImage> {
+export async function preflight(options: LocalImageOptions & { readonly functions: readonly PreflightFunction[]; readonly region?: string }): Promise<LocalImage> {
     const local = await buildLocalImage(options);
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
-    await preflightImage(local.image, options.functions, `the image built from ${JSON.stringify(dockerfile)}`, options.env);
+    await preflightImage(local.image, options.functions, `the image built from ${JSON.stringify(dockerfile)}`, { region: options.region, env: options.env });
     return local;
 }
 
