@@ -12,7 +12,8 @@ import { readManifest } from "../../components/core/manifest";
 import { digestUri } from "../../components/core/tags";
 import { resolveLambdaImageArgs } from "../../components/lambdaImage";
 import { recorder, runProgram } from "../support/localProgram";
-import { BASE_IMAGE, REGISTRY, REPO_ROOT, copyTree, docker, requireDocker, tempDir } from "./support";
+import { startRegistry } from "../support/registry";
+import { BASE_IMAGE, REPO_ROOT, copyTree, docker, requireDocker, tempDir } from "./support";
 
 const buildArgs = { BASE_IMAGE };
 const MANIFEST = readManifest(path.join(REPO_ROOT, "lambda-docker.yaml"));
@@ -27,9 +28,9 @@ function steps(output: string[], pattern: RegExp): { id: string; cached: boolean
     return [...new Set(ids)].map((id) => ({ id, cached: output.includes(`#${id} CACHED`) }));
 }
 
-async function registry(pathname: string, accept?: string): Promise<Response> {
+async function registry(host: string, pathname: string, accept?: string): Promise<Response> {
     const headers: Record<string, string> = accept ? { Accept: accept } : {};
-    return fetch(`http://${REGISTRY}${pathname}`, { headers });
+    return fetch(`http://${host}${pathname}`, { headers });
 }
 
 /** Runs the lambda-docker CLI from source in `cwd`. */
@@ -163,6 +164,15 @@ describe("the example app on a real Docker engine", function () {
     });
 
     it("pushes under LambdaImage's exact tags and pins the URI to the digest the registry reports", async () => {
+        const own = await startRegistry(); // its own loopback registry: no shared state, nothing left behind
+        try {
+            await pushAndPin(own.host);
+        } finally {
+            await own.stop();
+        }
+    });
+
+    async function pushAndPin(REGISTRY: string): Promise<void> {
         const context = MANIFEST.image.context;
         const stage = `t${Date.now().toString(36)}`;
         const resolved = resolveLambdaImageArgs({ repository: undefined as never, stage, context, buildArgs, extraTags: [`${stage}-latest`] }, stage, false);
@@ -173,18 +183,18 @@ describe("the example app on a real Docker engine", function () {
             docker(["push", `${repositoryUrl}:${tag}`]);
         }
         const repoName = repositoryUrl.slice(REGISTRY.length + 1);
-        const tags = (await (await registry(`/v2/${repoName}/tags/list`)).json()) as { tags: string[] };
+        const tags = (await (await registry(REGISTRY, `/v2/${repoName}/tags/list`)).json()) as { tags: string[] };
         assert.deepEqual(tags.tags.sort(), [`${stage}-${resolved.tag.slice(stage.length + 1)}`, `${stage}-latest`].sort());
         assert.match(resolved.tag, new RegExp(`^${stage}-[0-9a-f]{16}$`));
 
         const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
-        const head = await registry(`/v2/${repoName}/manifests/${resolved.tag}`, accept);
+        const head = await registry(REGISTRY, `/v2/${repoName}/manifests/${resolved.tag}`, accept);
         assert.equal(head.status, 200);
         const manifest = (await head.json()) as { mediaType: string; layers: unknown[] };
         assert.ok(["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"].includes(manifest.mediaType),
             `a single-image manifest (Lambda rejects indexes), got ${manifest.mediaType}`);
         const digest = head.headers.get("docker-content-digest") ?? "";
-        const latest = await registry(`/v2/${repoName}/manifests/${stage}-latest`, accept);
+        const latest = await registry(REGISTRY, `/v2/${repoName}/manifests/${stage}-latest`, accept);
         assert.equal(latest.headers.get("docker-content-digest"), digest);
 
         const uri = digestUri(repositoryUrl, digest);
@@ -193,5 +203,5 @@ describe("the example app on a real Docker engine", function () {
         docker(["pull", uri]);
         assert.deepEqual(JSON.parse(docker(["image", "inspect", "--format", "{{json .RepoDigests}}", uri])), [uri]);
         docker(["rmi", uri]);
-    });
+    }
 });

@@ -1,7 +1,9 @@
 /**
- * Shared set-up for tests against a real Docker engine: the docker binary (DOCKER), the locally built
- * Python base image (LAMBDA_DOCKER_BASE_IMAGE) and, for pushes, a local registry (LAMBDA_DOCKER_REGISTRY).
- * `.ci/run` provides all three. Without a daemon these tests are pending locally, and fail under CI=true.
+ * Shared set-up for tests against a real Docker engine: the docker binary (DOCKER) and the Python base
+ * image, AWS's Lambda image unless LAMBDA_DOCKER_BASE_IMAGE names another (`.ci/run` builds a local
+ * one, since nothing can be pulled there). Registry tests start their own (test/support/registry.ts).
+ * Without a Docker engine these tests are pending with the reason and the command that enables them;
+ * with CI=true, or an engine that answers, they never pend: a missing base image or buildx fails.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -10,32 +12,44 @@ import * as path from "path";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const DOCKER = process.env.DOCKER && process.env.DOCKER.trim() !== "" ? process.env.DOCKER : "docker";
-export const BASE_IMAGE = process.env.LAMBDA_DOCKER_BASE_IMAGE ?? "lambda-docker/python-base:bookworm";
-export const REGISTRY = process.env.LAMBDA_DOCKER_REGISTRY ?? "127.0.0.1:5555";
+export const BASE_IMAGE = process.env.LAMBDA_DOCKER_BASE_IMAGE ?? "public.ecr.aws/lambda/python:3.11";
 
-/** Why Docker tests can't run here, or undefined when they can. */
-function unavailableReason(): string | undefined {
+/** Why Docker tests can't run here (`engine`: no engine at all, the only reason to pend), or undefined when they can. */
+function unavailableReason(): { reason: string; engine: boolean } | undefined {
     const version = spawnSync(DOCKER, ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" });
-    if (version.error) return `cannot run ${DOCKER}: ${version.error.message}`;
-    if (version.status !== 0) return `Docker daemon not reachable through ${DOCKER}: ${version.stderr.trim()}`;
+    if (version.error) return { engine: true, reason: `cannot run ${DOCKER}: ${version.error.message}; install Docker or run \`bash scripts/ci/setup.sh\`` };
+    if (version.status !== 0) {
+        return { engine: true, reason: `Docker daemon not reachable through ${DOCKER}: ${version.stderr.trim()}; start dockerd or run \`bash scripts/ci/setup.sh\`` };
+    }
+    const problem = setupProblem();
+    return problem === undefined ? undefined : { engine: false, reason: problem };
+}
+
+function setupProblem(): string | undefined {
     const buildx = spawnSync(DOCKER, ["buildx", "version"], { encoding: "utf8" });
     const client = spawnSync(DOCKER, ["version", "--format", "{{.Client.Version}}"], { encoding: "utf8" });
     if (buildx.status !== 0 && Number.parseInt(client.stdout, 10) >= 23) {
         return `${DOCKER} can't run BuildKit builds (no buildx; set DOCKER to a client with buildx or an older one with built-in BuildKit, e.g. /usr/bin/docker)`;
     }
     const image = spawnSync(DOCKER, ["image", "inspect", BASE_IMAGE], { encoding: "utf8" });
-    if (image.status !== 0) return `base image ${BASE_IMAGE} is missing (scripts/ci/setup.sh builds it)`;
+    if (image.status !== 0) {
+        const pulled = spawnSync(DOCKER, ["pull", BASE_IMAGE], { encoding: "utf8" });
+        if (pulled.status !== 0) {
+            return `base image ${BASE_IMAGE} is not here and can't be pulled; set LAMBDA_DOCKER_BASE_IMAGE to a local Python image ` +
+                "(`bash scripts/ci/setup.sh` builds lambda-docker/python-base:bookworm)";
+        }
+    }
     return undefined;
 }
 
-let cached: string | undefined | null = null;
+let cached: { reason: string; engine: boolean } | undefined | null = null;
 
-/** Call in a `before` hook: skips (locally) or fails (CI=true) when the engine or base image is missing. */
+/** Call in a `before` hook: pends only without a Docker engine (and not under CI=true); anything else fails. */
 export function requireDocker(ctx: Mocha.Context): void {
     if (cached === null) cached = unavailableReason();
     if (cached === undefined) return;
-    if (process.env.CI === "true") throw new Error(`Docker tests must run in CI, but ${cached}`);
-    console.warn(`    (Docker tests pending: ${cached})`);
+    if (process.env.CI === "true" || !cached.engine) throw new Error(`Docker tests can't run: ${cached.reason}`);
+    console.warn(`    (Docker tests pending: ${cached.reason})`);
     ctx.skip();
 }
 

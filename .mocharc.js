@@ -1,0 +1,10 @@
+// Mocha's settings. Under CI (CI=true, as .ci/run runs), a pending test fails the run: every test must
+// run there. Locally, only the Docker tests may pend, and only when no Docker engine answers.
+"use strict";
+module.exports = {
+    require: ["ts-node/register"],
+    extension: ["ts"],
+    spec: ["test/unit/**/*.test.ts", "test/mocks/**/*.test.ts", "test/package/**/*.test.ts", "test/docker/**/*.test.ts"],
+    timeout: 20000,
+    "forbid-pending": process.env.CI === "true",
+};
