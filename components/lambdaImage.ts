@@ -177,7 +177,7 @@ export class LambdaImage extends pulumi.ComponentResource {
     public readonly tags: pulumi.Output<string[]>;
     /** The content-addressed tag, `<stage>-<hash>`. */
     public readonly tag: string;
-    /** Whether this run builds and pushes (false when the tag was already pushed and is reused). Unknown at a first preview. */
+    /** Whether this run builds and pushes: false when the tag was already pushed and is reused (true at a first preview, before the repository exists). */
     public readonly building: pulumi.Output<boolean>;
     /** `x86_64` or `arm64`. */
     public readonly architecture: Architecture;
