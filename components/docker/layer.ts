@@ -192,16 +192,44 @@ async function exportWithBuildKit(
     if (result.code !== 0) throw buildFailure(resolved, `docker ${build.join(" ")} (BuildKit) exited with code ${result.code}`, result.tail);
 }
 
+/**
+ * The images a classic build created, from its output: each step ends with ` ---> <id>`. A FROM step
+ * prints its base image's id, and a step answered from the cache prints ` ---> Using cache` first:
+ * those images were there before, and are never in the list.
+ */
+export function classicBuildImages(output: readonly string[]): string[] {
+    const created: string[] = [];
+    let existing = false;
+    for (const line of output) {
+        const step = /^Step \d+\/\d+ : (\S+)/.exec(line);
+        if (step) existing = step[1].toUpperCase() === "FROM";
+        if (/^ ---> Using cache$/.test(line)) existing = true;
+        const m = /^ ---> ([0-9a-f]{12})$/.exec(line);
+        if (m && !existing) created.push(m[1]);
+    }
+    return created;
+}
+
 async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: string, options: BuildLayerOptions): Promise<void> {
     const id = `${resolved.inputHash.slice(0, 12)}-${crypto.randomBytes(4).toString("hex")}`;
     const image = `lambda-docker-layer:${id}`;
     const container = `lambda-docker-layer-${id}`;
     const env = { ...(options.env ?? process.env), DOCKER_BUILDKIT: "0" };
-    const run = (args: string[]) => runDocker(args, { onLine: options.onOutput, env });
+    const run = (args: string[], onLine = options.onOutput) => runDocker(args, { onLine, env });
     try {
         const target = resolved.target ? ["--target", resolved.target] : [];
-        const built = await run(["build", "--file", resolved.dockerfile, "--tag", image, ...target, ...buildFlags(resolved, options), resolved.context]);
-        if (built.code !== 0) throw buildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
+        const output: string[] = [];
+        // --force-rm: the failed step's container is removed too, not only those of steps that succeeded.
+        const built = await run(["build", "--force-rm", "--file", resolved.dockerfile, "--tag", image, ...target, ...buildFlags(resolved, options), resolved.context], (line) => {
+            output.push(line);
+            options.onOutput?.(line);
+        });
+        if (built.code !== 0) {
+            // The steps that succeeded before the failure left untagged images: remove them, newest first.
+            // No --force: an image something else uses (a tag, a container) stays.
+            for (const created of classicBuildImages(output).reverse()) await runDocker(["rmi", created], { env });
+            throw buildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
+        }
         // The command is never run; `docker create` only needs one when the image has none.
         const created = await run(["create", "--name", container, image, "lambda-docker-export"]);
         if (created.code !== 0) throw buildFailure(resolved, `docker create exited with code ${created.code}`, created.tail);

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as crypto from "crypto";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -165,10 +166,15 @@ describe("layers built on a real Docker engine", function () {
         const kit = await buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-kit"), builder: "buildkit" });
         const classic = await buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-classic"), builder: "classic" });
         assert.equal(classic.sha256, kit.sha256);
-        const failing = writeLayerContext(path.join(dir, "failing"), "RUN exit 3");
+        // A step that succeeds (with content unique to this run, so it is never cached) and then one that fails.
+        const failing = writeLayerContext(path.join(dir, "failing"), `RUN echo ${crypto.randomBytes(8).toString("hex")} > /unique\nRUN exit 3`);
+        const imagesBefore = docker(["image", "ls", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort();
+        const containersBefore = docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort();
         await assert.rejects(buildLayer({ context: failing, buildArgs, cacheDir: path.join(dir, "cache-fail"), builder: "classic" }), {
             name: "DockerError",
         });
+        assert.deepEqual(docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(), containersBefore);
+        assert.deepEqual(docker(["image", "ls", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(), imagesBefore);
         assert.equal(docker(["ps", "--all", "--quiet", "--filter", "name=lambda-docker-layer-"]), "");
         assert.equal(docker(["images", "--quiet", "lambda-docker-layer"]), "");
         assert.deepEqual(cacheEntries(path.join(dir, "cache-fail")), []);

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { EXPORT_STAGE, instructions, parseStages, withExportStage } from "../../components/docker/dockerfile";
+import { classicBuildImages } from "../../components/docker/layer";
 
 describe("Dockerfile reading for layer builds", () => {
     it("joins continuation lines and drops comments and blank lines", () => {
@@ -45,5 +46,27 @@ describe("Dockerfile reading for layer builds", () => {
         assert.throws(() => withExportStage(`FROM a AS ${EXPORT_STAGE}\n`, "Dockerfile", "/asset"), {
             message: `\`dockerfile\` "Dockerfile" must not name a stage "${EXPORT_STAGE}" (reserved by lambda-docker).`,
         });
+    });
+});
+
+describe("classic builder output", () => {
+    it("lists only the images a build created: not the FROM image, not cached steps", () => {
+        const output = [
+            "Step 1/5 : ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11",
+            "Step 2/5 : FROM ${BASE_IMAGE}",
+            " ---> 0123456789ab",
+            "Step 3/5 : COPY a /a",
+            " ---> Using cache",
+            " ---> 111111111111",
+            "Step 4/5 : RUN echo x > /x",
+            " ---> Running in 2222222222aa",
+            "Removing intermediate container 2222222222aa",
+            " ---> 333333333333",
+            "Step 5/5 : RUN exit 3",
+            " ---> Running in 4444444444bb",
+            "The command '/bin/sh -c exit 3' returned a non-zero code: 3",
+        ];
+        assert.deepEqual(classicBuildImages(output), ["333333333333"]);
+        assert.deepEqual(classicBuildImages([]), []);
     });
 });
