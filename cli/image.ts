@@ -1,37 +1,56 @@
 /**
- * `lambda-docker check` and `lambda-docker invoke`: the function image on the local engine, before
- * any AWS call. Functions and their commands come from the manifest (lambda-docker.yaml).
+ * `lambda-docker check` and `lambda-docker invoke`: the function image on the local Docker engine,
+ * before any AWS call. Functions and their commands come from the manifest (lambda-docker.yaml); with
+ * `--stack <name>`, the base image, architecture, region, memory, timeout and environment come from
+ * that stack's file, as `pulumi up --stack <name>` would use them.
  */
 import { Command } from "commander";
 import * as fs from "fs";
-import { LocalImageOptions, buildLocalImage, invokeLocal, preflight, preflightImage } from "../components/docker/localImage";
+import { DockerError } from "../components/docker/docker";
+import { invokeLocal } from "../components/docker/invoke";
+import { LocalImageOptions, buildLocalImage, preflight, preflightImage } from "../components/docker/localImage";
+import { stderrProgress } from "../components/docker/progress";
 import { DEFAULT_MANIFEST, Manifest, readManifest } from "../components/core/manifest";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
+import { CONFIG_DEFAULTS } from "../config/stackConfig";
+import { localStackSettings } from "../config/stackFile";
 import { choice, collectKeyValue, positiveInteger } from "./options";
 
-interface ImageOpts {
-    manifest: string;
+interface CommonOpts {
+    manifest?: string;
     image?: string;
-    architecture: Architecture;
+    architecture?: Architecture;
     buildArg: Record<string, string>;
+    stack?: string;
+    region?: string;
+    env: Record<string, string>;
+    envFile?: string;
+    verbose?: boolean;
 }
 
-function imageOptions(cmd: Command): Command {
+/** Everything a local command needs, from the flags over the stack file over the defaults. */
+export interface LocalSettings {
+    readonly manifestFile: string;
+    readonly manifest: Manifest;
+    readonly architecture: Architecture;
+    readonly region: string;
+    readonly buildArgs: Record<string, string>;
+    readonly environment: Record<string, string>;
+    readonly memorySize: number;
+    readonly timeout: number;
+}
+
+function commonOptions(cmd: Command): Command {
     return cmd
-        .option("-m, --manifest <file>", "the functions manifest", DEFAULT_MANIFEST)
-        .option("--image <ref>", "check/run this local image instead of building the manifest's")
-        .option("--architecture <arch>", `the functions' architecture: ${ARCHITECTURES.join(" or ")}`, choice(ARCHITECTURES), "x86_64")
-        .option("--build-arg <KEY=VALUE>", "build arg, repeatable (e.g. BASE_IMAGE=…)", collectKeyValue, {});
-}
-
-function localBuild(manifest: Manifest, opts: ImageOpts): LocalImageOptions {
-    return {
-        context: manifest.image.context,
-        dockerfile: manifest.image.dockerfile,
-        buildArgs: opts.buildArg,
-        architecture: opts.architecture,
-        onOutput: (line) => process.stderr.write(`${line}\n`),
-    };
+        .option("-m, --manifest <file>", `the functions manifest (default: the stack's \`lambda-docker:manifest\`, else ${DEFAULT_MANIFEST})`)
+        .option("-s, --stack <name>", "read the base image, architecture, region, memory, timeout and environment from stacks/Pulumi.<name>.yaml")
+        .option("--image <ref>", "use this local image instead of building the manifest's")
+        .option("--architecture <arch>", `the functions' architecture: ${ARCHITECTURES.join(" or ")} (default: the stack's, else x86_64)`, choice(ARCHITECTURES))
+        .option("--build-arg <KEY=VALUE>", "build arg, repeatable; BASE_IMAGE here wins over the BASE_IMAGE variable and the stack", collectKeyValue, {})
+        .option("--region <region>", "AWS_REGION (default: the stack's aws:region, else us-east-1)")
+        .option("--env <KEY=VALUE>", "environment variable for the functions, repeatable (wins over --env-file and the stack)", collectKeyValue, {})
+        .option("--env-file <file>", "more environment variables, KEY=VALUE lines (dotenv)")
+        .option("-v, --verbose", "print docker's whole build output");
 }
 
 /** `KEY=VALUE` lines of a dotenv file: `#` comments, blank lines, optional `export `, optional matching quotes. */
@@ -48,46 +67,141 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
     return out;
 }
 
+/**
+ * The settings of a local command. Precedence, highest first: flags; the BASE_IMAGE variable (base
+ * image only); the stack file (`--stack`); the project's defaults. Pure apart from reading files.
+ */
+export function localSettings(opts: CommonOpts, env: NodeJS.ProcessEnv = process.env): LocalSettings {
+    const stack = opts.stack ? localStackSettings(opts.stack, env) : undefined;
+    const manifestFile = opts.manifest ?? stack?.config.manifest ?? DEFAULT_MANIFEST;
+    const baseImage = opts.buildArg.BASE_IMAGE ?? (env.BASE_IMAGE?.trim() || stack?.config.baseImage);
+    const fromFile = opts.envFile ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile) : {};
+    return {
+        manifestFile,
+        manifest: readManifest(manifestFile),
+        architecture: opts.architecture ?? stack?.config.architecture ?? "x86_64",
+        region: opts.region ?? stack?.config.region ?? "us-east-1",
+        buildArgs: { ...opts.buildArg, ...(baseImage ? { BASE_IMAGE: baseImage } : {}) },
+        environment: { ...(stack?.environment ?? {}), ...fromFile, ...opts.env },
+        memorySize: stack?.config.memorySize ?? CONFIG_DEFAULTS.memorySize,
+        timeout: stack?.config.timeout ?? CONFIG_DEFAULTS.timeout,
+    };
+}
+
+function localBuild(settings: LocalSettings, onOutput: (line: string) => void): LocalImageOptions {
+    return {
+        context: settings.manifest.image.context,
+        dockerfile: settings.manifest.image.dockerfile,
+        buildArgs: settings.buildArgs,
+        architecture: settings.architecture,
+        onOutput,
+    };
+}
+
+/** Builds the manifest's image with a one-line progress (or the whole log with --verbose). */
+async function withProgress<T>(what: string, verbose: boolean, run: (onOutput: (line: string) => void) => Promise<T>): Promise<T> {
+    const p = stderrProgress(what, verbose);
+    try {
+        return await run(p.onOutput);
+    } catch (e) {
+        // With --verbose the log is on screen already: the error keeps only its summary.
+        if (verbose && e instanceof DockerError && e.tail.length > 0) throw new DockerError(e.summary);
+        throw e;
+    } finally {
+        p.done();
+    }
+}
+
 export function checkCommand(): Command {
-    return imageOptions(new Command("check"))
+    return commonOptions(new Command("check"))
         .description("Build the image locally and import every function's handler in it as Lambda would (its environment, reserved variables, no network)")
-        .option("--env <KEY=VALUE>", "environment variable for every function while its handler imports, repeatable", collectKeyValue, {})
-        .option("--env-file <file>", "more environment variables, KEY=VALUE lines (dotenv)")
-        .option("--region <region>", "AWS_REGION while handlers import", "us-east-1")
-        .action(async (opts: ImageOpts & { env: Record<string, string>; envFile?: string; region: string }) => {
-            const manifest = readManifest(opts.manifest);
-            const fromFile = opts.envFile ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile) : {};
-            const environment = { ...fromFile, ...opts.env };
-            const functions = Object.entries(manifest.functions).map(([name, f]) => ({ name, command: f.command, architecture: opts.architecture, environment }));
-            if (opts.image) await preflightImage(opts.image, functions, `image ${JSON.stringify(opts.image)}`, { region: opts.region });
-            else await preflight({ ...localBuild(manifest, opts), functions, region: opts.region });
+        .action(async (opts: CommonOpts) => {
+            const s = localSettings(opts);
+            const functions = Object.entries(s.manifest.functions).map(([name, f]) => ({
+                name, command: f.command, architecture: s.architecture, environment: s.environment, memorySize: s.memorySize,
+            }));
+            if (opts.image) await preflightImage(opts.image, functions, `image ${JSON.stringify(opts.image)}`, { region: s.region });
+            else await withProgress("image", opts.verbose === true, (onOutput) => preflight({ ...localBuild(s, onOutput), functions, region: s.region }));
             for (const f of functions) process.stdout.write(`ok  ${f.name}  ${f.command[0]}\n`);
         });
 }
 
+function readEvent(source: string | undefined): unknown {
+    if (source === undefined) return {};
+    const text = fs.readFileSync(source === "-" ? 0 : source, "utf8");
+    try {
+        return JSON.parse(text);
+    } catch (e) {
+        throw new Error(`--event ${JSON.stringify(source)} is not JSON: ${(e as Error).message}`);
+    }
+}
+
+function jsonOption(flag: string) {
+    return (value: string): Record<string, unknown> => {
+        try {
+            const parsed = JSON.parse(value) as unknown;
+            if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+        } catch {
+            // reported below
+        }
+        throw new Error(`${flag} must be a JSON object; got ${JSON.stringify(value)}`);
+    };
+}
+
+interface InvokeOpts extends CommonOpts {
+    event?: string;
+    timeout?: number;
+    memory?: number;
+    network?: boolean;
+    clientContext?: Record<string, unknown>;
+    identity?: { cognitoIdentityId?: string; cognitoIdentityPoolId?: string };
+}
+
 export function invokeCommand(): Command {
-    return imageOptions(new Command("invoke"))
-        .description("Run one function's handler in the locally built image with an event (not the Lambda Runtime Interface Emulator: see README)")
+    return commonOptions(new Command("invoke"))
+        .description("Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules; the result JSON alone goes to stdout")
         .argument("<function>", "function name from the manifest")
-        .requiredOption("-e, --event <file>", "JSON event file ('-' for stdin)")
-        .option("--env <KEY=VALUE>", "environment variable for the handler, repeatable", collectKeyValue, {})
-        .option("--timeout <seconds>", "what context.get_remaining_time_in_millis() counts down from", positiveInteger, 30)
-        .option("--memory <mb>", "context.memory_limit_in_mb", positiveInteger, 512)
-        .action(async (name: string, opts: ImageOpts & { event: string; env: Record<string, string>; timeout: number; memory: number }) => {
-            const manifest = readManifest(opts.manifest);
-            const fn = manifest.functions[name];
-            if (!fn) throw new Error(`No function ${JSON.stringify(name)} in ${opts.manifest}; it has ${Object.keys(manifest.functions).join(", ")}.`);
-            const text = fs.readFileSync(opts.event === "-" ? 0 : opts.event, "utf8");
-            let event: unknown;
+        .option("-e, --event <file>", "JSON event file, '-' for stdin (default: {})")
+        .option("--timeout <seconds>", "stop the invocation after this long, as Lambda would (default: the stack's timeout, else 30)", positiveInteger)
+        .option("--memory <mb>", "the container's memory limit and context.memory_limit_in_mb (default: the stack's memorySize, else 512)", positiveInteger)
+        .option("--network", "give the container a network (default: none, so nothing leaves the machine)")
+        .option("--client-context <json>", "context.client_context, e.g. '{\"custom\": {\"tenant\": \"a\"}}'", jsonOption("--client-context"))
+        .option("--identity <json>", "context.identity, e.g. '{\"cognitoIdentityId\": \"…\", \"cognitoIdentityPoolId\": \"…\"}'", jsonOption("--identity"))
+        .action(async (name: string, opts: InvokeOpts) => {
+            const s = localSettings(opts);
+            const fn = s.manifest.functions[name];
+            if (!fn) throw new Error(`No function ${JSON.stringify(name)} in ${s.manifestFile}; it has ${Object.keys(s.manifest.functions).join(", ")}.`);
+            const event = readEvent(opts.event);
+            const image = opts.image ?? (await withProgress("image", opts.verbose === true, (onOutput) => buildLocalImage(localBuild(s, onOutput)))).image;
+
+            const controller = new AbortController();
+            let signalled: NodeJS.Signals | undefined;
+            const onSignal = (signal: NodeJS.Signals): void => {
+                signalled = signal;
+                controller.abort();
+            };
+            process.once("SIGINT", onSignal);
+            process.once("SIGTERM", onSignal);
             try {
-                event = JSON.parse(text);
+                const out = await invokeLocal({
+                    image, functionName: name, command: fn.command, event, environment: s.environment, region: s.region,
+                    timeout: opts.timeout ?? s.timeout, memorySize: opts.memory ?? s.memorySize, network: opts.network === true,
+                    clientContext: opts.clientContext, identity: opts.identity,
+                    onLog: (line) => void process.stderr.write(`${line}\n`),
+                    signal: controller.signal,
+                });
+                const pretty = process.stdout.isTTY === true && typeof out.result === "object";
+                process.stdout.write(`${pretty ? JSON.stringify(out.result, null, 2) : out.payload}\n`);
+                if (out.failed) process.exitCode = 1;
             } catch (e) {
-                throw new Error(`Event ${JSON.stringify(opts.event)} is not JSON: ${(e as Error).message}`);
+                if (signalled) {
+                    process.stderr.write(`lambda-docker: ${(e as Error).message}\n`);
+                    process.exit(signalled === "SIGINT" ? 130 : 143);
+                }
+                throw e;
+            } finally {
+                process.removeListener("SIGINT", onSignal);
+                process.removeListener("SIGTERM", onSignal);
             }
-            const image = opts.image ?? (await buildLocalImage(localBuild(manifest, opts))).image;
-            const out = await invokeLocal({ image, functionName: name, command: fn.command, event, environment: opts.env, timeout: opts.timeout, memorySize: opts.memory });
-            process.stderr.write(`--- logs (${name}) ---\n${out.logs.map((l) => `${l}\n`).join("")}--- ${out.failed ? "error" : "result"} ---\n`);
-            process.stdout.write(`${JSON.stringify(out.result, null, 2)}\n`);
-            if (out.failed) process.exitCode = 1;
         });
 }

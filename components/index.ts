@@ -16,6 +16,7 @@ export {
     buildLayer, BuildLayerOptions, LayerBuildResult, LAMBDA_UNZIPPED_LIMIT, LAMBDA_DIRECT_UPLOAD_LIMIT,
 } from "./docker/layer";
 export * from "./lambdaService";
-export { preflight, invokeLocal, buildLocalImage, PreflightError, PreflightFunction, InvokeOptions, InvokeResult, LocalImageOptions } from "./docker/localImage";
+export { preflight, buildLocalImage, PreflightError, PreflightFunction, LocalImageOptions } from "./docker/localImage";
+export { invokeLocal, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "./docker/invoke";
 export { readManifest, Manifest, DEFAULT_MANIFEST } from "./core/manifest";
 export { BuildSecretSource, parseSecretSpec } from "./docker/secrets";

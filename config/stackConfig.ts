@@ -139,3 +139,8 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
         return promoteFrom === undefined ? config : { ...config, promoteFrom, ...(imageDigest === undefined ? {} : { imageDigest }) };
     });
 }
+
+/** The environment the program gives every function from the stack: its log level and stage. */
+export function functionEnvironment(config: Pick<StackConfig, "logLevel" | "stage">): Record<string, string> {
+    return { LOG_LEVEL: config.logLevel, STAGE: config.stage };
+}

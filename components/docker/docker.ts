@@ -10,10 +10,35 @@ export function dockerBinary(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export class DockerError extends Error {
-    constructor(message: string) {
-        super(message);
+    /**
+     * @param summary what failed, without docker's output
+     * @param tail the last lines of docker's output, when there are any (the message ends with them)
+     */
+    constructor(public readonly summary: string, public readonly tail: readonly string[] = []) {
+        super(tail.length > 0 ? `${summary}\nLast lines of docker output:\n${tail.map((l) => `  ${l}`).join("\n")}` : summary);
         this.name = "DockerError";
     }
+}
+
+/** Lines of docker output that mean an image could not be fetched from its registry. */
+const PULL_FAILURE = /failed to resolve source metadata|pull access denied|failed to do request|no such host|Temporary failure in name resolution|dial tcp|i\/o timeout|TLS handshake timeout|network is unreachable|manifest unknown/i;
+
+/**
+ * When a build failed because the base image could not be pulled (offline, a private registry), the
+ * hint that says how to point at a local image instead; undefined for any other failure. Pure.
+ */
+export function pullFailureHint(tail: readonly string[], baseImage: string | undefined): string | undefined {
+    if (!tail.some((l) => PULL_FAILURE.test(l))) return undefined;
+    const image = baseImage ? `the base image ${JSON.stringify(baseImage)}` : "an image the Dockerfile starts FROM";
+    return `Docker could not pull ${image} (offline, or no access to its registry). Use a local image instead: ` +
+        "set BASE_IMAGE=<local image> (npm start, check, invoke, layer build) or pass --build-arg BASE_IMAGE=<image>, " +
+        "and `lambda-docker:baseImage` in the stack file for deploys; `docker image ls` lists the images you have.";
+}
+
+/** The error of a failed `docker build`: what failed, the pull hint when it applies, then the output tail. */
+export function buildFailure(summary: string, tail: readonly string[], buildArgs: Readonly<Record<string, string>> = {}): DockerError {
+    const hint = pullFailureHint(tail, buildArgs.BASE_IMAGE);
+    return new DockerError(hint ? `${summary}\n${hint}` : summary, tail);
 }
 
 export interface RunResult {

@@ -18,7 +18,8 @@ import * as path from "path";
 import { validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
 import { hashBuildInputs } from "../core/contextHash";
 import * as v from "../core/validation";
-import { DockerError, buildArgFlags, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { checkEmulation } from "./emulation";
 import { BuildSecretSource, secretFlags, validateSecrets } from "./secrets";
 import { EXPORT_STAGE, withExportStage } from "./dockerfile";
 import { listTree, unzippedSize, writeZip } from "./zip";
@@ -128,7 +129,7 @@ interface CacheMeta {
     zippedBytes: number;
 }
 
-function cachePaths(cacheDir: string, inputHash: string): { zip: string; meta: string } {
+export function cachePaths(cacheDir: string, inputHash: string): { zip: string; meta: string } {
     return { zip: path.join(cacheDir, `${inputHash}.zip`), meta: path.join(cacheDir, `${inputHash}.json`) };
 }
 
@@ -156,13 +157,10 @@ function oversizeError(resolved: ResolvedLayerBuild, bytes: number): Error {
     );
 }
 
-function buildFailure(resolved: ResolvedLayerBuild, what: string, tail: string[]): DockerError {
+function layerBuildFailure(resolved: ResolvedLayerBuild, what: string, tail: string[]): DockerError {
     const missingAsset = tail.some((l) => l.includes(resolved.assetPath) && /not found|no such file|could not find/i.test(l));
     const hint = missingAsset ? `\nThe image has no ${resolved.assetPath} directory: install into it (e.g. pip install -t ${resolved.assetPath}/python …) or set assetPath.` : "";
-    return new DockerError(
-        `Layer build failed: ${what} of Dockerfile ${JSON.stringify(resolved.dockerfile)} with context ${JSON.stringify(resolved.context)}.${hint}\n` +
-            `Last lines of docker output:\n${tail.map((l) => `  ${l}`).join("\n")}`,
-    );
+    return buildFailure(`Layer build failed: ${what} of Dockerfile ${JSON.stringify(resolved.dockerfile)} with context ${JSON.stringify(resolved.context)}.${hint}`, tail, resolved.buildArgs);
 }
 
 function buildFlags(resolved: ResolvedLayerBuild, options: BuildLayerOptions): string[] {
@@ -189,7 +187,7 @@ async function exportWithBuildKit(
             "--output", `type=local,dest=${dest}`, resolved.context],
         { onLine: options.onOutput, env },
     );
-    if (result.code !== 0) throw buildFailure(resolved, `docker ${build.join(" ")} (BuildKit) exited with code ${result.code}`, result.tail);
+    if (result.code !== 0) throw layerBuildFailure(resolved, `docker ${build.join(" ")} (BuildKit) exited with code ${result.code}`, result.tail);
 }
 
 /**
@@ -228,13 +226,13 @@ async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: stri
             // The steps that succeeded before the failure left untagged images: remove them, newest first.
             // No --force: an image something else uses (a tag, a container) stays.
             for (const created of classicBuildImages(output).reverse()) await runDocker(["rmi", created], { env });
-            throw buildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
+            throw layerBuildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
         }
         // The command is never run; `docker create` only needs one when the image has none.
         const created = await run(["create", "--name", container, image, "lambda-docker-export"]);
-        if (created.code !== 0) throw buildFailure(resolved, `docker create exited with code ${created.code}`, created.tail);
+        if (created.code !== 0) throw layerBuildFailure(resolved, `docker create exited with code ${created.code}`, created.tail);
         const copied = await run(["cp", `${container}:${resolved.assetPath}/.`, dest]);
-        if (copied.code !== 0) throw buildFailure(resolved, `docker cp of ${resolved.assetPath} exited with code ${copied.code}`, copied.tail);
+        if (copied.code !== 0) throw layerBuildFailure(resolved, `docker cp of ${resolved.assetPath} exited with code ${copied.code}`, copied.tail);
     } finally {
         await runDocker(["rm", "--force", container], { env });
         await runDocker(["rmi", "--force", image], { env });
@@ -254,6 +252,7 @@ function atomicCopy(from: string, to: string): void {
 
 async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOptions): Promise<LayerBuildResult> {
     await checkDaemon(options.env);
+    if (resolved.platform) await checkEmulation(resolved.platform === "linux/arm64" ? "arm64" : "x86_64", options.env);
     const kit = resolved.builder === "classic" ? undefined : await buildKitCommand(options.env);
     if (resolved.secretIds.length > 0 && !kit) {
         throw new DockerError("Build `secrets` need BuildKit: a docker client with buildx, or one older than 23.0 (which embeds BuildKit); set DOCKER.");
@@ -267,7 +266,7 @@ async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOp
         const dest = path.join(workDir, "asset");
         if (kit) await exportWithBuildKit(resolved, workDir, dest, options, kit);
         else await exportWithClassicBuilder(resolved, dest, options);
-        if (!fs.existsSync(dest)) throw buildFailure(resolved, `no ${resolved.assetPath} was exported`, []);
+        if (!fs.existsSync(dest)) throw layerBuildFailure(resolved, `no ${resolved.assetPath} was exported`, []);
         const entries = listTree(dest, { keepBytecode: resolved.keepBytecode });
         const unzipped = unzippedSize(entries);
         if (unzipped > LAMBDA_UNZIPPED_LIMIT) throw oversizeError(resolved, unzipped);

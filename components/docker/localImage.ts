@@ -4,12 +4,13 @@
  * - `preflight` checks that every function's command resolves inside it (the module imports with the
  *   image's working directory and PYTHONPATH, the attribute is callable) and that its architecture
  *   is the functions' — the "handler not found" and "exec format error" failures, found early;
- * - `invokeLocal` runs one handler with an event, as `lambda-docker invoke` does.
+ * `invokeLocal` (invoke.ts) runs one handler with an event, as `lambda-docker invoke` does.
  */
 import { hashBuildInputs, resolveDockerfile } from "../core/contextHash";
 import { PLATFORMS } from "../core/tags";
 import { Architecture } from "../core/validation";
-import { DockerError, buildArgFlags, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "./docker";
+import { checkEmulation } from "./emulation";
 
 export interface LocalImageOptions {
     readonly context: string;
@@ -40,6 +41,7 @@ export interface LocalImage {
 export async function buildLocalImage(options: LocalImageOptions): Promise<LocalImage> {
     const env = options.env ?? process.env;
     await checkDaemon(env);
+    await checkEmulation(options.architecture ?? "x86_64", env);
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
     const platform = PLATFORMS[options.architecture ?? "x86_64"];
     const buildArgs = options.buildArgs ?? {};
@@ -61,9 +63,9 @@ export async function buildLocalImage(options: LocalImageOptions): Promise<Local
         },
     });
     if (result.code !== 0) {
-        throw new DockerError(
-            `Image build failed: docker build of Dockerfile ${JSON.stringify(dockerfile)} with context ${JSON.stringify(options.context)} exited with code ${result.code}.\n` +
-                `Last lines of docker output:\n${result.tail.map((l) => `  ${l}`).join("\n")}`,
+        throw buildFailure(
+            `Image build failed: docker build of Dockerfile ${JSON.stringify(dockerfile)} with context ${JSON.stringify(options.context)} exited with code ${result.code}.`,
+            result.tail, buildArgs,
         );
     }
     return { image, built: true, output };
@@ -222,74 +224,4 @@ export async function preflight(options: LocalImageOptions & { readonly function
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
     await preflightImage(local.image, options.functions, `the image built from ${JSON.stringify(dockerfile)}`, { region: options.region, env: options.env });
     return local;
-}
-
-export interface InvokeOptions {
-    readonly image: string;
-    readonly functionName: string;
-    readonly command: readonly string[];
-    readonly event: unknown;
-    /** Extra environment for the handler. @default {} */
-    readonly environment?: Record<string, string>;
-    /** Seconds reported by `context.get_remaining_time_in_millis()`. @default 30 */
-    readonly timeout?: number;
-    /** MB reported by `context.memory_limit_in_mb`. @default 512 */
-    readonly memorySize?: number;
-    readonly env?: NodeJS.ProcessEnv;
-}
-
-export interface InvokeResult {
-    /** The handler's return value, or Lambda's error shape `{ errorMessage, errorType, stackTrace }`. */
-    readonly result: unknown;
-    readonly failed: boolean;
-    /** Everything the handler printed or logged, stdout then stderr. */
-    readonly logs: string[];
-}
-
-const RESULT_MARKER = "\u001eLAMBDA_DOCKER_RESULT ";
-const INVOKE_SCRIPT = `
-import importlib, json, os, sys, time, traceback, uuid
-sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
-class Context:
-    function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
-    function_version = "$LATEST"
-    memory_limit_in_mb = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
-    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:" + function_name
-    aws_request_id = str(uuid.uuid4())
-    log_group_name = "/aws/lambda/" + function_name
-    log_stream_name = "local"
-    _deadline = time.time() + float(os.environ["LAMBDA_DOCKER_TIMEOUT"])
-    def get_remaining_time_in_millis(self):
-        return max(0, int((self._deadline - time.time()) * 1000))
-event = json.load(sys.stdin)
-module, _, attr = os.environ["_HANDLER"].rpartition(".")
-try:
-    result, failed = getattr(importlib.import_module(module), attr)(event, Context()), False
-except Exception as e:
-    result, failed = {"errorMessage": str(e), "errorType": type(e).__name__, "stackTrace": traceback.format_tb(e.__traceback__)}, True
-sys.stdout.flush()
-sys.stdout.write("${RESULT_MARKER}" + json.dumps({"result": result, "failed": failed}, default=str) + "\\n")
-`;
-
-/** Runs one handler in the image with `event` on stdin; no Runtime API, no enforced timeout (see README). */
-export async function invokeLocal(options: InvokeOptions): Promise<InvokeResult> {
-    const env = options.env ?? process.env;
-    const vars: Record<string, string> = {
-        ...(options.environment ?? {}),
-        _HANDLER: options.command[0],
-        AWS_LAMBDA_FUNCTION_NAME: options.functionName,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memorySize ?? 512),
-        LAMBDA_DOCKER_TIMEOUT: String(options.timeout ?? 30),
-    };
-    const run = await runDocker(
-        ["run", "--rm", "-i", "--network", "none", "--entrypoint", "python3", ...Object.entries(vars).flatMap(([k, val]) => ["-e", `${k}=${val}`]),
-            options.image, "-c", INVOKE_SCRIPT],
-        { env, tailLines: 10_000, input: JSON.stringify(options.event) },
-    );
-    const marker = run.tail.findIndex((l) => l.startsWith(RESULT_MARKER));
-    if (marker < 0) {
-        throw new DockerError(`Local invoke of ${options.functionName} failed before the handler returned (exit ${run.code}):\n${run.tail.slice(-20).map((l) => `  ${l}`).join("\n")}`);
-    }
-    const { result, failed } = JSON.parse(run.tail[marker].slice(RESULT_MARKER.length)) as { result: unknown; failed: boolean };
-    return { result, failed, logs: run.tail.filter((_, i) => i !== marker) };
 }

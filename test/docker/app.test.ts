@@ -7,7 +7,8 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildLocalImage, invokeLocal, preflight } from "../../components/docker/localImage";
+import { buildLocalImage, preflight } from "../../components/docker/localImage";
+import { invokeLocal } from "../../components/docker/invoke";
 import { readManifest } from "../../components/core/manifest";
 import { digestUri } from "../../components/core/tags";
 import { resolveLambdaImageArgs } from "../../components/lambdaImage";
@@ -95,14 +96,14 @@ describe("the example app on a real Docker engine", function () {
         });
         assert.equal(out.failed, false);
         assert.deepEqual(out.result, { ok: true, reportDate: "2026-11-01", rows: 2, totals: { clicks: 5 } });
-        assert.deepEqual(out.logs.map((l) => JSON.parse(l)), [
+        assert.deepEqual(out.logs.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as unknown), [
             { level: "INFO", logger: "src.functions.reports.sync", message: "synced report", reportDate: "2026-11-01", rows: 2 },
         ]);
         // A handler that raises: Lambda's error shape, as the runtime would report it.
         const raised = await invokeLocal({ image, functionName: "broken", command: ["src.common.events.require"], event: {} });
         assert.equal(raised.failed, true);
         const error = raised.result as { errorType: string; errorMessage: string; stackTrace: string[] };
-        assert.deepEqual([error.errorType, error.errorMessage], ["AttributeError", "'Context' object has no attribute 'items'"]);
+        assert.deepEqual([error.errorType, error.errorMessage], ["AttributeError", "'LambdaContext' object has no attribute 'items'"]);
         assert.ok(error.stackTrace.some((l) => l.includes("src/common/events.py")), error.stackTrace.join(""));
     });
 
@@ -126,7 +127,7 @@ describe("the example app on a real Docker engine", function () {
             JSON.stringify({ rawPath: "/health", requestContext: { http: { method: "GET" } } }));
         assert.equal(invoked.code, 0, invoked.stderr);
         assert.deepEqual(JSON.parse(invoked.stdout), { statusCode: 200, headers: { "content-type": "application/json" }, body: "{\"status\": \"ok\"}" });
-        assert.match(invoked.stderr, /--- logs \(api\) ---\n\{"level": "INFO", "logger": "src\.functions\.api\.handler", "message": "request", "method": "GET", "path": "\/health"\}\n--- result ---\n$/);
+        assert.match(invoked.stderr, /^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST\n\{"level": "INFO", "logger": "src\.functions\.api\.handler", "message": "request", "method": "GET", "path": "\/health"\}\nEND RequestId: \1\nREPORT RequestId: \1\tDuration: [0-9.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 512 MB\tMax Memory Used: \d+ MB\tInit Duration: [0-9.]+ ms\n$/);
 
         const failing = cli(["invoke", "report-sync", "--event", "-", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`], REPO_ROOT, "[1, 2]");
         assert.equal(failing.code, 0, "a handler that returns an error response is not a failed invoke");

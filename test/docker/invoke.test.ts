@@ -1,0 +1,235 @@
+/**
+ * `invokeLocal` and `lambda-docker invoke` follow the Lambda Python runtime's rules on a real engine:
+ * marshalling, timeout, memory limit, the root logger's handler, live ordered output, the REPORT line,
+ * the full context, and a container that never outlives the CLI.
+ */
+import * as assert from "node:assert/strict";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { formatReport, invokeLocal, timeoutMessage } from "../../components/docker/invoke";
+import { BASE_IMAGE, REPO_ROOT, docker, requireDocker, tempDir } from "./support";
+
+function write(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+}
+
+const HANDLERS = `
+import datetime, decimal, logging, os, sys, time
+logger = logging.getLogger()
+print("importing h", flush=True)
+
+def price(event, context):
+    return {"price": decimal.Decimal("9.99"), "count": decimal.Decimal("10"), "name": "caf\\u00e9"}
+
+def tags(event, context):
+    return {"tags": {"a"}}
+
+def when(event, context):
+    return {"at": datetime.datetime(2026, 1, 1)}
+
+def sleepy(event, context):
+    print("going to sleep", flush=True)
+    time.sleep(60)
+    return "never"
+
+def hog(event, context):
+    blocks = []
+    for _ in range(40):
+        blocks.append(bytearray(16 * 1024 * 1024))
+    return len(blocks)
+
+def logs(event, context):
+    logger.info("hidden: the root level is WARNING")
+    logger.setLevel(logging.INFO)
+    logger.info("shown %s", event["x"])
+    print("out 1")
+    print("err 2", file=sys.stderr)
+    print("out 3")
+    return {"ok": True}
+
+def ctx(event, context):
+    return {
+        "event": event,
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+        "invoked_function_arn": context.invoked_function_arn,
+        "aws_request_id_length": len(context.aws_request_id),
+        "log_group_name": context.log_group_name,
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "client_context": None if context.client_context is None else context.client_context.custom,
+        "remaining_ok": 0 < context.get_remaining_time_in_millis() <= 7000,
+        "region": os.environ["AWS_REGION"],
+        "table": os.environ.get("TABLE_NAME"),
+    }
+
+def boom(event, context):
+    raise ValueError("bad order " + str(event.get("id")))
+`;
+
+describe("local invoke follows the Lambda Python runtime", function () {
+    this.timeout(300000);
+    let dir: string;
+    const image = "lambda-docker-test-invoke:latest";
+    before(function () {
+        requireDocker(this);
+        dir = tempDir("ld-invoke-");
+        write(path.join(dir, "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\n");
+        write(path.join(dir, "fns", "__init__.py"), "");
+        write(path.join(dir, "fns", "h.py"), HANDLERS);
+        write(path.join(dir, "lambda-docker.yaml"), "image:\n  context: .\nfunctions:\n  ctx:\n    command: [fns.h.ctx]\n  sleepy:\n    command: [fns.h.sleepy]\n");
+        docker(["build", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--tag", image, dir]);
+    });
+    after(() => {
+        if (dir) {
+            docker(["image", "rm", "--force", image]);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+    const run = (handler: string, extra: Partial<Parameters<typeof invokeLocal>[0]> = {}) =>
+        invokeLocal({ image, functionName: "orders", command: [`fns.h.${handler}`], event: {}, timeout: 10, ...extra });
+
+    it("writes Decimals as JSON numbers, as the runtime's encoder does", async () => {
+        const out = await run("price");
+        assert.equal(out.failed, false);
+        assert.equal(out.payload, "{\"price\": 9.99, \"count\": 10, \"name\": \"caf\\u00e9\"}");
+        assert.deepEqual(out.result, { price: 9.99, count: 10, name: "café" });
+    });
+
+    it("fails a set or a datetime with Runtime.MarshalError", async () => {
+        const set = await run("tags");
+        assert.equal(set.failed, true);
+        assert.equal(set.errorType, "Runtime.MarshalError");
+        assert.deepEqual(set.result, {
+            errorMessage: "Unable to marshal response: Object of type set is not JSON serializable",
+            errorType: "Runtime.MarshalError", requestId: set.report.requestId, stackTrace: [],
+        });
+        assert.ok(set.logs.includes("[ERROR] Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable"), set.logs.join("\n"));
+        const dt = await run("when");
+        assert.equal((dt.result as { errorMessage: string }).errorMessage, "Unable to marshal response: Object of type datetime is not JSON serializable");
+    });
+
+    it("reports a handler's exception in Lambda's error shape with the handler's frames", async () => {
+        const out = await run("boom", { event: { id: 7 } });
+        const result = out.result as { errorMessage: string; errorType: string; stackTrace: string[] };
+        assert.equal(result.errorType, "ValueError");
+        assert.equal(result.errorMessage, "bad order 7");
+        assert.equal(result.stackTrace.length, 1);
+        assert.match(result.stackTrace[0], /^ {2}File "\/var\/task\/fns\/h\.py", line \d+, in boom\n/);
+        const missing = await invokeLocal({ image, functionName: "x", command: ["fns.nope.handler"], event: {} });
+        assert.deepEqual([missing.errorType, (missing.result as { errorMessage: string }).errorMessage],
+            ["Runtime.ImportModuleError", "Unable to import module 'fns.nope': No module named 'fns.nope'"]);
+        const absent = await invokeLocal({ image, functionName: "x", command: ["fns.h.nothing"], event: {} });
+        assert.deepEqual([absent.errorType, (absent.result as { errorMessage: string }).errorMessage],
+            ["Runtime.HandlerNotFound", "Handler 'nothing' missing on module 'fns.h'"]);
+    });
+
+    it("enforces the timeout: Task timed out, container killed", async () => {
+        const lines: string[] = [];
+        const out = await run("sleepy", { timeout: 2, onLog: (l) => lines.push(l) });
+        assert.equal(out.failed, true);
+        assert.equal(out.timedOut, true);
+        assert.equal(out.errorType, "Sandbox.Timedout");
+        assert.deepEqual(out.result, { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${out.report.requestId} Error: Task timed out after 2.00 seconds` });
+        assert.equal(timeoutMessage(2), "Task timed out after 2.00 seconds");
+        assert.ok(lines.some((l) => l.endsWith(`${out.report.requestId} Task timed out after 2.00 seconds`)), lines.join("\n"));
+        assert.ok(lines.includes("going to sleep"));
+        assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
+    });
+
+    it("limits memory to --memory: over it, Runtime.ExitError (signal: killed)", async () => {
+        const out = await run("hog", { memorySize: 128 });
+        assert.equal(out.failed, true);
+        assert.equal(out.errorType, "Runtime.ExitError");
+        assert.deepEqual(out.result, { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${out.report.requestId} Error: Runtime exited with error: signal: killed` });
+        const enough = await run("hog", { memorySize: 1024 });
+        assert.equal(enough.result, 40);
+        assert.ok(enough.report.maxMemoryUsedMb! >= 640 && enough.report.maxMemoryUsedMb! <= 1024, String(enough.report.maxMemoryUsedMb));
+    });
+
+    it("installs the runtime's root logger handler and streams output in order, then END and REPORT", async () => {
+        const live: string[] = [];
+        const out = await run("logs", { event: { x: 42 }, onLog: (l) => live.push(l) });
+        assert.deepEqual(out.result, { ok: true });
+        assert.deepEqual(live, out.logs);
+        const id = out.report.requestId;
+        assert.equal(out.logs[0], `START RequestId: ${id} Version: $LATEST`);
+        assert.equal(out.logs[1], "importing h");
+        assert.match(out.logs[2], new RegExp(`^\\[INFO\\]\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${id}\\tshown 42$`));
+        assert.deepEqual(out.logs.slice(3, 6), ["out 1", "err 2", "out 3"]);
+        assert.equal(out.logs[6], `END RequestId: ${id}`);
+        assert.equal(out.logs[7], formatReport(out.report));
+        assert.match(out.logs[7], new RegExp(`^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms$`));
+        assert.equal(out.logs.length, 8);
+        assert.ok(!out.logs.some((l) => l.includes("hidden")));
+    });
+
+    it("gives the handler Lambda's complete context", async () => {
+        const out = await run("ctx", {
+            event: { id: 1 }, timeout: 7, memorySize: 256, region: "eu-west-1", environment: { TABLE_NAME: "orders" },
+            clientContext: { custom: { tenant: "a" } }, identity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
+        });
+        assert.deepEqual(out.result, {
+            event: { id: 1 }, function_name: "orders", function_version: "$LATEST", memory_limit_in_mb: "256",
+            invoked_function_arn: "arn:aws:lambda:eu-west-1:000000000000:function:orders", aws_request_id_length: 36,
+            log_group_name: "/aws/lambda/orders", identity: ["id-1", "pool-1"], client_context: { tenant: "a" },
+            remaining_ok: true, region: "eu-west-1", table: "orders",
+        });
+        const bare = await run("ctx");
+        assert.deepEqual([(bare.result as { identity: unknown }).identity, (bare.result as { client_context: unknown }).client_context], [[null, null], null]);
+    });
+
+    const startCli = (args: string[]) => spawn(process.execPath, [require.resolve("ts-node/register/transpile-only"), path.join(REPO_ROOT, "cli", "main.ts"), ...args].flatMap((a, i) => (i === 0 ? ["-r", a] : [a])), {
+        cwd: dir, env: { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
+    });
+    function cli(args: string[], input?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+        return new Promise((resolve) => {
+            const child = startCli(args);
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+            child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+            child.stdin.end(input);
+            child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+        });
+    }
+
+    it("`invoke` prints only the result JSON on stdout, logs and REPORT on stderr; `--event -` reads stdin; no --event is {}", async () => {
+        const piped = await cli(["invoke", "ctx", "--image", image, "--event", "-", "--timeout", "7"], "{\"id\": 9}");
+        assert.equal(piped.code, 0, piped.stderr);
+        const result = JSON.parse(piped.stdout) as { event: unknown; region: string };
+        assert.deepEqual([result.event, result.region], [{ id: 9 }, "us-east-1"]);
+        assert.match(piped.stderr, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nimporting h\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: /);
+        const none = await cli(["invoke", "ctx", "--image", image, "--timeout", "7"]);
+        assert.deepEqual((JSON.parse(none.stdout) as { event: unknown }).event, {});
+    });
+
+    it("`invoke --timeout` exits 1 with Lambda's message", async () => {
+        const out = await cli(["invoke", "sleepy", "--image", image, "--timeout", "1"]);
+        assert.equal(out.code, 1);
+        assert.equal((JSON.parse(out.stdout) as { errorType: string }).errorType, "Sandbox.Timedout");
+        assert.match(out.stderr, / Task timed out after 1\.00 seconds\n/);
+    });
+
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        it(`${signal} to \`invoke\` stops and removes the container`, async () => {
+            const child = startCli(["invoke", "sleepy", "--image", image, "--timeout", "120"]);
+            let stderr = "";
+            await new Promise<void>((resolve, reject) => {
+                child.stderr.on("data", (c: Buffer) => {
+                    stderr += c.toString();
+                    if (stderr.includes("going to sleep")) resolve();
+                });
+                child.on("close", (code) => reject(new Error(`invoke exited (${code}) before the handler ran:\n${stderr}`)));
+            });
+            assert.equal(docker(["ps", "-q", "--filter", "label=lambda-docker.invoke=sleepy"]).trim().split("\n").length, 1);
+            child.kill(signal);
+            const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+            assert.equal(code, signal === "SIGINT" ? 130 : 143);
+            assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
+            assert.match(stderr, /interrupted; container lambda-docker-invoke-[0-9a-f]{8} stopped and removed/);
+        });
+    }
+});
