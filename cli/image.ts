@@ -6,15 +6,14 @@
  */
 import { Command } from "commander";
 import * as fs from "fs";
-import { DockerError } from "../components/docker/docker";
 import { invokeLocal } from "../components/docker/invoke";
 import { LocalImageOptions, buildLocalImage, preflight, preflightImage } from "../components/docker/localImage";
-import { stderrProgress } from "../components/docker/progress";
 import { DEFAULT_MANIFEST, Manifest, readManifest } from "../components/core/manifest";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
 import { CONFIG_DEFAULTS } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
 import { choice, collectKeyValue, positiveInteger } from "./options";
+import { withProgress } from "./output";
 
 interface CommonOpts {
     manifest?: string;
@@ -96,20 +95,6 @@ function localBuild(settings: LocalSettings, onOutput: (line: string) => void): 
         architecture: settings.architecture,
         onOutput,
     };
-}
-
-/** Builds the manifest's image with a one-line progress (or the whole log with --verbose). */
-async function withProgress<T>(what: string, verbose: boolean, run: (onOutput: (line: string) => void) => Promise<T>): Promise<T> {
-    const p = stderrProgress(what, verbose);
-    try {
-        return await run(p.onOutput);
-    } catch (e) {
-        // With --verbose the log is on screen already: the error keeps only its summary.
-        if (verbose && e instanceof DockerError && e.tail.length > 0) throw new DockerError(e.summary);
-        throw e;
-    } finally {
-        p.done();
-    }
 }
 
 export function checkCommand(): Command {

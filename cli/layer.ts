@@ -5,7 +5,10 @@
 import { Command, InvalidArgumentError } from "commander";
 import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/docker/layer";
 import { BuildSecretSource, parseSecretSpec } from "../components/docker/secrets";
+import { platformFor } from "../components/core/tags";
+import { localStackSettings } from "../config/stackFile";
 import { choice, collectKeyValue } from "./options";
+import { withProgress } from "./output";
 
 function collectSecret(spec: string, previous: Record<string, BuildSecretSource>): Record<string, BuildSecretSource> {
     try {
@@ -33,23 +36,28 @@ export function layerCommand(): Command {
         .option("--builder <builder>", `${BUILDERS.join(", ")}`, choice(BUILDERS))
         .option("--keep-bytecode", "keep __pycache__/*.pyc in the zip")
         .option("--no-cache", "build without Docker's build cache")
+        .option("-s, --stack <name>", "take BASE_IMAGE and the platform from stacks/Pulumi.<name>.yaml (flags win)")
+        .option("-v, --verbose", "print docker's whole build output")
         .option("--json", "print the result as JSON")
         .action(async (context: string, opts) => {
-            const result = await buildLayer({
+            // BASE_IMAGE: --build-arg, else the BASE_IMAGE variable, else the stack's; as for check and invoke.
+            const stack = opts.stack ? localStackSettings(opts.stack) : undefined;
+            const baseImage = (opts.buildArg as Record<string, string>).BASE_IMAGE ?? (process.env.BASE_IMAGE?.trim() || stack?.config.baseImage);
+            const result = await withProgress(`layer ${context}`, opts.verbose === true, (onOutput) => buildLayer({
                 context,
                 dockerfile: opts.dockerfile,
                 target: opts.target,
-                buildArgs: opts.buildArg,
+                buildArgs: { ...opts.buildArg, ...(baseImage ? { BASE_IMAGE: baseImage } : {}) },
                 secrets: Object.keys(opts.secret).length > 0 ? opts.secret : undefined,
-                platform: opts.platform,
+                platform: opts.platform ?? (stack ? platformFor(stack.config.architecture) : undefined),
                 assetPath: opts.assetPath,
                 cacheDir: opts.cacheDir,
                 builder: opts.builder,
                 keepBytecode: opts.keepBytecode ?? false,
                 noCache: opts.cache === false,
                 out: opts.out,
-                onOutput: (line) => process.stderr.write(`${line}\n`),
-            });
+                onOutput,
+            }));
             const zipPath = opts.out ?? result.zipPath;
             if (opts.json) {
                 process.stdout.write(`${JSON.stringify({ ...result, zipPath }, null, 2)}\n`);

@@ -213,6 +213,25 @@ describe("local invoke follows the Lambda Python runtime", function () {
         assert.match(out.stderr, / Task timed out after 1\.00 seconds\n/);
     });
 
+    it("`check` is quiet: one progress line per build step on a non-terminal, the failure tail once, everything with --verbose", async () => {
+        const ok = await cli(["check", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--env", "TABLE_NAME=x"]);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.equal(ok.stdout, "ok  ctx  fns.h.ctx\nok  sleepy  fns.h.sleepy\n");
+        for (const line of ok.stderr.split("\n").filter(Boolean)) assert.match(line, /^building image: \[\d\/\d\] /);
+        write(path.join(dir, "broken", "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo compiling && exit 7\n");
+        write(path.join(dir, "broken.yaml"), "image:\n  context: broken\nfunctions:\n  ctx:\n    command: [fns.h.ctx]\n");
+        for (const verbose of [false, true]) {
+            const bad = await cli(["check", "--manifest", "broken.yaml", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, ...(verbose ? ["--verbose"] : [])]);
+            assert.equal(bad.code, 1);
+            assert.equal(bad.stdout, "");
+            // docker's error line, once: in the tail, or (with --verbose) in the streamed log
+            assert.equal(bad.stderr.split(/#\d+ ERROR: .*exit code: 7/).length - 1, 1, bad.stderr);
+            assert.equal(bad.stderr.includes("building image: "), !verbose);
+            assert.equal(bad.stderr.includes("Last lines of docker output:"), !verbose);
+            assert.match(bad.stderr, /lambda-docker: Image build failed: docker build of Dockerfile "broken\/Dockerfile" with context "broken" exited with code 1\./);
+        }
+    });
+
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
         it(`${signal} to \`invoke\` stops and removes the container`, async () => {
             const child = startCli(["invoke", "sleepy", "--image", image, "--timeout", "120"]);
