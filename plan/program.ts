@@ -2,10 +2,9 @@
  * Runs the root program (index.ts) under the recording mocks engine, fed a real stack file the way
  * the Pulumi CLI would feed it (mocks read neither Pulumi.yaml nor stack files: every value a string).
  */
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
+import { readStackFile } from "../config/stackFile";
 import { Recorded, ResourceRecorder, valueOf } from "./engine";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -13,10 +12,7 @@ export const recorder = new ResourceRecorder();
 
 /** Stack-file config as the CLI hands it to a program: fully qualified keys, string values. */
 export function stackConfig(stack: string): Record<string, string> {
-    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-    return Object.fromEntries(
-        Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
+    return readStackFile(stack, ROOT);
 }
 
 export interface ProgramRun {
