@@ -6,7 +6,7 @@
  */
 import { Command } from "commander";
 import * as fs from "fs";
-import { invokeLocal } from "../components/docker/invoke";
+import { invokeLocal, invokeWithEmulator } from "../components/docker/invoke";
 import { LocalImageOptions, buildLocalImage, preflight, preflightImage } from "../components/docker/localImage";
 import { DEFAULT_MANIFEST, Manifest, readManifest } from "../components/core/manifest";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
@@ -138,6 +138,7 @@ interface InvokeOpts extends CommonOpts {
     timeout?: number;
     memory?: number;
     network?: boolean;
+    emulator?: boolean;
     clientContext?: Record<string, unknown>;
     identity?: { cognitoIdentityId?: string; cognitoIdentityPoolId?: string };
 }
@@ -150,6 +151,7 @@ export function invokeCommand(): Command {
         .option("--timeout <seconds>", "stop the invocation after this long, as Lambda would (default: the stack's timeout, else 30)", positiveInteger)
         .option("--memory <mb>", "the container's memory limit and context.memory_limit_in_mb (default: the stack's memorySize, else 512)", positiveInteger)
         .option("--network", "give the container a network (default: none, so nothing leaves the machine)")
+        .option("--emulator", "run through the image's Lambda Runtime Interface Emulator (AWS base images have it), on a port published on 127.0.0.1")
         .option("--client-context <json>", "context.client_context, e.g. '{\"custom\": {\"tenant\": \"a\"}}'", jsonOption("--client-context"))
         .option("--identity <json>", "context.identity, e.g. '{\"cognitoIdentityId\": \"…\", \"cognitoIdentityPoolId\": \"…\"}'", jsonOption("--identity"))
         .action(async (name: string, opts: InvokeOpts) => {
@@ -168,7 +170,7 @@ export function invokeCommand(): Command {
             process.once("SIGINT", onSignal);
             process.once("SIGTERM", onSignal);
             try {
-                const out = await invokeLocal({
+                const out = await (opts.emulator ? invokeWithEmulator : invokeLocal)({
                     image, functionName: name, command: fn.command, event, environment: s.environment, region: s.region,
                     timeout: opts.timeout ?? s.timeout, memorySize: opts.memory ?? s.memorySize, network: opts.network === true,
                     clientContext: opts.clientContext, identity: opts.identity,

@@ -17,6 +17,6 @@ export {
 } from "./docker/layer";
 export * from "./lambdaService";
 export { preflight, buildLocalImage, PreflightError, PreflightFunction, LocalImageOptions } from "./docker/localImage";
-export { invokeLocal, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "./docker/invoke";
+export { invokeLocal, invokeWithEmulator, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "./docker/invoke";
 export { readManifest, Manifest, DEFAULT_MANIFEST } from "./core/manifest";
 export { BuildSecretSource, parseSecretSpec } from "./docker/secrets";

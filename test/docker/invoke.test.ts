@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { formatReport, invokeLocal, timeoutMessage } from "../../components/docker/invoke";
+import { formatReport, invokeLocal, invokeWithEmulator, timeoutMessage } from "../../components/docker/invoke";
 import { BASE_IMAGE, REPO_ROOT, docker, requireDocker, tempDir } from "./support";
 
 function write(file: string, text: string): void {
@@ -251,4 +251,72 @@ describe("local invoke follows the Lambda Python runtime", function () {
             assert.match(stderr, /interrupted; container lambda-docker-invoke-[0-9a-f]{8} stopped and removed/);
         });
     }
+});
+
+/** A stand-in for AWS's emulator (the real one ships only in AWS's base images, which can't be pulled here). */
+const FAKE_RIE = `#!/usr/bin/env python3
+import importlib, json, os, sys, uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+sys.path.insert(0, "/var/task")
+module, _, attr = sys.argv[1].rpartition(".")
+handler = getattr(importlib.import_module(module), attr)
+class Invoke(BaseHTTPRequestHandler):
+    def do_POST(self):
+        assert self.path == "/2015-03-31/functions/function/invocations", self.path
+        event = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        rid = str(uuid.uuid4())
+        print("START RequestId: %s Version: $LATEST" % rid, flush=True)
+        body = json.dumps(handler(event, None)).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        print("END RequestId: %s" % rid, flush=True)
+    def log_message(self, *args):
+        pass
+print("rie listening, timeout %s, memory %s" % (os.environ["AWS_LAMBDA_FUNCTION_TIMEOUT"], os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]), flush=True)
+HTTPServer(("0.0.0.0", 8080), Invoke).serve_forever()
+`;
+
+describe("invoke --emulator runs the image's Runtime Interface Emulator", function () {
+    this.timeout(300000);
+    let dir: string;
+    const withRie = "lambda-docker-test-rie:latest";
+    const without = "lambda-docker-test-norie:latest";
+    before(function () {
+        requireDocker(this);
+        dir = tempDir("ld-rie-");
+        write(path.join(dir, "fns", "__init__.py"), "");
+        write(path.join(dir, "fns", "h.py"), "def echo(event, context):\n    return {\"echo\": event}\n");
+        write(path.join(dir, "aws-lambda-rie"), FAKE_RIE);
+        fs.chmodSync(path.join(dir, "aws-lambda-rie"), 0o755);
+        write(path.join(dir, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\nCOPY aws-lambda-rie /usr/local/bin/aws-lambda-rie\nENTRYPOINT [\"/usr/local/bin/aws-lambda-rie\"]\n");
+        write(path.join(dir, "Dockerfile.plain"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\n");
+        docker(["build", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--tag", withRie, dir]);
+        docker(["build", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--file", path.join(dir, "Dockerfile.plain"), "--tag", without, dir]);
+    });
+    after(() => {
+        if (!dir) return;
+        docker(["image", "rm", "--force", withRie, without]);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("posts the event to the emulator on a loopback port, streams its logs, and removes the container", async () => {
+        const lines: string[] = [];
+        const out = await invokeWithEmulator({ image: withRie, functionName: "echo", command: ["fns.h.echo"], event: { id: 3 }, timeout: 9, memorySize: 256, onLog: (l) => lines.push(l) });
+        assert.equal(out.failed, false);
+        assert.equal(out.payload, "{\"echo\": {\"id\": 3}}");
+        assert.deepEqual(out.result, { echo: { id: 3 } });
+        assert.equal(lines[0], "rie listening, timeout 9, memory 256");
+        assert.match(lines[1], /^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/);
+        assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
+    });
+
+    it("says so when the image has no emulator", async () => {
+        await assert.rejects(invokeWithEmulator({ image: without, functionName: "echo", command: ["fns.h.echo"], event: {} }), {
+            name: "DockerError",
+            message: `--emulator: image "${without}" has no Lambda Runtime Interface Emulator at /usr/local/bin/aws-lambda-rie. ` +
+                "AWS's Lambda base images (public.ecr.aws/lambda/python) include it; add it to the image, or invoke without --emulator.",
+        });
+    });
 });
