@@ -2,7 +2,7 @@
 // run there. Locally, only the Docker tests may pend, and only when no Docker engine answers.
 "use strict";
 module.exports = {
-    require: ["ts-node/register"],
+    require: ["ts-node/register", "test/support/dockerHygiene.ts"],
     extension: ["ts"],
     spec: ["test/unit/**/*.test.ts", "test/mocks/**/*.test.ts", "test/package/**/*.test.ts", "test/docker/**/*.test.ts"],
     timeout: 20000,

@@ -73,14 +73,15 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
 export function localSettings(opts: CommonOpts, env: NodeJS.ProcessEnv = process.env): LocalSettings {
     const stack = opts.stack ? localStackSettings(opts.stack, env) : undefined;
     const manifestFile = opts.manifest ?? stack?.config.manifest ?? DEFAULT_MANIFEST;
-    const baseImage = opts.buildArg.BASE_IMAGE ?? (env.BASE_IMAGE?.trim() || stack?.config.baseImage);
+    // Always set, so a build's tag is the same whichever command built it (npm start, check, invoke, clean).
+    const baseImage = opts.buildArg.BASE_IMAGE ?? (env.BASE_IMAGE?.trim() || stack?.config.baseImage || CONFIG_DEFAULTS.baseImage);
     const fromFile = opts.envFile ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile) : {};
     return {
         manifestFile,
         manifest: readManifest(manifestFile),
         architecture: opts.architecture ?? stack?.config.architecture ?? "x86_64",
         region: opts.region ?? stack?.config.region ?? "us-east-1",
-        buildArgs: { ...opts.buildArg, ...(baseImage ? { BASE_IMAGE: baseImage } : {}) },
+        buildArgs: { ...opts.buildArg, BASE_IMAGE: baseImage },
         environment: { ...(stack?.environment ?? {}), ...fromFile, ...opts.env },
         memorySize: stack?.config.memorySize ?? CONFIG_DEFAULTS.memorySize,
         timeout: stack?.config.timeout ?? CONFIG_DEFAULTS.timeout,

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/docker/layer";
 import { BuildSecretSource, parseSecretSpec } from "../components/docker/secrets";
 import { platformFor } from "../components/core/tags";
+import { CONFIG_DEFAULTS } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
 import { choice, collectKeyValue } from "./options";
 import { withProgress } from "./output";
@@ -42,12 +43,12 @@ export function layerCommand(): Command {
         .action(async (context: string, opts) => {
             // BASE_IMAGE: --build-arg, else the BASE_IMAGE variable, else the stack's; as for check and invoke.
             const stack = opts.stack ? localStackSettings(opts.stack) : undefined;
-            const baseImage = (opts.buildArg as Record<string, string>).BASE_IMAGE ?? (process.env.BASE_IMAGE?.trim() || stack?.config.baseImage);
+            const baseImage = (opts.buildArg as Record<string, string>).BASE_IMAGE ?? (process.env.BASE_IMAGE?.trim() || stack?.config.baseImage || CONFIG_DEFAULTS.baseImage);
             const result = await withProgress(`layer ${context}`, opts.verbose === true, (onOutput) => buildLayer({
                 context,
                 dockerfile: opts.dockerfile,
                 target: opts.target,
-                buildArgs: { ...opts.buildArg, ...(baseImage ? { BASE_IMAGE: baseImage } : {}) },
+                buildArgs: { ...opts.buildArg, BASE_IMAGE: baseImage },
                 secrets: Object.keys(opts.secret).length > 0 ? opts.secret : undefined,
                 platform: opts.platform ?? (stack ? platformFor(stack.config.architecture) : undefined),
                 assetPath: opts.assetPath,

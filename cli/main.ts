@@ -2,6 +2,7 @@
 /** The lambda-docker command line. Commander parses arguments (help, errors, subcommands) so we don't. */
 import { Command } from "commander";
 import { checkCommand, invokeCommand } from "./image";
+import { cleanCommand } from "./clean";
 import { layerCommand } from "./layer";
 
 export function program(): Command {
@@ -10,7 +11,8 @@ export function program(): Command {
         .showHelpAfterError()
         .addCommand(layerCommand())
         .addCommand(checkCommand())
-        .addCommand(invokeCommand());
+        .addCommand(invokeCommand())
+        .addCommand(cleanCommand());
 }
 
 if (require.main === module) {

@@ -37,6 +37,17 @@ export interface LocalImage {
     readonly output: string[];
 }
 
+/** The repository of locally built function images; `lambda-docker clean` removes the stale ones. */
+export const LOCAL_IMAGE_REPOSITORY = "lambda-docker-local";
+
+/** The local tag of the image `options` describe: `lambda-docker-local:<content hash>`. Reads files, runs no docker command. */
+export function localImageTag(options: Pick<LocalImageOptions, "context" | "dockerfile" | "buildArgs" | "target" | "architecture">): string {
+    const dockerfile = resolveDockerfile(options.context, options.dockerfile);
+    const platform = PLATFORMS[options.architecture ?? "x86_64"];
+    const hash = hashBuildInputs({ context: options.context, dockerfile, buildArgs: options.buildArgs ?? {}, target: options.target, platform });
+    return `${LOCAL_IMAGE_REPOSITORY}:${hash.slice(0, 16)}`;
+}
+
 /** Builds the image locally unless an image of the same content hash exists. */
 export async function buildLocalImage(options: LocalImageOptions): Promise<LocalImage> {
     const env = options.env ?? process.env;
@@ -45,8 +56,7 @@ export async function buildLocalImage(options: LocalImageOptions): Promise<Local
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
     const platform = PLATFORMS[options.architecture ?? "x86_64"];
     const buildArgs = options.buildArgs ?? {};
-    const hash = hashBuildInputs({ context: options.context, dockerfile, buildArgs, target: options.target, platform });
-    const image = `lambda-docker-local:${hash.slice(0, 16)}`;
+    const image = localImageTag(options);
     if ((await runDocker(["image", "inspect", image], { env })).code === 0) return { image, built: false, output: [] };
 
     const kit = await buildKitCommand(env);

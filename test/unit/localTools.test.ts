@@ -108,6 +108,7 @@ describe("one config source for local commands", () => {
             // Without --stack: the defaults, and BASE_IMAGE still means the same.
             assert.deepEqual(localSettings(base, { BASE_IMAGE: "local/python:3.11" }).buildArgs, { BASE_IMAGE: "local/python:3.11" });
             assert.equal(localSettings(base, {}).region, "us-east-1");
+            assert.deepEqual(localSettings(base, {}).buildArgs, { BASE_IMAGE: "public.ecr.aws/lambda/python:3.11" }, "the project default, as npm start passes it");
             assert.throws(() => localSettings({ ...base, stack: "qa" }, {}), {
                 message: "`--stack` must name a stack of this project (dev, prod); got \"qa\": stacks/Pulumi.qa.yaml does not exist.",
             });
