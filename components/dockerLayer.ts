@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import {
-    BuildLayerOptions, LAMBDA_DIRECT_UPLOAD_LIMIT, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild,
+    BuildLayerOptions, LAMBDA_DIRECT_UPLOAD_LIMIT, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild, zipDirectoryLayer,
 } from "./docker/layer";
-import { stableRelativePath } from "./core/buildPaths";
+import { existingDirectory, stableRelativePath } from "./core/buildPaths";
 import { InitSlot } from "./core/initSlot";
 import { BuildSecretSource } from "./docker/secrets";
 import { knownValue } from "./core/outputs";
@@ -38,8 +38,14 @@ export interface DockerLayerSecret {
 }
 
 export interface DockerLayerArgs {
-    /** Build context directory, with the Dockerfile inside unless `dockerfile` is given. */
-    readonly context: string;
+    /** Build context directory, with the Dockerfile inside unless `dockerfile` is given. Exactly one of `context` and `directory`. @default undefined */
+    readonly context?: string;
+    /**
+     * A prebuilt layer directory instead of a Docker build (vendored wheels, say): its contents become the
+     * zip root (`python/…`), zipped deterministically as they are. Exactly one of `context` and `directory`.
+     * @default undefined
+     */
+    readonly directory?: string;
     /** Dockerfile path. @default "<context>/Dockerfile" */
     readonly dockerfile?: string;
     /** Docker build args, e.g. `{ BASE_IMAGE: "…" }`. @default {} */
@@ -78,6 +84,8 @@ export interface DockerLayerArgs {
 
 interface ResolvedDockerLayerArgs {
     readonly build: BuildLayerOptions;
+    /** Set for a prebuilt directory: zipped as is, no Docker. */
+    readonly directory?: string;
     readonly architecture: Architecture;
     readonly compatibleRuntimes: string[];
     /** The explicit layer name; undefined means the URN-derived default. */
@@ -87,8 +95,17 @@ interface ResolvedDockerLayerArgs {
 
 export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): ResolvedDockerLayerArgs {
     const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
+    let directory: string | undefined;
+    if (args.directory !== undefined) {
+        for (const key of ["context", "dockerfile", "buildArgs", "target", "assetPath", "secrets"] as const) {
+            if (args[key] !== undefined) v.fail(key, "absent when `directory` is given (a prebuilt directory is zipped as it is, without a Docker build)", args[key]);
+        }
+        directory = existingDirectory("directory", args.directory);
+    } else if (args.context === undefined) {
+        v.fail("context", "a build context directory, or give `directory` (a prebuilt layer directory)", args.context);
+    }
     const build: BuildLayerOptions = {
-        context: args.context,
+        context: args.context ?? "",
         dockerfile: args.dockerfile,
         buildArgs: args.buildArgs,
         target: args.target,
@@ -99,7 +116,8 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
     };
     const secretSources = Object.fromEntries(Object.entries(args.secrets ?? {}).map(([id, src]) =>
         [id, src !== null && typeof src === "object" && src.value !== undefined && typeof src.value !== "string" ? { ...src, value: "" } : src]));
-    resolveLayerBuild({ ...build, secrets: args.secrets === undefined ? undefined : secretSources as BuildLayerOptions["secrets"] }); // validates before anything exists
+    // validates before anything exists
+    if (directory === undefined) resolveLayerBuild({ ...build, secrets: args.secrets === undefined ? undefined : secretSources as BuildLayerOptions["secrets"] });
     const compatibleRuntimes = args.compatibleRuntimes ?? ["python3.11"];
     if (!Array.isArray(compatibleRuntimes) || compatibleRuntimes.length === 0 || compatibleRuntimes.length > 15) {
         v.fail("compatibleRuntimes", "a list of 1 to 15 Lambda runtimes", compatibleRuntimes);
@@ -112,7 +130,7 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
         v.matches("name", name, /^[a-zA-Z0-9_-]{1,55}$/, "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)");
     }
     return {
-        build, architecture, compatibleRuntimes: [...compatibleRuntimes], layerName,
+        build, directory, architecture, compatibleRuntimes: [...compatibleRuntimes], layerName,
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
     };
 }
@@ -174,7 +192,8 @@ type DockerLayerData = {
 };
 
 /**
- * A Lambda layer extracted from a Docker build into a deterministic zip. The build runs while the
+ * A Lambda layer extracted from a Docker build into a deterministic zip (or, with `directory`, a
+ * prebuilt directory zipped as it is). The build runs while the
  * program runs (a fresh CI machine builds it too, or finds it in the cache), so the zip and its
  * sha256 exist at preview: unchanged inputs give the same sha256 and no diff.
  *
@@ -205,7 +224,9 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     /** Builds first; the layer version is created only from a zip that passed every size check. */
     protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<DockerLayerData> {
         const { resolved, args } = pendingInit.take();
-        const built = resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
+        const built = resolved.directory !== undefined
+            ? zipDirectoryLayer({ directory: resolved.directory, cacheDir: resolved.build.cacheDir, keepBytecode: resolved.build.keepBytecode })
+            : resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
         layers.set(this, { architecture: resolved.architecture, built });
         const layerName = pulumi.output(resolved.layerName ?? this.defaultName(name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs

@@ -15,7 +15,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
+import { existingDirectory, validateBuildArgs, validateBuildPaths } from "../core/buildPaths";
 import { hashBuildInputs } from "../core/contextHash";
 import * as v from "../core/validation";
 import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "./docker";
@@ -304,3 +304,31 @@ export async function buildLayer(options: BuildLayerOptions): Promise<LayerBuild
     return result;
 }
 
+
+/**
+ * A prebuilt layer directory (its contents become the zip root: `python/…`, `bin/…`), zipped
+ * deterministically as it is, without Docker, into the cache as `layer-<sha256>.zip`. Bytecode is left
+ * out unless `keepBytecode`; the size limits are those of a Docker-built layer.
+ */
+export async function zipDirectoryLayer(options: { directory: string; cacheDir?: string; keepBytecode?: boolean; out?: string }): Promise<LayerBuildResult> {
+    const directory = existingDirectory("directory", options.directory);
+    const cacheDir = options.cacheDir ?? path.join(".lambda-docker", "cache");
+    const entries = listTree(directory, { keepBytecode: options.keepBytecode ?? false });
+    const unzipped = unzippedSize(entries);
+    if (unzipped > LAMBDA_UNZIPPED_LIMIT) {
+        throw new Error(`Layer directory ${JSON.stringify(directory)} holds ${formatBytes(unzipped)}, over Lambda's limit of ${formatBytes(LAMBDA_UNZIPPED_LIMIT)} ` +
+            "for a function and all its layers. Ship these dependencies in a container image instead: LambdaImage + ImageFunction (up to 10 GB).");
+    }
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const tmp = path.join(cacheDir, `.layer-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`);
+    try {
+        const zipped = await writeZip(entries, tmp);
+        const zipPath = path.join(cacheDir, `layer-${zipped.sha256}.zip`);
+        const cached = fs.existsSync(zipPath);
+        fs.renameSync(tmp, zipPath);
+        if (options.out) atomicCopy(zipPath, options.out);
+        return { zipPath, sha256: zipped.sha256, unzippedBytes: zipped.unzippedBytes, zippedBytes: zipped.zippedBytes, cached, inputHash: zipped.sha256 };
+    } finally {
+        fs.rmSync(tmp, { force: true });
+    }
+}
