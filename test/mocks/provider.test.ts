@@ -105,7 +105,8 @@ describe("the package served to other languages", function () {
         assert.deepEqual(zip.inputProperties.layers.items, { type: "string" });
         assert.deepEqual(zip.requiredInputs.sort(), ["code", "handler"]);
         const layer = schema.resources["lambda-docker:index:DockerLayer"];
-        assert.deepEqual(layer.requiredInputs, ["context"]);
+        assert.deepEqual(layer.requiredInputs, [], "exactly one of context and directory, checked by the component");
+        assert.deepEqual([layer.inputProperties.context.type, layer.inputProperties.directory.type], ["string", "string"]);
         assert.deepEqual(Object.keys(layer.properties).sort(), ["arn", "sha256", "unzippedBytes", "zippedBytes"]);
         assert.deepEqual(Object.keys(schema.resources["lambda-docker:index:EcrRepository"].properties).sort(), ["arn", "registryId", "repositoryName", "repositoryUrl"]);
     });
