@@ -558,6 +558,9 @@ export function layerLogicalId(name: string): string {
     return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaLayer`;
 }
 
+/** What a zip function's `code` is written as: Serverless's package has no exact equivalent. */
+const CODE_PLACEHOLDER = "package (the directory to zip: Serverless zipped the service directory, filtered)";
+
 /** Serverless's test for an image given as an ECR URI rather than the name of `provider.ecr.images`. */
 const ECR_URI = /^\d+\.dkr\.ecr\.[a-z0-9-]+..amazonaws.com\/([^@]+)|([^@:]+@sha256:[a-f0-9]{64})$/;
 const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/;
@@ -604,7 +607,9 @@ class Converter {
     private stackArchitecture?: v.Architecture;
     private providerEnv: { name: string; value: string }[] = [];
     private providerRuntimeUsers = 0;
-    private providerLayersUsers = 0;
+    private providerLayers?: string[];
+    private readonly providerLayersUsers: string[] = [];
+    private readonly zipFunctionKeys: string[] = [];
 
     constructor(
         private readonly r: VariableResolver,
@@ -1043,10 +1048,23 @@ class Converter {
         if (this.r.kind(functions) === "seq") for (let i = 0; i < this.r.length(functions); i++) add(this.r.child(functions, i));
         else add(functions);
 
-        const packageKeys = this.r.keys(this.r.child(this.root, "package"));
         for (const { slsName, cursor } of entries) {
-            this.convertFunction(slsName, cursor, packageKeys);
+            this.convertFunction(slsName, cursor);
             this.flush();
+        }
+        if (this.zipFunctionKeys.length > 0) {
+            const pkg = this.r.child(this.root, "package");
+            const patterns = this.r.value(this.r.child(pkg, "patterns")).value;
+            const shownPatterns = Array.isArray(patterns) && patterns.every((p) => typeof p === "string") ? ` and package.patterns (${patterns.join(", ")})` : "";
+            const others = this.r.keys(pkg).filter((k) => k !== "patterns");
+            this.line(
+                "package",
+                "placeholder",
+                `${this.zipFunctionKeys.join(", ")} = ${show(`${PLACEHOLDER_PREFIX}${CODE_PLACEHOLDER}`)}: Serverless zipped the service directory ` +
+                    `minus node_modules dev dependencies, .git, .serverless${shownPatterns}, but lambda-docker zips every file under \`code\` ` +
+                    "(that would include node_modules, .git and .lambda-docker's own cache): give the functions' code a directory of its own, " +
+                    `set code to it and write the handlers as module paths from there; replace it by hand${others.length > 0 ? ` (package.${others.join(", package.")} not converted)` : ""}`,
+            );
         }
         const provider = this.r.child(this.root, "provider");
         if (this.r.kind(this.r.child(provider, "runtime")) !== "missing") {
@@ -1054,7 +1072,10 @@ class Converter {
             if (this.providerRuntimeUsers > 0) this.line("provider.runtime", "converted", `${runtime} → the runtime of the ${this.providerRuntimeUsers} zip function(s) that set none`);
             else this.line("provider.runtime", "not converted", `${runtime} is unused: image functions take their runtime from their image`);
         }
-        if (this.r.kind(this.r.child(provider, "layers")) !== "missing" && this.providerLayersUsers === 0) {
+        if (this.providerLayers !== undefined && this.providerLayers.length > 0) {
+            this.pending.push({ item: "provider.layers", text: `used by ${this.providerLayersUsers.join(", ")} (the zip functions without their own layers)` });
+        }
+        if (this.r.kind(this.r.child(provider, "layers")) !== "missing" && this.providerLayers === undefined) {
             this.line("provider.layers", "not converted", "no zip function without its own `layers` uses them (image functions cannot have layers)");
         }
         if (this.r.kind(this.r.child(provider, "stage")) !== "missing") {
@@ -1062,7 +1083,7 @@ class Converter {
         }
     }
 
-    private convertFunction(slsName: string, fn: Cursor, packageKeys: string[]): void {
+    private convertFunction(slsName: string, fn: Cursor): void {
         const base = `functions.${slsName}`;
         const name = manifestName(slsName);
         if (name === "") {
@@ -1087,7 +1108,7 @@ class Converter {
             if (image === undefined) return;
             summary = image;
         } else if (hasHandler) {
-            const zip = this.zipFunction(slsName, fn, key, spec, packageKeys);
+            const zip = this.zipFunction(slsName, fn, key, spec);
             if (zip === undefined) return;
             summary = zip;
         } else {
@@ -1176,13 +1197,17 @@ class Converter {
             uri = known.uri;
         }
         if (uri !== undefined || ref === undefined) {
+            const events = this.r.length(this.r.child(fn, "events"));
+            const command = config.command === undefined ? undefined : this.r.value(config.command).value;
+            const shownCommand = Array.isArray(command) ? JSON.stringify(command) : "[<the image's CMD>]";
             this.line(
                 base,
                 "not converted",
-                uri === undefined
+                (uri === undefined
                     ? `its image ${this.describe(image)} cannot be read`
-                    : `it runs the prebuilt image ${uri}, which the manifest cannot hold (it lists images lambda-docker builds): ` +
-                          `deploy it in code with \`new ImageFunction("${manifestName(slsName)}", { image: "${uri}", command: [...] })\``,
+                    : `it runs the prebuilt image ${uri}, and the manifest only lists images lambda-docker builds: ` +
+                      `deploy it in code with \`new ImageFunction("${manifestName(slsName)}", { image: <that URI>, command: ${shownCommand} })\``) +
+                    (events > 0 ? `; its ${events} event(s) are not converted either` : ""),
             );
             return undefined;
         }
@@ -1229,8 +1254,41 @@ class Converter {
         return { reason: `the CMD of ${shown} is not in exec form (["module.handler"])` };
     }
 
-    private zipFunction(slsName: string, fn: Cursor, key: string, spec: Record<string, unknown>, packageKeys: string[]): string | undefined {
+    /** A function's `layers`: manifest layer names for `Ref`s to this service's layers, versioned ARNs as they are. */
+    private layerList(list: Cursor, itemBase: string, key: string, todo = true): string[] {
+        const layers: string[] = [];
+        const n = this.r.kind(list) === "seq" ? this.r.length(list) : 0;
+        for (let i = 0; i < n; i++) {
+            const c = this.r.child(list, i);
+            const item = `${itemBase}[${i}]`;
+            const t = this.r.value(c).value;
+            const ref = t instanceof Intrinsic && t.source.startsWith("!Ref ") ? String(t.value) : t instanceof Intrinsic && isIntrinsicObject(t.value) && typeof t.value.Ref === "string" ? t.value.Ref : undefined;
+            if (ref !== undefined) {
+                const layer = this.layerRefs.get(ref);
+                if (layer !== undefined) {
+                    layers.push(layer);
+                    this.line(item, "converted", `${(t as Intrinsic).source} → ${key}: ${layer}`);
+                } else {
+                    this.line(item, "not converted", `${(t as Intrinsic).source} is not a layer of this service's \`layers\``);
+                }
+                continue;
+            }
+            const value = this.takeString(c, item, `${key}[${layers.length}]`, { todo });
+            if (value === undefined) {
+                this.line(item, "not converted", `${this.describe(c)} is not a layer reference the importer can read`);
+            } else if (isPlaceholder(value) || LAYER_ARN.test(value)) {
+                layers.push(value);
+                if (!isPlaceholder(value)) this.line(item, "converted", `→ ${key}: ${value}`);
+            } else {
+                this.line(item, "not converted", `${show(value)} is not a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)`);
+            }
+        }
+        return layers;
+    }
+
+    private zipFunction(slsName: string, fn: Cursor, key: string, spec: Record<string, unknown>): string | undefined {
         const base = `functions.${slsName}`;
+        const name = manifestName(slsName);
         const ownRuntime = this.r.kind(this.r.child(fn, "runtime")) !== "missing";
         const runtimeCursor = ownRuntime ? this.r.child(fn, "runtime") : this.r.at(this.root, "provider", "runtime");
         const runtime = this.r.kind(runtimeCursor) === "missing" ? undefined : this.takeString(runtimeCursor, ownRuntime ? `${base}.runtime` : "provider.runtime", `${key}.runtime`);
@@ -1246,46 +1304,25 @@ class Converter {
         const handler = this.takeString(this.r.child(fn, "handler"), `${base}.handler`, `${key}.handler`) ?? "";
         const converted = isPlaceholder(handler) ? handler : handler.replace(/\//g, ".");
         spec.handler = converted;
-        spec.code = this.rel(".");
+        spec.code = `${PLACEHOLDER_PREFIX}${CODE_PLACEHOLDER}`;
+        this.todos.push({ key: `${key}.code`, expression: CODE_PLACEHOLDER });
+        this.zipFunctionKeys.push(`${key}.code`);
         spec.runtime = runtime;
         if (converted !== handler) {
             this.line(`${base}.handler`, "converted", `${handler} → ${key}.handler = ${converted} (Lambda's Python runtime imports path/to/module as path.to.module)`);
         }
         const own = this.r.child(fn, "layers");
-        const fromProvider = this.r.kind(own) === "missing";
-        const layersCursor = fromProvider ? this.r.at(this.root, "provider", "layers") : own;
-        const layersItem = fromProvider ? "provider.layers" : `${base}.layers`;
-        if (fromProvider && this.r.kind(layersCursor) !== "missing") this.providerLayersUsers++;
-        const layers: string[] = [];
-        const n = this.r.kind(layersCursor) === "seq" ? this.r.length(layersCursor) : 0;
-        for (let i = 0; i < n; i++) {
-            const c = this.r.child(layersCursor, i);
-            const item = `${layersItem}[${i}]`;
-            const t = this.r.value(c).value;
-            const ref = t instanceof Intrinsic && t.source.startsWith("!Ref ") ? String(t.value) : t instanceof Intrinsic && isIntrinsicObject(t.value) && typeof t.value.Ref === "string" ? t.value.Ref : undefined;
-            if (ref !== undefined) {
-                const layer = this.layerRefs.get(ref);
-                if (layer !== undefined) {
-                    layers.push(layer);
-                    this.line(item, "converted", `${t instanceof Intrinsic ? t.source : ref} → ${key}.layers: ${layer}`);
-                } else {
-                    this.line(item, "not converted", `${(t as Intrinsic).source} is not a layer of this service's \`layers\``);
-                }
-                continue;
-            }
-            const value = this.takeString(c, item, `${key}.layers[${layers.length}]`);
-            if (value === undefined) {
-                this.line(item, "not converted", `${this.describe(c)} is not a layer reference the importer can read`);
-            } else if (isPlaceholder(value) || LAYER_ARN.test(value)) {
-                layers.push(value);
-                if (!isPlaceholder(value)) this.line(item, "converted", `→ ${key}.layers: ${value}`);
-            } else {
-                this.line(item, "not converted", `${show(value)} is not a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)`);
-            }
+        let layers: string[];
+        if (this.r.kind(own) !== "missing") {
+            layers = this.layerList(own, `${base}.layers`, `${key}.layers`);
+        } else {
+            this.providerLayers ??= this.layerList(this.r.at(this.root, "provider", "layers"), "provider.layers", "functions.*.layers", false);
+            layers = this.providerLayers;
+            if (layers.length > 0) this.providerLayersUsers.push(name);
+            layers.forEach((l, i) => isPlaceholder(l) && this.todos.push({ key: `${key}.layers[${i}]`, expression: l.slice(PLACEHOLDER_PREFIX.length) }));
         }
         if (layers.length > 0) spec.layers = layers;
-        const packaged = packageKeys.length > 0 ? `; serverless.yml's package.${packageKeys.join(", package.")} not applied` : "";
-        return `zip function (handler ${converted}, runtime ${runtime}, code ${spec.code}: the service directory, as Serverless packages it${packaged})`;
+        return `zip function (handler ${converted}, runtime ${runtime}, code: a placeholder, see package)`;
     }
 
     // -- events ----------------------------------------------------------------------------------
@@ -1521,13 +1558,13 @@ class Converter {
     }
 
     convertRest(): void {
-        const handled = ["provider", "functions", "layers", "resources", "plugins"];
+        const handled = ["provider", "functions", "layers", "resources", "plugins", ...(this.zipFunctionKeys.length > 0 ? ["package"] : [])];
         for (const k of this.r.keys(this.root)) {
             if (handled.includes(k)) continue;
             const hint =
                 k === "service" ? `deployed names change: Serverless named functions ${String(this.r.value(this.r.child(this.root, k)).value)}-<stage>-<function>; lambda-docker's are Pulumi auto-names`
                     : k === "custom" ? "read only through the ${self:custom…} variables that use it; plugin settings in it are not converted"
-                        : k === "package" ? "zip functions package their whole `code` directory (add a .lambda-docker ignore or move the code to its own directory)"
+                        : k === "package" ? "there are no zip functions to package"
                             : ["frameworkVersion", "configValidationMode", "deprecationNotificationMode", "variablesResolutionMode", "useDotenv", "org", "app", "console", "dashboard", "license"].includes(k)
                                 ? "a Serverless Framework setting"
                                 : k === "params" || k === "stages" ? "read only through ${param:…} variables"
