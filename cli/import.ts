@@ -48,7 +48,10 @@ export function importCommand(write: (text: string) => void = (t) => process.std
             const outDir = path.resolve(opts.out ?? path.dirname(path.resolve(file)));
             const manifestFile = path.join(outDir, DEFAULT_MANIFEST);
             const stackFile = path.join(outDir, "stacks", `Pulumi.${opts.stage}.yaml`);
-            const shown = (f: string) => path.relative(process.cwd(), f) || ".";
+            const shown = (f: string) => {
+                const rel = path.relative(process.cwd(), f);
+                return rel.startsWith("..") || path.isAbsolute(rel) ? f : rel;
+            };
             const result = importServerless(file, { stage: opts.stage, outDir, readFile: readIfExists });
             if (!opts.force) {
                 const existing = [manifestFile, stackFile].filter((f) => fs.existsSync(f));

@@ -77,11 +77,13 @@ const CFN_TAGS = [
     "Cidr", "If", "Equals", "Not", "And", "Or", "Condition", "Transform", "Length", "ToJsonString",
 ];
 
-/** CloudFormation as it is written in YAML, on one line: `!GetAtt Queue.Arn`, `{Ref: Queue}`. */
+/** CloudFormation as it is written in YAML, on one line: `!GetAtt Queue.Arn`, `{Ref: Queue}`, `!Join [":", [a, !Ref B]]`. */
 function flowYaml(value: unknown): string {
-    const plain = (x: unknown): unknown =>
-        x instanceof Intrinsic ? x.source : Array.isArray(x) ? x.map(plain) : typeof x === "object" && x !== null ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, plain(y)])) : x;
-    return YAML.stringify(plain(value), { collectionStyle: "flow", flowCollectionPadding: false, lineWidth: 0 }).trim();
+    if (value instanceof Intrinsic) return value.source;
+    if (Array.isArray(value)) return `[${value.map(flowYaml).join(", ")}]`;
+    if (typeof value === "object" && value !== null) return `{${Object.entries(value).map(([k, v]) => `${flowYaml(k)}: ${flowYaml(v)}`).join(", ")}}`;
+    if (typeof value !== "string") return String(value);
+    return /^[A-Za-z0-9_./$(-][^,[\]{}#&!|>'"%@`]*$/.test(value) && !/: |:$/.test(value) ? value : JSON.stringify(value);
 }
 
 function tagSource(tag: string, value: unknown): string {
@@ -257,7 +259,7 @@ const EXTERNAL_SOURCES: Record<string, string> = {
 export class VariableResolver {
     private readonly files = new Map<string, unknown>();
     private readonly active: { key: string; where: string; expression: string }[] = [];
-    readonly warnings: string[] = [];
+    readonly warnings: { file: string; message: string }[] = [];
 
     constructor(
         readonly serviceDir: string,
@@ -397,9 +399,10 @@ export class VariableResolver {
         let doc: unknown = MISSING;
         if (text !== undefined) {
             const rel = path.relative(this.serviceDir, file).split(path.sep).join("/");
-            const parsed = YAML.parseDocument(text, { customTags: CUSTOM_TAGS, merge: true, prettyErrors: false });
-            if (parsed.errors.length > 0) throw new Error(`Cannot parse ${rel}: ${parsed.errors[0].message}`);
-            for (const w of parsed.warnings) this.warnings.push(`${rel}: ${w.message}`);
+            const parsed = YAML.parseDocument(text, { customTags: CUSTOM_TAGS, merge: true });
+            const where = (e: YAML.YAMLError) => `${e.message.split(" at line ")[0]}${e.linePos ? ` at line ${e.linePos[0].line}` : ""}`;
+            if (parsed.errors.length > 0) throw new Error(`Cannot parse ${rel}: ${where(parsed.errors[0])}`);
+            for (const w of parsed.warnings) this.warnings.push({ file: rel, message: where(w) });
             doc = parsed.toJS() ?? {};
         }
         this.files.set(file, doc);
@@ -686,8 +689,8 @@ class Converter {
             this.pending.push({
                 item,
                 text:
-                    `${key} = ${show(value)} depends on the stage (resolved for "${this.stage}"): the manifest is shared by every stack, ` +
-                    "so give other stages their own manifest (`lambda-docker:manifest`) or set the value in code",
+                    `${key} = ${show(value)} is the "${this.stage}" value of a stage-dependent expression, but the manifest is shared by every stack: ` +
+                    "give other stages their own manifest (`lambda-docker:manifest`) or set it in code",
             });
         }
     }
@@ -925,6 +928,7 @@ class Converter {
         }
         const expression = platforms.map((p) => `provider.ecr.images.${p.image}.platform ${p.architecture}`).join(", ");
         this.setStack("lambda-docker:architecture", `${PLACEHOLDER_PREFIX}${expression}`);
+        this.todos.push({ key: "lambda-docker:architecture", expression });
         for (const p of platforms) {
             this.line(
                 `provider.ecr.images.${p.image}.platform`,
@@ -1571,7 +1575,7 @@ class Converter {
                                     : "no lambda-docker equivalent";
             this.line(k, "not converted", hint);
         }
-        for (const w of this.r.warnings) this.line(w.split(":")[0], "not converted", `YAML: ${w.slice(w.indexOf(":") + 2).split("\n")[0]} (read as its plain value)`);
+        for (const w of this.r.warnings) this.line(w.file, "not converted", `YAML: ${w.message} (read as its plain value)`);
     }
 
     manifest(): Record<string, unknown> {
