@@ -19,6 +19,14 @@ export function readIfExists(file: string): string | undefined {
     }
 }
 
+/** The service file: the path given, or the serverless.yml/.yaml/.json in the directory given. */
+export function serviceFile(given: string): string {
+    if (!fs.existsSync(given) || !fs.statSync(given).isDirectory()) return given;
+    const found = ["serverless.yml", "serverless.yaml", "serverless.json"].map((f) => path.join(given, f)).find((f) => fs.existsSync(f));
+    if (found === undefined) throw new Error(`${given} has no serverless.yml, serverless.yaml or serverless.json.`);
+    return found;
+}
+
 export function formatReportLine(line: ReportLine): string {
     return `${line.status.padEnd(13)} ${line.item}: ${line.detail}`;
 }
@@ -40,11 +48,12 @@ export function importCommand(write: (text: string) => void = (t) => process.std
     command
         .command("serverless")
         .description("Write lambda-docker.yaml and stacks/Pulumi.<stage>.yaml from a Serverless Framework service, and report what was and was not converted")
-        .argument("<serverless.yml>", "the service's serverless.yml (or .yaml/.json)")
+        .argument("<serverless.yml>", "the service's serverless.yml (or .yaml/.json), or its directory")
         .option("--out <dir>", "directory to write into (default: the directory of serverless.yml)")
         .option("--stage <stage>", "stage for ${opt:stage} and ${sls:stage}, and the stack file's name", "dev")
         .option("--force", "overwrite existing output files")
-        .action(async (file: string, opts: { out?: string; stage: string; force?: boolean }) => {
+        .action(async (given: string, opts: { out?: string; stage: string; force?: boolean }) => {
+            const file = serviceFile(given);
             const outDir = path.resolve(opts.out ?? path.dirname(path.resolve(file)));
             const manifestFile = path.join(outDir, DEFAULT_MANIFEST);
             const stackFile = path.join(outDir, "stacks", `Pulumi.${opts.stage}.yaml`);

@@ -1333,6 +1333,10 @@ class Converter {
 
     private events(list: Cursor, base: string, key: string): unknown[] {
         const out: unknown[] = [];
+        if (!["seq", "missing"].includes(this.r.kind(list))) {
+            this.line(`${base}.events`, "not converted", `${this.describe(list)} is not a list of events the importer can read`);
+            return out;
+        }
         const n = this.r.length(list);
         for (let i = 0; i < n; i++) {
             const e = this.r.child(list, i);
@@ -1618,6 +1622,9 @@ export function importServerless(file: string, options: ImportOptions): ImportRe
     const stage = options.stage ?? "dev";
     v.stage("--stage", stage);
     const absolute = path.resolve(file);
+    if (![".yml", ".yaml", ".json"].includes(path.extname(absolute).toLowerCase())) {
+        throw new Error(`Cannot import ${path.basename(absolute)}: only serverless.yml, serverless.yaml and serverless.json services can be read (a JavaScript or TypeScript service is a program, not data).`);
+    }
     const serviceDir = path.dirname(absolute);
     const outDir = path.resolve(options.outDir ?? serviceDir);
     const mainFile = path.basename(absolute);

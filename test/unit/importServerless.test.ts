@@ -823,6 +823,19 @@ describe("import serverless: conversion rules", () => {
         ]);
     });
 
+    it("reports events it cannot read as a list", () => {
+        const result = service(IMAGE_SERVICE("  api:\n    image: app\n    events: ${ssm:/api/events}\n"), DOCKERFILE);
+        assert.deepEqual(linesFor(result, "functions.api.events"), [
+            ["not converted", "functions.api.events", "${ssm:/api/events} is not a list of events the importer can read"],
+        ]);
+    });
+
+    it("refuses a JavaScript or TypeScript service, which is a program rather than data", () => {
+        assert.throws(() => importServerless("/svc/serverless.ts", { readFile: () => undefined }), {
+            message: "Cannot import serverless.ts: only serverless.yml, serverless.yaml and serverless.json services can be read (a JavaScript or TypeScript service is a program, not data).",
+        });
+    });
+
     it("refuses a provider other than AWS", () => {
         assert.throws(() => service("service: s\nprovider:\n  name: azure\n"), { message: "Only AWS services can be imported: provider.name is \"azure\"." });
     });
@@ -889,9 +902,9 @@ describe("import serverless: CLI", () => {
         });
     });
 
-    it("defaults --out to the directory of serverless.yml and --stage to dev", async () => {
+    it("defaults --out to the directory of serverless.yml and --stage to dev, and takes the service's directory too", async () => {
         for (const f of ["serverless.yml", "Dockerfile", "app.py"]) fs.copyFileSync(path.join(FIXTURES, "minimal", f), path.join(out, f));
-        await runCli(path.join(out, "serverless.yml"));
+        await runCli(out);
         assert.equal(fs.readFileSync(path.join(out, "lambda-docker.yaml"), "utf8"), fixture("minimal").manifestYaml);
         assert.equal(fs.readFileSync(path.join(out, "stacks", "Pulumi.dev.yaml"), "utf8"), fixture("minimal").stackYaml);
     });
