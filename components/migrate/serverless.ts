@@ -586,19 +586,13 @@ function isPlaceholder(value: unknown): boolean {
     return typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX);
 }
 
-function show(value: unknown): string {
-    return v.show(value);
-}
-
-interface StackEntry {
-    readonly value: string;
-}
+const show = v.show;
 
 /** Builds the manifest, stack config and report for one service. */
 class Converter {
     readonly report: ReportLine[] = [];
     readonly todos: Todo[] = [];
-    readonly stack = new Map<string, StackEntry>();
+    readonly stack = new Map<string, string>();
     readonly images: Record<string, Record<string, unknown>> = {};
     readonly layers: Record<string, Record<string, unknown>> = {};
     readonly statements: Record<string, unknown>[] = [];
@@ -705,7 +699,7 @@ class Converter {
     }
 
     setStack(key: string, value: string): void {
-        this.stack.set(key, { value });
+        this.stack.set(key, value);
     }
 
     // -- provider ------------------------------------------------------------------------------
@@ -1653,7 +1647,7 @@ export function importServerless(file: string, options: ImportOptions): ImportRe
     const manifestYaml = `${header}\n${toYaml(manifest)}`;
 
     const stackConfig: Record<string, string> = {};
-    for (const [k, e] of c.stack) stackConfig[k] = e.value;
+    for (const [k, value] of c.stack) stackConfig[k] = value;
     const stackTodos = c.todos.filter((t) => t.key.includes(":"));
     const typed = Object.fromEntries(
         Object.entries(stackConfig).map(([k, val]) => [k, /^\d+$/.test(val) ? Number(val) : val === "true" ? true : val === "false" ? false : val]),
