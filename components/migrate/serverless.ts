@@ -10,6 +10,22 @@
  * and v4 has it; `${opt:stage}` and `${sls:stage}` are the imported stage (the import stands for
  * `serverless deploy --stage <stage>` with no other option); values are resolved only where the
  * importer uses them, so an `${ssm:…}` in a plugin's settings neither fails nor shows up.
+ *
+ * Decisions, each reported where it applies:
+ * - Serverless's defaults are written out (region us-east-1, 1024 MB, 6 s), so the stack keeps the
+ *   values the service ran with rather than lambda-docker's own defaults.
+ * - `provider.environment` LOG_LEVEL and STAGE go to the stack (`lambda-docker:logLevel`; STAGE is
+ *   the stack name), the rest to every function's environment, under the function's own.
+ * - A value that depends on the stage is resolved for the imported stage and reported: the
+ *   manifest is shared by every stack.
+ * - A handler `path/to/module.fn` becomes `path.to.module.fn` (Lambda's Python runtime imports both
+ *   alike). A zip function's `code` is a placeholder: Serverless zipped the service directory minus
+ *   node_modules, .git, .serverless and `package.patterns`, lambda-docker zips every file under `code`.
+ * - `http` (REST API) and `httpApi` events become HTTP API routes; an event whose other settings
+ *   change what the function receives or who may call it (authorizers, API keys, input transformers,
+ *   batch item failures, filters) is not converted at all rather than converted without them.
+ * - A statement with Condition, NotAction or NotResource is not converted (without them it would
+ *   grant more); `*` and `service:*` get `allowWildcards: true`, reported.
  */
 import * as path from "path";
 import * as YAML from "yaml";
