@@ -184,13 +184,16 @@ export function keyPath(segments: readonly Segment[]): string {
 
 type Part = { readonly text: string } | { readonly variable: string };
 
-/** Literal text and `${…}` variables (nested variables stay inside their variable). */
+/**
+ * Literal text and `${…}` variables (nested variables stay inside their variable). As in Serverless,
+ * a variable starts with a lowercase source name: `${AWS::Region}` is CloudFormation's, left as text.
+ */
 function scan(text: string): Part[] {
     const parts: Part[] = [];
     let literal = "";
     let i = 0;
     while (i < text.length) {
-        if (text.startsWith("${", i)) {
+        if (text.startsWith("${", i) && /[a-z]/.test(text.charAt(i + 2))) {
             let depth = 1;
             let j = i + 2;
             while (j < text.length && depth > 0) {
@@ -493,7 +496,10 @@ export class VariableResolver {
         }
         if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "found", cursor: { node: Number(text), notes: NO_NOTES } };
         if (text === "true" || text === "false") return { kind: "found", cursor: { node: text === "true", notes: NO_NOTES } };
-        if (!/^[A-Za-z][A-Za-z0-9]*[(:]/.test(text)) return { kind: "found", cursor: { node: text, notes: NO_NOTES } };
+        if (text === "null") return { kind: "found", cursor: { node: null, notes: NO_NOTES } };
+        if (!/^[a-z][A-Za-z0-9.-]*[(:]/.test(text)) {
+            return { kind: "unreadable", cause: `\${${text}}`, reason: "it is neither a variable source nor a quoted string, number or boolean (Serverless refuses it too)" };
+        }
 
         let reference = text;
         let notes = NO_NOTES;
@@ -503,7 +509,7 @@ export class VariableResolver {
             reference = t.value as string;
             notes = t.notes;
         }
-        const m = /^([A-Za-z][A-Za-z0-9]*)(?:\(([^)]*)\))?(?::([\s\S]*))?$/.exec(reference);
+        const m = /^([a-z][A-Za-z0-9.-]*)(?:\(([^)]*)\))?(?::([\s\S]*))?$/.exec(reference);
         const expression = `\${${text}}`;
         if (!m) return { kind: "unreadable", cause: expression, reason: "it is not a variable the importer understands" };
         const [, source, params, address = ""] = m;

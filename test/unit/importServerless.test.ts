@@ -605,6 +605,8 @@ describe("import serverless: variables", () => {
                 "  map: {a: 1}",
                 "  js: ${file(./config.js):table}",
                 "  instance: ${sls:instanceId}",
+                "  bare: ${opt:region, eu-west-1}",
+                "  resolver: ${shared-resolver:ssm:/orders/table}",
             ].join("\n"),
         });
         const cases: [string, Unresolved][] = [
@@ -619,8 +621,16 @@ describe("import serverless: variables", () => {
             ["mapInString", new Unresolved("x-${self:custom.map}", "${self:custom.map}", "${self:custom.map} is a mapping or list, which cannot be part of a string")],
             ["js", new Unresolved("${file(./config.js):table}", "${file(./config.js):table}", "JavaScript and TypeScript files are not run by the importer")],
             ["instance", new Unresolved("${sls:instanceId}", "${sls:instanceId}", "only ${sls:stage} has a value outside a Serverless run")],
+            ["bare", new Unresolved("${opt:region, eu-west-1}", "${eu-west-1}", "it is neither a variable source nor a quoted string, number or boolean (Serverless refuses it too)")],
+            ["resolver", new Unresolved("${shared-resolver:ssm:/orders/table}", "${shared-resolver:ssm:/orders/table}", "\"shared-resolver\" variables are not read by the importer")],
         ];
         for (const [key, expected] of cases) assert.deepEqual(valueAt(r, "custom", key), expected, key);
+    });
+
+    it("leaves CloudFormation's own ${AWS::…} and ${Name} as text, as Serverless does (its sources start lowercase)", () => {
+        const r = resolver({ "/svc/serverless.yml": "custom:\n  a: arn:${AWS::Partition}:s3:::orders-${sls:stage}\n  b: ${Bucket}\n" });
+        assert.equal(valueAt(r, "custom", "a"), "arn:${AWS::Partition}:s3:::orders-dev");
+        assert.equal(valueAt(r, "custom", "b"), "${Bucket}");
     });
 
     it("reads CloudFormation tags and intrinsic mappings as Intrinsic values, without crashing", () => {
