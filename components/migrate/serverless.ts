@@ -1075,13 +1075,14 @@ class Converter {
         if (this.zipFunctionKeys.length > 0) {
             const pkg = this.r.child(this.root, "package");
             const patterns = this.r.value(this.r.child(pkg, "patterns")).value;
-            const shownPatterns = Array.isArray(patterns) && patterns.every((p) => typeof p === "string") ? ` and package.patterns (${patterns.join(", ")})` : "";
+            const excluded = ["node_modules dev dependencies", ".git", ".serverless"];
+            if (Array.isArray(patterns) && patterns.every((p) => typeof p === "string")) excluded.push(`package.patterns (${patterns.join(", ")})`);
             const others = this.r.keys(pkg).filter((k) => k !== "patterns");
             this.line(
                 "package",
                 "placeholder",
                 `${this.zipFunctionKeys.join(", ")} = ${show(`${PLACEHOLDER_PREFIX}${CODE_PLACEHOLDER}`)}: Serverless zipped the service directory ` +
-                    `minus node_modules dev dependencies, .git, .serverless${shownPatterns}, but lambda-docker zips every file under \`code\` ` +
+                    `minus ${excluded.slice(0, -1).join(", ")} and ${excluded[excluded.length - 1]}, but lambda-docker zips every file under \`code\` ` +
                     "(that would include node_modules, .git and .lambda-docker's own cache): give the functions' code a directory of its own, " +
                     `set code to it and write the handlers as module paths from there; replace it by hand${others.length > 0 ? ` (package.${others.join(", package.")} not converted)` : ""}`,
             );
