@@ -63,13 +63,26 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
             return { ...inputs, digest, ref: `${(inputs.tags ?? [""])[0]}@${digest}`, contextHash: "mock" };
         }
         case "aws:cloudwatch/logGroup:LogGroup": {
-            const logGroupName = `${inputs.namePrefix ?? ""}abc1234`;
+            const logGroupName = inputs.name ?? `${inputs.namePrefix ?? ""}abc1234`;
             return { ...inputs, name: logGroupName, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logGroupName}` };
         }
         case "aws:iam/role:Role":
             return { ...inputs, name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
-        case "aws:lambda/function:Function":
-            return { ...inputs, name: physical, arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}` };
+        case "aws:lambda/function:Function": {
+            const arn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}`;
+            return { ...inputs, name: physical, arn, invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+        }
+        case "aws:apigatewayv2/api:Api":
+            return {
+                ...inputs, name: physical, apiEndpoint: `https://${name}-id.execute-api.${REGION}.amazonaws.com`,
+                arn: `arn:aws:apigateway:${REGION}::/apis/${name}-id`, executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${name}-id`,
+            };
+        case "aws:apigatewayv2/stage:Stage":
+            return { ...inputs, invokeUrl: `https://${inputs.apiId}.execute-api.${REGION}.amazonaws.com/`, arn: `arn:aws:apigateway:${REGION}::/apis/${inputs.apiId}/stages/${inputs.name}` };
+        case "aws:sqs/queue:Queue":
+            return { ...inputs, name: physical, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` };
+        case "aws:scheduler/schedule:Schedule":
+            return { ...inputs, name: physical, arn: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${physical}` };
         case "aws:lambda/layerVersion:LayerVersion":
             return { ...inputs, arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${inputs.layerName ?? name}:1` };
         default:
@@ -81,9 +94,10 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
 export function deployedStackOutputs(stack: string): Record<string, unknown> {
     const repositoryUrl = `${REGISTRY}/app-repository-${stack.split("/").pop()}`;
     const hash = sha256(`image of ${stack}`);
+    const tags = [`${repositoryUrl}:${stack.split("/").pop()}-${hash.slice(0, 16)}`];
     return {
-        repositoryUrl, architecture: "x86_64", imageDigest: `sha256:${hash}`, imageUri: `${repositoryUrl}@sha256:${hash}`,
-        imageTags: [`${repositoryUrl}:${stack.split("/").pop()}-${hash.slice(0, 16)}`],
+        repositoryUrl, architecture: "x86_64", imageDigest: `sha256:${hash}`, imageUri: `${repositoryUrl}@sha256:${hash}`, imageTags: tags,
+        images: { app: { repositoryUrl, uri: `${repositoryUrl}@sha256:${hash}`, digest: `sha256:${hash}`, tags } },
     };
 }
 
