@@ -7,6 +7,7 @@ import {
 import { existingDirectory, stableRelativePath } from "./core/buildPaths";
 import { InitSlot } from "./core/initSlot";
 import { BuildSecretSource } from "./docker/secrets";
+import { urnName, urnSuffixedName } from "./core/names";
 import { knownValue } from "./core/outputs";
 import { PLATFORMS } from "./core/tags";
 import * as v from "./core/validation";
@@ -175,7 +176,7 @@ export function underMocks(): boolean {
 
 /** The default layer name: the component name and 8 hex of its URN (project, stack, parents and name). */
 export function defaultLayerName(name: string, urn: string): string {
-    return `${name}-${crypto.createHash("sha256").update(urn).digest("hex").slice(0, 8)}`;
+    return urnSuffixedName(name, urn);
 }
 
 /** Lambda's `sourceCodeHash`: the base64 sha256 of the zip. */
@@ -228,7 +229,7 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
             ? zipDirectoryLayer({ directory: resolved.directory, cacheDir: resolved.build.cacheDir, keepBytecode: resolved.build.keepBytecode })
             : resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
         layers.set(this, { architecture: resolved.architecture, built });
-        const layerName = pulumi.output(resolved.layerName ?? this.defaultName(name));
+        const layerName = pulumi.output(resolved.layerName ?? urnName(this, name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
         try {
             return this.createLayer(name, resolved, args, await built, layerName);
@@ -276,14 +277,6 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
             arn: layer.arn, sha256: result.sha256, unzippedBytes: result.unzippedBytes, zippedBytes: result.zippedBytes,
         });
         return data;
-    }
-
-    /**
-     * The URN-derived default name as a plain promise: an input that depends on `this.urn` as an output
-     * would make the child depend on its own parent component, which waits for its children.
-     */
-    private defaultName(name: string): Promise<string> {
-        return new Promise((resolve) => this.urn.apply((urn) => resolve(defaultLayerName(name, urn))));
     }
 
     /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */

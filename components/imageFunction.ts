@@ -2,7 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
-import { FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon, validateFunctionNames } from "./lambda/functionBase";
+import {
+    FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, functionNameOf, resolveFunctionCommon, validateFunctionNames,
+} from "./lambda/functionBase";
+import { createTriggers, validateEvents } from "./lambda/triggers";
 import { imageSource } from "./core/imageSource";
 import type { LambdaImage } from "./lambdaImage";
 import type { PromotedImage } from "./promotedImage";
@@ -63,6 +66,12 @@ export function resolveImageFunctionArgs(args: ImageFunctionArgs): ResolvedImage
  * share one LambdaImage, each pointing `imageConfig.commands` at a different handler.
  */
 export class ImageFunction extends pulumi.ComponentResource {
+    /** The `aws.lambda.Function`, for `@pulumi/aws`'s event helpers and anything else that takes one. */
+    public readonly function: aws.lambda.Function;
+    /** The function's execution role. */
+    public readonly role: aws.iam.Role;
+    /** The function's log group, `/aws/lambda/<function name>`. */
+    public readonly logGroup: aws.cloudwatch.LogGroup;
     public readonly arn: pulumi.Output<string>;
     public readonly functionName: pulumi.Output<string>;
     public readonly roleArn: pulumi.Output<string>;
@@ -71,18 +80,21 @@ export class ImageFunction extends pulumi.ComponentResource {
     public readonly imageUri: pulumi.Output<string>;
 
     constructor(name: string, args: ImageFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const [resolved, common] = v.withContext("ImageFunction", name, () => {
+        const [resolved, common, events] = v.withContext("ImageFunction", name, () => {
             validateFunctionNames(name, args);
-            return [resolveImageFunctionArgs(args), resolveFunctionCommon(args)] as const;
+            const checked = [resolveImageFunctionArgs(args), resolveFunctionCommon(args)] as const;
+            return [...checked, validateEvents(name, args.events)] as const;
         });
         super("lambda-docker:index:ImageFunction", name, {}, opts);
 
-        const support = createFunctionSupport(name, this, common, args.tags);
+        const functionName = functionNameOf(this, name, args);
+        const support = createFunctionSupport(name, this, common, args, functionName);
         const imageUri = imageSource(args.image)?.imageUri ?? pulumi.output(args.image as pulumi.Input<string>);
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
                 ...commonFunctionInputs(args, common, support, resolved.architecture),
+                name: functionName,
                 packageType: "Image",
                 imageUri,
                 imageConfig: {
@@ -94,6 +106,11 @@ export class ImageFunction extends pulumi.ComponentResource {
             { parent: this, dependsOn: support.dependsOn },
         );
 
+        createTriggers({ name, parent: this, fn, role: support.role, tags: args.tags }, events);
+
+        this.function = fn;
+        this.role = support.role;
+        this.logGroup = support.logGroup;
         this.arn = fn.arn;
         this.functionName = fn.name;
         this.roleArn = support.role.arn;

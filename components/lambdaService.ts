@@ -3,7 +3,10 @@ import { PolicyStatementArgs } from "./core/iam";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { EcrRepository, EncryptionType, TagMutability, resolveEcrRepositoryArgs } from "./ecrRepository";
+import { parseRoute } from "./core/events";
+import { HttpApi } from "./httpApi";
 import { ImageFunction } from "./imageFunction";
+import { FunctionEvent, SqsQueueEvent } from "./lambda/triggers";
 import { LogFormat, TracingMode, resolveFunctionCommon } from "./lambda/functionBase";
 import { LambdaImage, validateLambdaImageArgs } from "./lambdaImage";
 
@@ -21,6 +24,26 @@ export interface ServiceFunctionArgs {
     readonly reservedConcurrentExecutions?: number;
     /** IAM statements for this function's role. @default [] */
     readonly policyStatements?: PolicyStatementArgs[];
+    /**
+     * Triggers, as plain data: `{ schedule: "rate(15 minutes)" }`, `{ http: "GET /orders/{id}" }` (on the
+     * service's one HttpApi, created when a function has a route) or `{ sqs: { queueArn, batchSize? } }`.
+     * @default []
+     */
+    readonly events?: ServiceEvent[];
+}
+
+/** A LambdaService function's trigger: like FunctionEvent, with routes (`"GET /orders/{id}"`) on the service's own HttpApi. */
+export interface ServiceEvent {
+    /** `rate(...)` or `cron(...)`. @default undefined */
+    readonly schedule?: string;
+    /** With `schedule`: the event it sends (any JSON). @default undefined */
+    readonly input?: any;
+    /** With `schedule`: false creates it disabled. @default true */
+    readonly enabled?: boolean;
+    /** A route on the service's HttpApi, `"METHOD /path"`. @default undefined */
+    readonly http?: string;
+    /** An SQS queue. @default undefined */
+    readonly sqs?: SqsQueueEvent;
 }
 
 export interface LambdaServiceArgs {
@@ -79,11 +102,28 @@ export function validateLambdaServiceArgs(args: LambdaServiceArgs): void {
     if (typeof args.functions !== "object" || args.functions === null || Object.keys(args.functions).length === 0) {
         v.fail("functions", "a map of at least one function name to { command, … }", args.functions);
     }
+    const routes = new Map<string, string>();
     for (const [name, fn] of Object.entries(args.functions)) {
         v.matches(`functions.${name}`, name, FUNCTION_NAME, "a function name of lowercase letters, digits and inner hyphens");
         v.command(`functions.${name}.command`, fn?.command);
         v.withContext("function", name, () => resolveFunctionCommon(serviceFunctionSettings(args, fn)));
+        if (fn.events !== undefined && !Array.isArray(fn.events)) v.fail(`functions.${name}.events`, "a list of triggers", fn.events);
+        (fn.events ?? []).forEach((e, i) => {
+            const key = `functions.${name}.events[${i}]`;
+            if (typeof e !== "object" || e === null) v.fail(key, "one trigger: `{ schedule }`, `{ http: \"METHOD /path\" }` or `{ sqs }`", e);
+            if (e.http !== undefined) {
+                const route = parseRoute(`${key}.http`, e.http).routeKey;
+                const owner = routes.get(route);
+                if (owner !== undefined) v.fail(`${key}.http`, `a route no other function has (function "${owner}" already has ${JSON.stringify(route)})`, route);
+                routes.set(route, name);
+            }
+        });
     }
+}
+
+/** A service function's events as ImageFunction takes them, routes on `api`. */
+function functionEvents(events: readonly ServiceEvent[], api: () => HttpApi): FunctionEvent[] {
+    return events.map((e): FunctionEvent => (e.http !== undefined ? { ...e, http: { api: api(), route: e.http } } : { ...e, http: undefined }));
 }
 
 function serviceFunctionSettings(args: LambdaServiceArgs, fn: ServiceFunctionArgs) {
@@ -113,6 +153,8 @@ export class LambdaService extends pulumi.ComponentResource {
     public readonly functionArns: pulumi.Output<Record<string, string>>;
     /** Function name -> deployed Lambda function name. */
     public readonly functionNames: pulumi.Output<Record<string, string>>;
+    /** The HTTP API's invoke URL, when a function has an `http` event; else undefined. */
+    public readonly apiUrl: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: LambdaServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         v.withContext("LambdaService", name, () => validateLambdaServiceArgs(args));
@@ -126,11 +168,16 @@ export class LambdaService extends pulumi.ComponentResource {
             repository, stage: args.stage, context: args.context, dockerfile: args.dockerfile, architecture: args.architecture,
             buildArgs: args.buildArgs, target: args.target, extraTags: args.extraTags, retainOnDelete: args.retainImages,
         }, { parent: this });
+        let api: HttpApi | undefined;
+        const httpApi = (): HttpApi => (api ??= new HttpApi(`${name}-http`, { stage: args.stage, logRetentionDays: args.logRetentionDays }, { parent: this }));
         const functions = Object.entries(args.functions).map(([fnName, fn]) => [
             fnName,
-            new ImageFunction(`${name}-${fnName}`, { image, command: fn.command, architecture: args.architecture, ...serviceFunctionSettings(args, fn) }, { parent: this }),
+            new ImageFunction(`${name}-${fnName}`, {
+                image, command: fn.command, architecture: args.architecture, ...serviceFunctionSettings(args, fn), events: functionEvents(fn.events ?? [], httpApi),
+            }, { parent: this }),
         ] as const);
 
+        this.apiUrl = api ? api.url : pulumi.output(undefined);
         this.repositoryUrl = repository.repositoryUrl;
         this.imageUri = image.imageUri;
         this.imageTags = image.tags;
@@ -138,7 +185,7 @@ export class LambdaService extends pulumi.ComponentResource {
         this.functionNames = pulumi.output(Object.fromEntries(functions.map(([n, f]) => [n, f.functionName])));
         this.registerOutputs({
             repositoryUrl: this.repositoryUrl, imageUri: this.imageUri, imageTags: this.imageTags,
-            functionArns: this.functionArns, functionNames: this.functionNames,
+            functionArns: this.functionArns, functionNames: this.functionNames, apiUrl: this.apiUrl,
         });
     }
 }

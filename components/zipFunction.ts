@@ -6,13 +6,13 @@ import * as path from "path";
 import { LAMBDA_UNZIPPED_LIMIT, formatBytes } from "./docker/layer";
 import { listTree, writeZip } from "./docker/zip";
 import { existingDirectory, stableRelativePath } from "./core/buildPaths";
-import { InitSlot } from "./core/initSlot";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { DockerLayer, layerInfo, sourceCodeHash } from "./dockerLayer";
 import {
-    FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, resolveFunctionCommon, validateFunctionNames,
+    FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, functionNameOf, resolveFunctionCommon, validateFunctionNames,
 } from "./lambda/functionBase";
+import { createTriggers, validateEvents } from "./lambda/triggers";
 
 /** Lambda allows at most five layers per function. */
 export const MAX_LAYERS = 5;
@@ -106,74 +106,86 @@ async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: strin
     }
 }
 
-/** The args of the ZipFunction under construction, kept out of its inputs (see InitSlot). */
-const pendingInit = new InitSlot<{ resolved: ResolvedZipFunctionArgs; args: ZipFunctionArgs }>();
-
-type ZipFunctionData = { arn: pulumi.Output<string>; functionName: pulumi.Output<string> };
+/** Zips the code and waits for the layers, then checks code plus layers against Lambda's 250 MB limit. */
+async function checkedCode(name: string, resolved: ResolvedZipFunctionArgs): Promise<{ zipPath: string; sha256: string }> {
+    const [code, ...layerBuilds] = await Promise.all([
+        zipCode(resolved.code, resolved.cacheDir),
+        ...resolved.dockerLayers.map((l) => layerInfo(l).built),
+    ]);
+    const total = code.unzippedBytes + layerBuilds.reduce((sum, b) => sum + b.unzippedBytes, 0);
+    if (total > LAMBDA_UNZIPPED_LIMIT) {
+        throw new Error(
+            `ZipFunction "${name}": code and layers unzip to ${formatBytes(total)} (code ${formatBytes(code.unzippedBytes)}` +
+                `${layerBuilds.map((b, i) => `, layer ${i + 1} ${formatBytes(b.unzippedBytes)}`).join("")}), over Lambda's limit of ` +
+                `${formatBytes(LAMBDA_UNZIPPED_LIMIT)}. Move the heavy dependencies into a container image: LambdaImage + ImageFunction (up to 10 GB).`,
+        );
+    }
+    return code;
+}
 
 /**
  * A zip-packaged Python Lambda function with Docker-built layers. Its code and every DockerLayer are
- * zipped and size-checked against Lambda's 250 MB unzipped limit before any of its resources exist.
+ * zipped and size-checked against Lambda's 250 MB unzipped limit before any of its resources is
+ * created: every child waits for that check, so a failed one leaves nothing behind.
+ *
+ * The component registers only identity data as its inputs (handler, runtime, architecture): the
+ * environment, paths and statements stay out of the state and the diff.
  */
-export class ZipFunction extends pulumi.ComponentResource<ZipFunctionData> {
+export class ZipFunction extends pulumi.ComponentResource {
+    /** The `aws.lambda.Function`, for `@pulumi/aws`'s event helpers and anything else that takes one. */
+    public readonly function: aws.lambda.Function;
+    /** The function's execution role. */
+    public readonly role: aws.iam.Role;
+    /** The function's log group, `/aws/lambda/<function name>`. */
+    public readonly logGroup: aws.cloudwatch.LogGroup;
     public readonly arn: pulumi.Output<string>;
     public readonly functionName: pulumi.Output<string>;
+    public readonly roleArn: pulumi.Output<string>;
+    public readonly roleName: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: ZipFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const resolved = v.withContext("ZipFunction", name, () => {
+        const [resolved, events] = v.withContext("ZipFunction", name, () => {
             validateFunctionNames(name, args);
-            return resolveZipFunctionArgs(args);
+            const checked = resolveZipFunctionArgs(args);
+            return [checked, validateEvents(name, args.events)] as const;
         });
-        pendingInit.fill({ resolved, args });
-        // Identity only: the environment, paths and statements stay out of the state and the diff.
         super("lambda-docker:index:ZipFunction", name, { handler: resolved.handler, runtime: resolved.runtime, architecture: resolved.architecture }, opts);
-        const data = pulumi.output(this.getData());
-        this.arn = data.apply((d) => d.arn);
-        this.functionName = data.apply((d) => d.functionName);
-    }
 
-    protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<ZipFunctionData> {
-        const { resolved, args } = pendingInit.take();
-        const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while the code is zipped
-        try {
-            return await this.createFunction(name, resolved, args);
-        } finally {
-            done();
-        }
-    }
-
-    private async createFunction(name: string, resolved: ResolvedZipFunctionArgs, args: ZipFunctionArgs): Promise<ZipFunctionData> {
-        const [code, ...layerBuilds] = await Promise.all([
-            zipCode(resolved.code, resolved.cacheDir),
-            ...resolved.dockerLayers.map((l) => layerInfo(l).built),
-        ]);
-        const total = code.unzippedBytes + layerBuilds.reduce((sum, b) => sum + b.unzippedBytes, 0);
-        if (total > LAMBDA_UNZIPPED_LIMIT) {
-            throw new Error(
-                `ZipFunction "${name}": code and layers unzip to ${formatBytes(total)} (code ${formatBytes(code.unzippedBytes)}` +
-                    `${layerBuilds.map((b, i) => `, layer ${i + 1} ${formatBytes(b.unzippedBytes)}`).join("")}), over Lambda's limit of ` +
-                    `${formatBytes(LAMBDA_UNZIPPED_LIMIT)}. Move the heavy dependencies into a container image: LambdaImage + ImageFunction (up to 10 GB).`,
-            );
-        }
-
-        const support = createFunctionSupport(name, this, resolved.common, args.tags);
-        const common = commonFunctionInputs(args, resolved.common, support, resolved.architecture);
+        const code = checkedCode(name, resolved);
+        code.catch(() => undefined); // reported through every child's registration
+        const functionName = functionNameOf(this, name, args);
+        const support = createFunctionSupport(name, this, resolved.common, args, functionName, code);
         const environment = withLayerPythonPath(resolved.common.environment, resolved.dockerLayers.length > 0);
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
-                ...common,
+                ...commonFunctionInputs(args, resolved.common, support, resolved.architecture),
+                name: functionName,
                 environment: Object.keys(environment).length > 0 ? { variables: environment } : undefined,
                 packageType: "Zip",
                 runtime: resolved.runtime,
                 handler: resolved.handler,
-                code: new pulumi.asset.FileArchive(stableRelativePath(code.zipPath)),
-                sourceCodeHash: sourceCodeHash(code.sha256),
+                code: code.then((c) => new pulumi.asset.FileArchive(stableRelativePath(c.zipPath))),
+                sourceCodeHash: code.then((c) => sourceCodeHash(c.sha256)),
                 layers: (args.layers ?? []).map((l) => (l instanceof DockerLayer ? l.arn : l)),
             },
-            { parent: this, dependsOn: support.dependsOn },
+            { parent: this, dependsOn: code.then(() => support.dependsOn) as Promise<pulumi.Resource[]> },
         );
-        this.registerOutputs({ arn: fn.arn, functionName: fn.name });
-        return { arn: fn.arn, functionName: fn.name };
+        createTriggers({ name, parent: this, fn, role: support.role, tags: args.tags }, events);
+
+        this.function = fn;
+        this.role = support.role;
+        this.logGroup = support.logGroup;
+        // A failed check fails these outputs too (the children's own outputs would never resolve).
+        const ready = pulumi.output(code);
+        this.arn = ready.apply(() => fn.arn);
+        this.functionName = ready.apply(() => fn.name);
+        this.roleArn = ready.apply(() => support.role.arn);
+        this.roleName = ready.apply(() => support.role.name);
+        this.logGroupName = ready.apply(() => support.logGroup.name);
+        this.registerOutputs({
+            arn: this.arn, functionName: this.functionName, roleArn: this.roleArn, roleName: this.roleName, logGroupName: this.logGroupName,
+        });
     }
 }

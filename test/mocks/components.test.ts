@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EcrRepository, ImageFunction, LambdaImage, dynamoDbTableStatement, hashBuildInputs } from "../../components";
+import { urnSuffixedName } from "../../components/core/names";
 import { ACCOUNT, REGION, REGISTRY, ResourceRecorder, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
@@ -210,7 +211,7 @@ describe("components under mocks", () => {
             assert.equal(f.inputs.reservedConcurrentExecutions, 5);
             assert.deepEqual(f.inputs.environment, { variables: { LOG_LEVEL: "DEBUG" } });
             assert.deepEqual(f.inputs.tracingConfig, { mode: "Active" });
-            assert.deepEqual(f.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/orchestrator-abc1234" });
+            assert.deepEqual(f.inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${urnSuffixedName("orchestrator", "urn:pulumi:dev::lambda-docker::lambda-docker:index:ImageFunction::orchestrator")}` });
             assert.equal(f.inputs.layers, undefined);
             assert.equal(f.inputs.role, `arn:aws:iam::${ACCOUNT}:role/orchestrator-role-abc1234`);
 
@@ -227,7 +228,7 @@ describe("components under mocks", () => {
                 Statement: [
                     {
                         Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        Resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/orchestrator-abc1234:*`],
+                        Resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${urnSuffixedName("orchestrator", "urn:pulumi:dev::lambda-docker::lambda-docker:index:ImageFunction::orchestrator")}:*`],
                     },
                     {
                         Effect: "Allow",

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction, defaultLayerName, useLayerBuilder } from "../../components";
+import { urnSuffixedName } from "../../components/core/names";
 import { ACCOUNT, REGION, ResourceRecorder, assetPath, valueOf } from "../../plan/engine";
 
 const recorder = new ResourceRecorder();
@@ -191,7 +192,7 @@ describe("DockerLayer and ZipFunction under mocks", () => {
         assert.deepEqual(f.inputs.environment, { variables: { LOG_LEVEL: "INFO", PYTHONPATH: "/opt/python" } });
         assert.equal(f.inputs.memorySize, 256);
         assert.deepEqual(f.inputs.architectures, ["x86_64"]);
-        assert.deepEqual(f.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/api-abc1234" });
+        assert.deepEqual(f.inputs.loggingConfig, { logFormat: "Text", logGroup: `/aws/lambda/${urnSuffixedName("api", "urn:pulumi:dev::lambda-docker::lambda-docker:index:ZipFunction::api")}` });
         const codePath = await assetPath(f.inputs.code);
         assert.match(codePath, /^\.lambda-docker\/cache\/code-[0-9a-f]{64}\.zip$/);
         assert.equal(f.inputs.sourceCodeHash, Buffer.from(codePath.slice(-68, -4), "hex").toString("base64"));

@@ -70,11 +70,12 @@ describe("the package served to other languages", function () {
         assert.deepEqual(Object.keys(schema.resources).sort(), [
             "lambda-docker:index:DockerLayer",
             "lambda-docker:index:EcrRepository",
+            "lambda-docker:index:HttpApi",
             "lambda-docker:index:ImageFunction",
             "lambda-docker:index:LambdaService",
             "lambda-docker:index:ZipFunction",
         ]);
-        assert.deepEqual(servedNames().sort(), ["DockerLayer", "EcrRepository", "ImageFunction", "LambdaService", "ZipFunction"]);
+        assert.deepEqual(servedNames().sort(), ["DockerLayer", "EcrRepository", "HttpApi", "ImageFunction", "LambdaService", "ZipFunction"]);
         assert.deepEqual(runtimeNames(), [servedNames(), servedNames()]);
         assert.equal(JSON.parse(fs.readFileSync(path.join(PROVIDER_DIR, "package.json"), "utf8")).main, "index.js");
         for (const r of Object.values(schema.resources) as { isComponent: boolean }[]) assert.equal(r.isComponent, true);
@@ -88,7 +89,11 @@ describe("the package served to other languages", function () {
         assert.equal(svc.inputProperties.architecture.$ref, "#/types/lambda-docker:index:Architecture");
         assert.equal(svc.inputProperties.tagMutability.$ref, "#/types/lambda-docker:index:TagMutability");
         assert.deepEqual(svc.inputProperties.buildArgs.additionalProperties, { type: "string", plain: true });
-        assert.deepEqual(Object.keys(svc.properties).sort(), ["functionArns", "functionNames", "imageTags", "imageUri", "repositoryUrl"]);
+        assert.deepEqual(Object.keys(svc.properties).sort(), ["apiUrl", "functionArns", "functionNames", "imageTags", "imageUri", "repositoryUrl"]);
+        // Triggers as plain data: a route is a string on the service's own HTTP API.
+        const event = schema.types["lambda-docker:index:ServiceEvent"];
+        assert.deepEqual(Object.keys(event.properties).sort(), ["enabled", "http", "input", "schedule", "sqs"]);
+        assert.equal(event.properties.http.type, "string");
         const fn = schema.types["lambda-docker:index:ServiceFunctionArgs"];
         assert.deepEqual(fn.required, ["command"]);
         assert.equal(fn.properties.command.items.type, "string");
@@ -100,7 +105,9 @@ describe("the package served to other languages", function () {
         const image = schema.resources["lambda-docker:index:ImageFunction"];
         assert.deepEqual(image.requiredInputs.sort(), ["command", "image"]);
         assert.equal(image.inputProperties.image.type, "string");
-        assert.deepEqual(Object.keys(image.properties).sort(), ["arn", "functionName", "imageUri", "logGroupName", "roleArn", "roleName"]);
+        assert.deepEqual(Object.keys(image.properties).sort(), ["arn", "function", "functionName", "imageUri", "logGroup", "logGroupName", "role", "roleArn", "roleName"]);
+        // Another language routes a function on an HTTP API by its id.
+        assert.equal(schema.types["lambda-docker:index:HttpRouteEvent"].properties.api.type, "string");
         const zip = schema.resources["lambda-docker:index:ZipFunction"];
         assert.deepEqual(zip.inputProperties.layers.items, { type: "string" });
         assert.deepEqual(zip.requiredInputs.sort(), ["code", "handler"]);

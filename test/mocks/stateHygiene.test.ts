@@ -99,20 +99,22 @@ describe("component names that fit AWS's limits once auto-named", () => {
         const n48 = "f".repeat(48);
         const n52 = "r".repeat(52);
         const cases: [() => unknown, string][] = [
-            [() => new ImageFunction(n48, { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"] }),
-                `ImageFunction "${n48}": \`name\` must be at most 47 characters: the Lambda function (unless \`functionName\` is given) is auto-named \`<name>-function-<7 random>\` and AWS allows 64 (48 given); got "${n48}".`],
+            [() => new ImageFunction(n52, { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"] }),
+                `ImageFunction "${n52}": \`name\` must be at most 51 characters: its IAM role is auto-named \`<name>-role-<7 random>\` and AWS allows 64 (52 given); got "${n52}".`],
+            [() => new ImageFunction(n48, { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"], events: [{ schedule: "rate(1 hour)" }] }),
+                `ImageFunction "${n48}": \`name\` must be at most 46 characters: its scheduler role is auto-named \`<name>-scheduler-<7 random>\` and AWS allows 64 (48 given); got "${n48}".`],
             [() => new ImageFunction(n52, { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"], functionName: "short" }),
                 `ImageFunction "${n52}": \`name\` must be at most 51 characters: its IAM role is auto-named \`<name>-role-<7 random>\` and AWS allows 64 (52 given); got "${n52}".`],
             [() => new EcrRepository("App", { stage: "dev" }),
                 "EcrRepository \"App\": `name` must be lowercase letters, digits and inner . _ - when `repositoryName` is not given (ECR repository names are lowercase); got \"App\"."],
         ];
         for (const [make, message] of cases) assert.throws(make, { name: "ValidationError", message });
-        // The longest allowed name, and a capitalized name with an explicit repository name, are accepted.
-        new ImageFunction("f".repeat(47), { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"] });
+        // The longest allowed name (its function is named <name>-<8 hex>: 60 characters), and a capitalized name with an explicit repository name, are accepted.
+        new ImageFunction("f".repeat(51), { image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/a@sha256:${"a".repeat(64)}`, command: ["h.handler"] });
         new EcrRepository("App", { stage: "dev", repositoryName: "app" });
         await recorder.settle();
         assert.deepEqual(recorder.summary().filter((s) => s.startsWith("lambda-docker:")), [
-            "lambda-docker:index:EcrRepository App", `lambda-docker:index:ImageFunction ${"f".repeat(47)}`,
+            "lambda-docker:index:EcrRepository App", `lambda-docker:index:ImageFunction ${"f".repeat(51)}`,
         ]);
     });
 });
