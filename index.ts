@@ -1,30 +1,37 @@
 /**
- * The campaign service: one ECR repository and one image shared by the image functions of
- * lambda-docker.yaml (each with its own command), plus the campaign-core layer, built with Docker,
- * and a zip function that uses it. Composition only: settings come from stacks/Pulumi.<stack>.yaml
- * through parseStackConfig, and the stack name is the stage.
+ * The campaign service, composed from lambda-docker.yaml: an ECR repository and an image per manifest
+ * image (shared by the image functions that name it, each with its own command), a layer per manifest
+ * layer (Docker-built or a prebuilt directory), a queue per manifest queue, and every function with
+ * its triggers (one HTTP API for the service's routes, schedules, queues). No function or layer is
+ * written here: settings come from stacks/Pulumi.<stack>.yaml through parseStackConfig, each function's
+ * own overrides from the manifest, and the stack name is the stage.
  *
- * A stack with `lambda-docker:promoteFrom` (prod) builds no image: it promotes the source stack's
- * digest into its own repository, so it runs exactly what the source stack tested.
+ * A stack with `lambda-docker:promoteFrom` (prod) builds no image: it promotes each of the source
+ * stack's digests into its own repositories, so it runs exactly what the source stack tested.
  *
- * The program is async so that, with `lambda-docker:preflight` (on in dev), the image is built locally
- * and every command checked before any resource exists, and so that a promoting stack checks the
- * source stack's outputs before it creates anything.
+ * The program is async so that, with `lambda-docker:preflight` (on in dev), every image is built
+ * locally and every handler checked before any resource exists, and so that a promoting stack checks
+ * the source stack's outputs before it creates anything.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerLayer, EcrRepository, ImageFunction, LambdaImage, PromotedImage, ZipFunction } from "./components";
-import { preflight } from "./components/docker/localImage";
-import { readManifest } from "./components/core/manifest";
-import { StackConfig, parseStackConfig } from "./config/stackConfig";
+import {
+    DockerLayer, EcrRepository, FunctionEvent, HttpApi, ImageFunction, LambdaImage, PromotedImage, ZipFunction,
+} from "./components";
+import { preflightManifest } from "./components/docker/localImage";
+import { EventSpec, FunctionSpec, Manifest, imageFunctionsOf, readManifest } from "./components/core/manifest";
+import { StackConfig, functionEnvironment, parseStackConfig } from "./config/stackConfig";
 
-/** What a promoting stack reads from its source stack, checked before anything is created. */
-async function promotionSource(config: StackConfig & { promoteFrom: string }): Promise<pulumi.Output<string>> {
+/** What a promoting stack promotes for each image: `<source tag>@<digest>`, read and checked before anything is created. */
+async function promotionSources(config: StackConfig & { promoteFrom: string }, imageNames: string[]): Promise<Record<string, string>> {
     const source = new pulumi.StackReference(config.promoteFrom);
     const read = async (name: string): Promise<unknown> => (await source.getOutputDetails(name)).value;
-    const [architecture, digest, tags, repositoryUrl] = await Promise.all([read("architecture"), read("imageDigest"), read("imageTags"), read("repositoryUrl")]);
+    const [architecture, images] = await Promise.all([read("architecture"), read("images")]);
     const where = `the outputs of stack "${config.promoteFrom}" (\`lambda-docker:promoteFrom\`)`;
-    if (typeof repositoryUrl !== "string" || typeof digest !== "string" || !Array.isArray(tags)) {
-        throw new Error(`Stack "${config.stage}": ${where} have no repositoryUrl, imageDigest and imageTags; run \`pulumi up --stack ${config.promoteFrom}\` first.`);
+    const exported = (typeof images === "object" && images !== null ? images : {}) as Record<string, { repositoryUrl?: unknown; digest?: unknown; tags?: unknown }>;
+    const missing = imageNames.filter((n) => typeof exported[n]?.digest !== "string" || !Array.isArray(exported[n]?.tags));
+    if (missing.length > 0) {
+        throw new Error(`Stack "${config.stage}": ${where} have no image ${missing.map((n) => JSON.stringify(n)).join(", ")} (\`images.<name>.digest\` and \`tags\`); run \`pulumi up --stack ${config.promoteFrom}\` first.`);
     }
     if (architecture !== config.architecture) {
         throw new Error(
@@ -33,95 +40,122 @@ async function promotionSource(config: StackConfig & { promoteFrom: string }): P
         );
     }
     // The source's content-addressed tag travels with the digest, so prod-<hash> matches dev-<hash>.
-    return pulumi.output(config.imageDigest ? `${repositoryUrl}@${config.imageDigest}` : `${tags[0]}@${digest}`);
+    return Object.fromEntries(imageNames.map((n) => {
+        const image = exported[n] as { repositoryUrl: string; digest: string; tags: string[] };
+        return [n, config.imageDigest ? `${image.repositoryUrl}@${config.imageDigest}` : `${image.tags[0]}@${image.digest}`];
+    }));
+}
+
+/** The manifest's events as the function components take them. */
+function functionEvents(events: readonly EventSpec[], api: () => HttpApi, queueArn: (queue: string) => pulumi.Input<string>): FunctionEvent[] {
+    return events.map((e): FunctionEvent => {
+        if ("schedule" in e) return { schedule: e.schedule.expression, enabled: e.schedule.enabled, input: e.schedule.input };
+        if ("http" in e) return { http: { api: api(), route: e.http.route } };
+        return { sqs: { queueArn: queueArn(e.sqs.queue), batchSize: e.sqs.batchSize, enabled: e.sqs.enabled } };
+    });
+}
+
+/** Visibility timeout of a manifest queue: its own, else six times the longest timeout of the functions it triggers (AWS's advice). */
+function visibilityTimeout(manifest: Manifest, queue: string, config: StackConfig): number {
+    const own = manifest.queues[queue].visibilityTimeout;
+    if (own !== undefined) return own;
+    const timeouts = Object.values(manifest.functions)
+        .filter((f) => f.events.some((e) => "sqs" in e && e.sqs.queue === queue))
+        .map((f) => f.timeout ?? config.timeout);
+    return Math.min(43_200, 6 * Math.max(config.timeout, ...timeouts));
 }
 
 export = async () => {
     const config = parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
     const manifest = readManifest(config.manifest);
+    const environment = functionEnvironment(config);
     const buildArgs = { BASE_IMAGE: config.baseImage };
-    const functionSettings = {
-        architecture: config.architecture,
-        memorySize: config.memorySize,
-        timeout: config.timeout,
-        logRetentionDays: config.logRetentionDays,
-        environment: { LOG_LEVEL: config.logLevel, STAGE: config.stage },
-    };
+    const imageNames = Object.keys(manifest.images).filter((n) => imageFunctionsOf(manifest, n).length > 0);
 
     if (config.preflight) {
-        await preflight({
-            context: manifest.image.context,
-            dockerfile: manifest.image.dockerfile,
-            buildArgs,
-            architecture: config.architecture,
-            // Each handler imports with the environment and region it gets on Lambda.
-            functions: Object.entries(manifest.functions).map(([name, f]) => ({
-                name, command: f.command, architecture: config.architecture, environment: functionSettings.environment, memorySize: config.memorySize,
-            })),
-            region: config.region,
+        // Each handler imports with the environment and region it gets on Lambda.
+        await preflightManifest(manifest, {
+            buildArgs, architecture: config.architecture, region: config.region, environment, memorySize: config.memorySize,
             onOutput: (line) => void pulumi.log.debug(line),
         });
     }
+    const promotions = config.promoteFrom ? await promotionSources({ ...config, promoteFrom: config.promoteFrom }, imageNames) : undefined;
 
-    const promotion = config.promoteFrom ? await promotionSource({ ...config, promoteFrom: config.promoteFrom }) : undefined;
+    const repositories: Record<string, EcrRepository> = {};
+    const images: Record<string, LambdaImage | PromotedImage> = {};
+    for (const name of imageNames) {
+        const spec = manifest.images[name];
+        const repository = new EcrRepository(
+            name,
+            {
+                stage: config.stage, keepImages: config.keepImages, untaggedExpiryDays: config.untaggedExpiryDays,
+                tagMutability: config.tagMutability, scanOnPush: config.scanOnPush, forceDelete: config.forceDelete,
+            },
+            { protect: config.protect },
+        );
+        repositories[name] = repository;
+        images[name] = promotions
+            ? new PromotedImage(name, { repository, stage: config.stage, source: promotions[name], architecture: config.architecture })
+            : new LambdaImage(name, {
+                  repository, stage: config.stage, context: spec.context, dockerfile: spec.dockerfile, target: spec.target,
+                  architecture: config.architecture, buildArgs: { ...buildArgs, ...spec.buildArgs },
+                  extraTags: config.latestTag ? [`${config.stage}-latest`] : [],
+              });
+    }
 
-    const repository = new EcrRepository(
-        "app",
-        {
-            stage: config.stage,
-            keepImages: config.keepImages,
-            untaggedExpiryDays: config.untaggedExpiryDays,
-            tagMutability: config.tagMutability,
-            scanOnPush: config.scanOnPush,
-            forceDelete: config.forceDelete,
-        },
-        { protect: config.protect },
-    );
-    const image = config.promoteFrom
-        ? new PromotedImage("app", {
-              repository,
-              stage: config.stage,
-              source: promotion!,
-              architecture: config.architecture,
-          })
-        : new LambdaImage("app", {
-              repository,
-              stage: config.stage,
-              context: manifest.image.context,
-              dockerfile: manifest.image.dockerfile,
-              architecture: config.architecture,
-              buildArgs,
-              extraTags: config.latestTag ? [`${config.stage}-latest`] : [],
-          });
-    const imageFunctions = Object.entries(manifest.functions).map(
-        ([name, f]) => [name, new ImageFunction(name, { image, command: f.command, ...functionSettings })] as const,
-    );
-
-    const core = new DockerLayer("core", {
-        context: "layers/core",
-        buildArgs,
+    const runtimes = (layer: string) => [...new Set(Object.values(manifest.functions).flatMap((f) => (f.kind === "zip" && f.layers.includes(layer) ? [f.runtime] : [])))].sort();
+    const layers = Object.fromEntries(Object.entries(manifest.layers).map(([name, spec]) => [name, new DockerLayer(name, {
+        ...(spec.kind === "docker"
+            ? { context: spec.context, dockerfile: spec.dockerfile, target: spec.target, buildArgs: { ...buildArgs, ...spec.buildArgs } }
+            : { directory: spec.path }),
         architecture: config.architecture,
-        compatibleRuntimes: ["python3.11"],
-        layerName: `campaign-core-${config.stage}`,
-        description: "campaign_core, built with Docker",
-    });
-    const reportApi = new ZipFunction("report-api", {
-        code: "app/zip",
-        handler: "report_api.handler",
-        runtime: "python3.11",
-        layers: [core],
-        ...functionSettings,
+        compatibleRuntimes: runtimes(name).length > 0 ? runtimes(name) : ["python3.11"],
+        layerName: `${name}-${config.stage}`,
+        description: spec.description,
+    })]));
+
+    const queues = Object.fromEntries(Object.keys(manifest.queues).map((name) => [name, new aws.sqs.Queue(name, {
+        name: `${name}-${config.stage}`,
+        visibilityTimeoutSeconds: visibilityTimeout(manifest, name, config),
+        messageRetentionSeconds: manifest.queues[name].messageRetentionSeconds,
+        sqsManagedSseEnabled: true,
+    })]));
+    const queueArn = (queue: string): pulumi.Input<string> => queues[queue]?.arn ?? queue;
+    let api: HttpApi | undefined;
+    const httpApi = (): HttpApi => (api ??= new HttpApi("http", { stage: config.stage, logRetentionDays: config.logRetentionDays }));
+
+    const functions = Object.entries(manifest.functions).map(([name, f]: [string, FunctionSpec]) => {
+        const common = {
+            architecture: f.architecture ?? config.architecture,
+            memorySize: f.memorySize ?? config.memorySize,
+            timeout: f.timeout ?? config.timeout,
+            logRetentionDays: config.logRetentionDays,
+            environment: { ...environment, ...f.environment },
+            reservedConcurrentExecutions: f.reservedConcurrentExecutions,
+            description: f.description,
+            policyStatements: [...manifest.policyStatements, ...f.policyStatements],
+            events: functionEvents(f.events, httpApi, queueArn),
+        };
+        const fn = f.kind === "image"
+            ? new ImageFunction(name, { ...common, image: images[f.image], command: f.command, entryPoint: f.entryPoint, workingDirectory: f.workingDirectory })
+            : new ZipFunction(name, { ...common, code: f.code, handler: f.handler, runtime: f.runtime, layers: f.layers.map((l) => layers[l] ?? l) });
+        return [name, fn] as const;
     });
 
-    const functions = [...imageFunctions, ["report-api", reportApi] as const];
+    const first = imageNames[0];
     return {
-        repositoryUrl: repository.repositoryUrl,
-        imageUri: image.imageUri,
-        imageDigest: image.digest,
-        imageTags: image.tags,
+        ...(first === undefined ? {} : {
+            repositoryUrl: repositories[first].repositoryUrl,
+            imageUri: images[first].imageUri,
+            imageDigest: images[first].digest,
+            imageTags: images[first].tags,
+        }),
+        images: Object.fromEntries(imageNames.map((n) => [n, {
+            repositoryUrl: repositories[n].repositoryUrl, uri: images[n].imageUri, digest: images[n].digest, tags: images[n].tags,
+        }])),
         architecture: config.architecture,
-        layerArn: core.arn,
-        layerSha256: core.sha256,
+        layers: Object.fromEntries(Object.entries(layers).map(([n, l]) => [n, { arn: l.arn, sha256: l.sha256 }])),
+        ...(api ? { apiUrl: api.url } : {}),
         functionNames: Object.fromEntries(functions.map(([name, fn]) => [name, fn.functionName])),
         functionArns: Object.fromEntries(functions.map(([name, fn]) => [name, fn.arn])),
     };

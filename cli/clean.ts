@@ -15,6 +15,7 @@ import { localImageTag } from "../components/docker/localImage";
 import { listTree, writeZip } from "../components/docker/zip";
 import { platformFor } from "../components/core/tags";
 import { Architecture } from "../components/core/validation";
+import { zipFunctionsOf } from "../components/core/manifest";
 import { LocalSettings, localSettings } from "./image";
 
 export interface BuildInput {
@@ -59,11 +60,15 @@ export async function currentReferences(inputs: CurrentInputs, cacheDir: string)
 /** The inputs of the manifest under these settings. */
 export function manifestInputs(s: LocalSettings): CurrentInputs {
     const m = s.manifest;
+    const layers = Object.values(m.layers);
     return {
         architecture: s.architecture,
-        images: [{ context: m.image.context, dockerfile: m.image.dockerfile, buildArgs: s.buildArgs }],
-        dockerLayers: [],
-        zippedDirectories: [],
+        images: Object.values(m.images).map((i) => ({ context: i.context, dockerfile: i.dockerfile, target: i.target, buildArgs: { ...s.buildArgs, ...i.buildArgs } })),
+        dockerLayers: layers.flatMap((l) => (l.kind === "docker" ? [{ context: l.context, dockerfile: l.dockerfile, target: l.target, buildArgs: { ...s.buildArgs, ...l.buildArgs } }] : [])),
+        zippedDirectories: [
+            ...zipFunctionsOf(m).map(([, f]) => ({ dir: f.code, prefix: "code" as const })),
+            ...layers.flatMap((l) => (l.kind === "directory" ? [{ dir: l.path, prefix: "layer" as const }] : [])),
+        ],
     };
 }
 

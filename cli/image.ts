@@ -7,8 +7,10 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import { invokeLocal, invokeWithEmulator } from "../components/docker/invoke";
-import { LocalImageOptions, buildLocalImage, preflight, preflightImage } from "../components/docker/localImage";
-import { DEFAULT_MANIFEST, Manifest, readManifest } from "../components/core/manifest";
+import { buildLayer } from "../components/docker/layer";
+import { ManifestBuildSettings, buildLocalImage, manifestImageBuild, preflightImage, preflightManifest } from "../components/docker/localImage";
+import { DEFAULT_MANIFEST, FunctionSpec, Manifest, imageFunctionsOf, readManifest, zipFunctionsOf } from "../components/core/manifest";
+import { platformFor } from "../components/core/tags";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
 import { CONFIG_DEFAULTS } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
@@ -43,7 +45,7 @@ function commonOptions(cmd: Command): Command {
     return cmd
         .option("-m, --manifest <file>", `the functions manifest (default: the stack's \`lambda-docker:manifest\`, else ${DEFAULT_MANIFEST})`)
         .option("-s, --stack <name>", "read the base image, architecture, region, memory, timeout and environment from stacks/Pulumi.<name>.yaml")
-        .option("--image <ref>", "use this local image instead of building the manifest's")
+        .option("--image <ref>", "use this local image instead of building the manifest's (for a zip function: instead of the base image)")
         .option("--architecture <arch>", `the functions' architecture: ${ARCHITECTURES.join(" or ")} (default: the stack's, else x86_64)`, choice(ARCHITECTURES))
         .option("--build-arg <KEY=VALUE>", "build arg, repeatable; BASE_IMAGE here wins over the BASE_IMAGE variable and the stack", collectKeyValue, {})
         .option("--region <region>", "AWS_REGION (default: the stack's aws:region, else us-east-1)")
@@ -88,14 +90,9 @@ export function localSettings(opts: CommonOpts, env: NodeJS.ProcessEnv = process
     };
 }
 
-function localBuild(settings: LocalSettings, onOutput: (line: string) => void): LocalImageOptions {
-    return {
-        context: settings.manifest.image.context,
-        dockerfile: settings.manifest.image.dockerfile,
-        buildArgs: settings.buildArgs,
-        architecture: settings.architecture,
-        onOutput,
-    };
+/** The build settings of the manifest's images under these settings. */
+export function buildSettings(s: LocalSettings, onOutput?: (line: string) => void): ManifestBuildSettings {
+    return { buildArgs: s.buildArgs, architecture: s.architecture, region: s.region, environment: s.environment, memorySize: s.memorySize, onOutput };
 }
 
 export function checkCommand(): Command {
@@ -103,12 +100,17 @@ export function checkCommand(): Command {
         .description("Build the image locally and import every function's handler in it as Lambda would (its environment, reserved variables, no network)")
         .action(async (opts: CommonOpts) => {
             const s = localSettings(opts);
-            const functions = Object.entries(s.manifest.functions).map(([name, f]) => ({
-                name, command: f.command, architecture: s.architecture, environment: s.environment, memorySize: s.memorySize,
-            }));
-            if (opts.image) await preflightImage(opts.image, functions, `image ${JSON.stringify(opts.image)}`, { region: s.region });
-            else await withProgress("image", opts.verbose === true, (onOutput) => preflight({ ...localBuild(s, onOutput), functions, region: s.region }));
-            for (const f of functions) process.stdout.write(`ok  ${f.name}  ${f.command[0]}\n`);
+            const functions = imageFunctionsOf(s.manifest);
+            if (opts.image) {
+                const checked = functions.map(([name, f]) => ({
+                    name, command: f.command, architecture: f.architecture ?? s.architecture, environment: { ...s.environment, ...f.environment }, memorySize: f.memorySize ?? s.memorySize,
+                }));
+                await preflightImage(opts.image, checked, `image ${JSON.stringify(opts.image)}`, { region: s.region });
+            } else {
+                await withProgress("image", opts.verbose === true, (onOutput) => preflightManifest(s.manifest, buildSettings(s, onOutput)));
+            }
+            for (const [name, f] of functions) process.stdout.write(`ok  ${name}  ${f.command[0]}\n`);
+            for (const [name, f] of zipFunctionsOf(s.manifest)) process.stdout.write(`--  ${name}  ${f.handler}  (a zip function: try it with \`invoke ${name}\`)\n`);
         });
 }
 
@@ -144,6 +146,39 @@ interface InvokeOpts extends CommonOpts {
     identity?: { cognitoIdentityId?: string; cognitoIdentityPoolId?: string };
 }
 
+/**
+ * What runs a function locally: an image function's image (built unless `--image`); a zip function's
+ * code mounted at /var/task in the base image, with its manifest layers (built or zipped) extracted
+ * into /opt as Lambda does.
+ */
+export async function invocationTarget(s: LocalSettings, fn: FunctionSpec, image: string | undefined, onOutput: (line: string) => void) {
+    const settings = buildSettings(s, onOutput);
+    if (fn.kind === "image") {
+        const built = image ?? (await buildLocalImage(manifestImageBuild(s.manifest.images[fn.image], { ...settings, architecture: fn.architecture ?? s.architecture }))).image;
+        return { image: built, command: fn.command, workingDirectory: fn.workingDirectory };
+    }
+    const layers: string[] = [];
+    for (const ref of fn.layers) {
+        const layer = s.manifest.layers[ref];
+        if (layer === undefined) {
+            throw new Error(`Layer ${ref} is a published layer version: invoke runs only the manifest's own layers. Declare it under \`layers:\` (a directory or a Docker build) to run it locally.`);
+        }
+        if (layer.kind === "directory") {
+            layers.push(layer.path);
+        } else {
+            const built = await buildLayer({
+                context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...s.buildArgs, ...layer.buildArgs },
+                platform: platformFor(fn.architecture ?? s.architecture), onOutput,
+            });
+            layers.push(built.zipPath);
+        }
+    }
+    return {
+        image: image ?? s.buildArgs.BASE_IMAGE, command: [fn.handler], workingDirectory: "/var/task",
+        mounts: [{ source: fn.code, target: "/var/task" }], layers,
+    };
+}
+
 export function invokeCommand(): Command {
     return commonOptions(new Command("invoke"))
         .description("Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules; the result JSON alone goes to stdout")
@@ -160,7 +195,7 @@ export function invokeCommand(): Command {
             const fn = s.manifest.functions[name];
             if (!fn) throw new Error(`No function ${JSON.stringify(name)} in ${s.manifestFile}; it has ${Object.keys(s.manifest.functions).join(", ")}.`);
             const event = readEvent(opts.event);
-            const image = opts.image ?? (await withProgress("image", opts.verbose === true, (onOutput) => buildLocalImage(localBuild(s, onOutput)))).image;
+            const target = await withProgress(fn.kind === "image" ? "image" : "layers", opts.verbose === true, (onOutput) => invocationTarget(s, fn, opts.image, onOutput));
 
             const controller = new AbortController();
             let signalled: NodeJS.Signals | undefined;
@@ -172,8 +207,8 @@ export function invokeCommand(): Command {
             process.once("SIGTERM", onSignal);
             try {
                 const out = await (opts.emulator ? invokeWithEmulator : invokeLocal)({
-                    image, functionName: name, command: fn.command, event, environment: s.environment, region: s.region,
-                    timeout: opts.timeout ?? s.timeout, memorySize: opts.memory ?? s.memorySize, network: opts.network === true,
+                    ...target, functionName: name, event, environment: { ...s.environment, ...fn.environment, ...opts.env }, region: s.region,
+                    timeout: opts.timeout ?? fn.timeout ?? s.timeout, memorySize: opts.memory ?? fn.memorySize ?? s.memorySize, network: opts.network === true,
                     clientContext: opts.clientContext, identity: opts.identity,
                     onLog: (line) => void process.stderr.write(`${line}\n`),
                     signal: controller.signal,

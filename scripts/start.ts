@@ -1,7 +1,7 @@
 /**
  * `npm start`: the example end to end on the local Docker engine, with no cloud account:
- * 1. build the campaign-core layer zip (DockerLayer's builder, cached by content hash);
- * 2. build the function image and run the handler preflight on every command of lambda-docker.yaml;
+ * 1. build every layer of lambda-docker.yaml (DockerLayer's builder, cached by content hash);
+ * 2. build every image and run the handler preflight on each image function's command;
  * 3. print the LOCAL PLAN of what `pulumi up --stack dev` would create, by running index.ts under the
  *    offline mocks engine. Nothing is deployed.
  * `npm start -- --stack prod` uses another stack's settings (default: dev, or $STACK); BASE_IMAGE
@@ -9,9 +9,9 @@
  * `--verbose` prints docker's whole output instead of one progress line.
  */
 import { Command } from "commander";
-import { buildLayer, formatBytes } from "../components/docker/layer";
-import { preflight } from "../components/docker/localImage";
-import { readManifest } from "../components/core/manifest";
+import { buildLayer, formatBytes, zipDirectoryLayer } from "../components/docker/layer";
+import { preflightManifest } from "../components/docker/localImage";
+import { imageFunctionsOf, readManifest } from "../components/core/manifest";
 import { platformFor } from "../components/core/tags";
 import { functionEnvironment } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
@@ -28,20 +28,22 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
     const overrides: Record<string, string> = { "lambda-docker:preflight": "false", "lambda-docker:baseImage": baseImage }; // step 2 ran the preflight
     const buildArgs = { BASE_IMAGE: baseImage };
 
-    step(`Building the campaign-core layer (layers/core, BASE_IMAGE=${baseImage})`);
-    const layer = await withProgress("layer core", verbose, (onOutput) => buildLayer({ context: "layers/core", buildArgs, platform: platformFor(config.architecture), onOutput }));
-    process.stdout.write(`    ${layer.cached ? "cached" : "built"} ${layer.zipPath}\n    sha256 ${layer.sha256}, ${formatBytes(layer.unzippedBytes)} unzipped\n`);
-
     const manifest = readManifest(config.manifest);
-    step(`Building the function image (${manifest.image.context}) and checking every handler in it`);
-    const functions = Object.entries(manifest.functions).map(([name, f]) => ({
-        name, command: f.command, architecture: config.architecture, environment: functionEnvironment(config), memorySize: config.memorySize,
+    for (const [name, layer] of Object.entries(manifest.layers)) {
+        const what = layer.kind === "docker" ? `${layer.context}, BASE_IMAGE=${baseImage}` : `prebuilt directory ${layer.path}`;
+        step(`Building the ${name} layer (${what})`);
+        const built = await withProgress(`layer ${name}`, verbose, (onOutput) => (layer.kind === "docker"
+            ? buildLayer({ context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...buildArgs, ...layer.buildArgs }, platform: platformFor(config.architecture), onOutput })
+            : zipDirectoryLayer({ directory: layer.path })));
+        process.stdout.write(`    ${built.cached ? "cached" : "built"} ${built.zipPath}\n    sha256 ${built.sha256}, ${formatBytes(built.unzippedBytes)} unzipped\n`);
+    }
+
+    step(`Building ${Object.keys(manifest.images).map((n) => `the ${n} image (${manifest.images[n].context})`).join(", ")} and checking every handler in it`);
+    const locals = await withProgress("image", verbose, (onOutput) => preflightManifest(manifest, {
+        buildArgs, architecture: config.architecture, region: config.region, environment: functionEnvironment(config), memorySize: config.memorySize, onOutput,
     }));
-    const local = await withProgress("image", verbose, (onOutput) => preflight({
-        context: manifest.image.context, dockerfile: manifest.image.dockerfile, buildArgs, architecture: config.architecture, functions, region: config.region, onOutput,
-    }));
-    process.stdout.write(`    image ${local.image} (${local.built ? "built" : "up to date"})\n`);
-    for (const f of functions) process.stdout.write(`    ok  ${f.name.padEnd(24)} ${f.command[0]}\n`);
+    for (const [name, local] of Object.entries(locals)) process.stdout.write(`    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`);
+    for (const [name, f] of imageFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
 
     step(`Planning stack "${STACK}" under the offline mocks engine`);
     const run = await runProgram(STACK, overrides);

@@ -30,6 +30,14 @@ class OrchestratorTest(unittest.TestCase):
 
 
 class SyncTest(unittest.TestCase):
+    def test_syncs_each_message_of_an_sqs_batch_and_drops_a_malformed_one(self):
+        report = {"reportDate": "2026-11-01", "rows": [{"metric": "clicks", "value": 2}]}
+        out = sync({"Records": [{"messageId": "1", "body": json.dumps(report)}, {"messageId": "2", "body": "not json"}]})
+        self.assertEqual(out, {"ok": False, "reports": [
+            {"ok": True, "reportDate": "2026-11-01", "rows": 1, "totals": {"clicks": 2}},
+            {"ok": False, "error": "body is not JSON"},
+        ]})
+
     def test_totals_rows_per_metric(self):
         out = sync({"reportDate": "2026-11-01", "rows": [
             {"metric": "clicks", "value": 2}, {"metric": "cost", "value": 1.5}, {"metric": "clicks", "value": 3}]})

@@ -7,6 +7,7 @@
  * `invokeLocal` (invoke.ts) runs one handler with an event, as `lambda-docker invoke` does.
  */
 import { hashBuildInputs, resolveDockerfile } from "../core/contextHash";
+import { ImageSpec, Manifest, imageFunctionsOf } from "../core/manifest";
 import { PLATFORMS } from "../core/tags";
 import { Architecture } from "../core/validation";
 import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "./docker";
@@ -234,4 +235,39 @@ export async function preflight(options: LocalImageOptions & { readonly function
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
     await preflightImage(local.image, options.functions, `the image built from ${JSON.stringify(dockerfile)}`, { region: options.region, env: options.env });
     return local;
+}
+
+/** The settings a manifest's functions get from their stack, before their own overrides. */
+export interface ManifestBuildSettings {
+    /** Build args of every image (each image's own `buildArgs` win), e.g. `{ BASE_IMAGE }`. */
+    readonly buildArgs: Readonly<Record<string, string>>;
+    readonly architecture: Architecture;
+    readonly region: string;
+    /** Every function's environment before its own. */
+    readonly environment: Readonly<Record<string, string>>;
+    readonly memorySize: number;
+    readonly onOutput?: (line: string) => void;
+    readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The local build of one manifest image under the stack's settings. */
+export function manifestImageBuild(image: ImageSpec, settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">): LocalImageOptions {
+    return {
+        context: image.context, dockerfile: image.dockerfile, target: image.target,
+        buildArgs: { ...settings.buildArgs, ...image.buildArgs }, architecture: settings.architecture, onOutput: settings.onOutput, env: settings.env,
+    };
+}
+
+/** Builds every image of the manifest that has functions and imports each of its handlers as Lambda would. */
+export async function preflightManifest(manifest: Manifest, settings: ManifestBuildSettings): Promise<Record<string, LocalImage>> {
+    const built: Record<string, LocalImage> = {};
+    for (const imageName of Object.keys(manifest.images)) {
+        const functions = imageFunctionsOf(manifest, imageName).map(([name, f]) => ({
+            name, command: f.command, architecture: f.architecture ?? settings.architecture,
+            environment: { ...settings.environment, ...f.environment }, memorySize: f.memorySize ?? settings.memorySize,
+        }));
+        if (functions.length === 0) continue;
+        built[imageName] = await preflight({ ...manifestImageBuild(manifest.images[imageName], settings), functions, region: settings.region });
+    }
+    return built;
 }

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildLocalImage, preflight } from "../../components/docker/localImage";
 import { invokeLocal } from "../../components/docker/invoke";
-import { readManifest } from "../../components/core/manifest";
+import { imageFunctionsOf, readManifest } from "../../components/core/manifest";
 import { digestUri } from "../../components/core/tags";
 import { resolveLambdaImageArgs } from "../../components/lambdaImage";
 import { recorder, runProgram } from "../support/localProgram";
@@ -18,7 +18,7 @@ import { BASE_IMAGE, REPO_ROOT, copyTree, docker, requireDocker, tempDir } from 
 
 const buildArgs = { BASE_IMAGE };
 const MANIFEST = readManifest(path.join(REPO_ROOT, "lambda-docker.yaml"));
-const FUNCTIONS = Object.entries(MANIFEST.functions).map(([name, f]) => ({ name, command: f.command }));
+const FUNCTIONS = imageFunctionsOf(MANIFEST).map(([name, f]) => ({ name, command: f.command }));
 
 /** BuildKit's plain progress: the ids of steps whose line matches `pattern`, and whether each was CACHED. */
 function steps(output: string[], pattern: RegExp): { id: string; cached: boolean }[] {
@@ -53,7 +53,7 @@ describe("the example app on a real Docker engine", function () {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("passes preflight for every manifest command, and names the function, command and import error of a typo", async () => {
-        const context = MANIFEST.image.context;
+        const context = MANIFEST.images.app.context;
         const local = await preflight({ context, buildArgs, functions: FUNCTIONS });
         assert.match(local.image, /^lambda-docker-local:[0-9a-f]{16}$/);
 
@@ -174,7 +174,7 @@ describe("the example app on a real Docker engine", function () {
     });
 
     async function pushAndPin(REGISTRY: string): Promise<void> {
-        const context = MANIFEST.image.context;
+        const context = MANIFEST.images.app.context;
         const stage = `t${Date.now().toString(36)}`;
         const resolved = resolveLambdaImageArgs({ repository: undefined as never, stage, context, buildArgs, extraTags: [`${stage}-latest`] }, stage, false);
         const repositoryUrl = `${REGISTRY}/campaign-${stage}`;

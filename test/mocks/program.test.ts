@@ -9,6 +9,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BASE_IMAGE, requireDocker } from "../docker/support";
+import { urnSuffixedName } from "../../components/core/names";
 import { Recorded, valueOf } from "../../plan/engine";
 import { ProgramRun } from "../../plan/program";
 import { recorder, runProgram } from "../support/localProgram";
@@ -37,12 +38,13 @@ describe("the program (index.ts) under mocks", function () {
         prod = await runProgram("prod");
     });
 
-    it("creates one repository, one image shared by three image functions, a layer and a zip function, in every stack", () => {
+    it("composes what lambda-docker.yaml declares: a repository and an image shared by three image functions, a layer, a zip function, a queue and one HTTP API, in every stack", () => {
         for (const [run, image] of [[dev, "LambdaImage"], [prod, "PromotedImage"]] as const) {
             const components = run.resources.filter((r) => r.type.startsWith("lambda-docker:")).map((r) => `${r.type} ${r.name}`).sort();
             assert.deepEqual(components, [
-                "lambda-docker:index:DockerLayer core",
+                "lambda-docker:index:DockerLayer campaign-core",
                 "lambda-docker:index:EcrRepository app",
+                "lambda-docker:index:HttpApi http",
                 "lambda-docker:index:ImageFunction api",
                 "lambda-docker:index:ImageFunction campaign-orchestrator",
                 "lambda-docker:index:ImageFunction report-sync",
@@ -59,6 +61,8 @@ describe("the program (index.ts) under mocks", function () {
                 ],
             );
             assert.equal(new Set(fns.map((f) => f.inputs.imageUri)).size, 1);
+            assert.deepEqual(run.resources.filter((r) => r.type === "aws:sqs/queue:Queue").map((q) => [q.name, q.inputs.name, q.inputs.visibilityTimeoutSeconds]),
+                [["report-requests", `report-requests-${run === dev ? "dev" : "prod"}`, 360]]);
             assert.match(fns[0].inputs.imageUri, /@sha256:[0-9a-f]{64}$/);
         }
     });
@@ -132,15 +136,15 @@ describe("the program (index.ts) under mocks", function () {
         assert.deepEqual(recorder.resources, []);
         recorder.stackOutputs["acme/lambda-docker/empty"] = {};
         await assert.rejects(runProgram("prod", { "lambda-docker:promoteFrom": "acme/lambda-docker/empty" }), {
-            message: "Stack \"prod\": the outputs of stack \"acme/lambda-docker/empty\" (`lambda-docker:promoteFrom`) have no repositoryUrl, " +
-                "imageDigest and imageTags; run `pulumi up --stack acme/lambda-docker/empty` first.",
+            message: "Stack \"prod\": the outputs of stack \"acme/lambda-docker/empty\" (`lambda-docker:promoteFrom`) have no image \"app\" " +
+                "(`images.<name>.digest` and `tags`); run `pulumi up --stack acme/lambda-docker/empty` first.",
         });
         assert.deepEqual(recorder.resources, []);
     });
 
     it("wires the zip function to the campaign-core layer of its stage", () => {
         for (const [run, stage] of [[dev, "dev"], [prod, "prod"]] as const) {
-            const layer = byName(run.resources, "aws:lambda/layerVersion:LayerVersion", "core-layer");
+            const layer = byName(run.resources, "aws:lambda/layerVersion:LayerVersion", "campaign-core-layer");
             assert.equal(layer.inputs.layerName, `campaign-core-${stage}`);
             assert.deepEqual(layer.inputs.compatibleRuntimes, ["python3.11"]);
             const fn = byName(run.resources, "aws:lambda/function:Function", "report-api-function");
@@ -150,15 +154,15 @@ describe("the program (index.ts) under mocks", function () {
             assert.equal(fn.inputs.environment.variables.PYTHONPATH, "/opt/python");
         }
         assert.equal(
-            byName(dev.resources, "aws:lambda/layerVersion:LayerVersion", "core-layer").inputs.sourceCodeHash,
-            byName(prod.resources, "aws:lambda/layerVersion:LayerVersion", "core-layer").inputs.sourceCodeHash,
+            byName(dev.resources, "aws:lambda/layerVersion:LayerVersion", "campaign-core-layer").inputs.sourceCodeHash,
+            byName(prod.resources, "aws:lambda/layerVersion:LayerVersion", "campaign-core-layer").inputs.sourceCodeHash,
         );
     });
 
     it("exports the repository URL, the digest-pinned image URI, the layer and every function's name and ARN", async () => {
         for (const run of [dev, prod]) {
             assert.deepEqual(Object.keys(run.outputs).sort(), [
-                "architecture", "functionArns", "functionNames", "imageDigest", "imageTags", "imageUri", "layerArn", "layerSha256", "repositoryUrl",
+                "apiUrl", "architecture", "functionArns", "functionNames", "imageDigest", "imageTags", "imageUri", "images", "layers", "repositoryUrl",
             ]);
         }
         assert.equal(await valueOf(pulumi.output(dev.outputs.architecture)), "x86_64");
@@ -167,13 +171,35 @@ describe("the program (index.ts) under mocks", function () {
         const url = (await valueOf(dev.outputs.repositoryUrl)) as string;
         assert.ok(uri.startsWith(`${url}@sha256:`), uri);
         const names = await valueOf(pulumi.output(dev.outputs.functionNames as unknown as Record<string, pulumi.Output<string>>));
+        const stable = (type: string, name: string) => urnSuffixedName(name, `urn:pulumi:dev::lambda-docker::lambda-docker:index:${type}::${name}`);
         assert.deepEqual(names, {
-            "campaign-orchestrator": "campaign-orchestrator-function-abc1234",
-            "report-sync": "report-sync-function-abc1234",
-            api: "api-function-abc1234",
-            "report-api": "report-api-function-abc1234",
+            "campaign-orchestrator": stable("ImageFunction", "campaign-orchestrator"),
+            "report-sync": stable("ImageFunction", "report-sync"),
+            api: stable("ImageFunction", "api"),
+            "report-api": stable("ZipFunction", "report-api"),
         });
-        assert.match((await valueOf(dev.outputs.layerSha256)) as string, /^[0-9a-f]{64}$/);
+        const layers = (await valueOf(pulumi.output(dev.outputs.layers))) as Record<string, { arn: string; sha256: string }>;
+        assert.deepEqual(Object.keys(layers), ["campaign-core"]);
+        assert.match(layers["campaign-core"].sha256, /^[0-9a-f]{64}$/);
+        assert.equal(await valueOf(pulumi.output(dev.outputs.apiUrl)), "https://http-api-id.execute-api.us-east-1.amazonaws.com/");
+        const images = (await valueOf(pulumi.output(dev.outputs.images))) as Record<string, { uri: string; digest: string }>;
+        assert.deepEqual(Object.keys(images), ["app"]);
+        assert.equal(images.app.uri, uri);
+    });
+
+    it("gives each function of the manifest its triggers: a schedule with input, an SQS mapping on the stage's queue, routes on the one API", () => {
+        const schedule = byName(dev.resources, "aws:scheduler/schedule:Schedule", "campaign-orchestrator-schedule-0");
+        assert.deepEqual([schedule.inputs.scheduleExpression, schedule.inputs.state, JSON.parse(schedule.inputs.target.input)],
+            ["rate(15 minutes)", "ENABLED", { campaignId: "scheduled", action: "resume", accounts: [] }]);
+        const mapping = byName(dev.resources, "aws:lambda/eventSourceMapping:EventSourceMapping", "report-sync-sqs-0");
+        assert.deepEqual([mapping.inputs.eventSourceArn, mapping.inputs.batchSize], ["arn:aws:sqs:us-east-1:123456789012:report-requests-dev", 10]);
+        assert.deepEqual(dev.resources.filter((r) => r.type === "aws:apigatewayv2/route:Route").map((r) => r.inputs.routeKey).sort(),
+            ["ANY /campaigns/{proxy+}", "GET /health", "GET /reports/{id}"]);
+        assert.deepEqual(dev.resources.filter((r) => r.type === "aws:lambda/permission:Permission").map((r) => r.inputs.sourceArn).sort(), [
+            "arn:aws:execute-api:us-east-1:123456789012:http-api-id/*/*/campaigns/*",
+            "arn:aws:execute-api:us-east-1:123456789012:http-api-id/*/GET/health",
+            "arn:aws:execute-api:us-east-1:123456789012:http-api-id/*/GET/reports/*",
+        ]);
     });
 
     it("passes the policy pack with zero violations in dev and prod", async () => {

@@ -1,4 +1,5 @@
-"""Report sync job: totals the metric rows of one report day."""
+"""Report sync job: totals the metric rows of one report day, invoked directly or by SQS (one report per message)."""
+import json
 from typing import Any, Dict
 
 from src.common.events import EventError, require
@@ -8,6 +9,22 @@ log = get_logger(__name__)
 
 
 def handler(event: Any, context: Any = None) -> Dict[str, Any]:
+    if isinstance(event, dict) and isinstance(event.get("Records"), list):
+        # An SQS batch: each message body is one report. A malformed body is logged and dropped, not retried.
+        results = []
+        for record in event["Records"]:
+            try:
+                body = json.loads(record.get("body", ""))
+            except (AttributeError, ValueError) as e:
+                log.warning("rejected message", extra={"fields": {"error": f"body is not JSON: {e}"}})
+                results.append({"ok": False, "error": "body is not JSON"})
+                continue
+            results.append(sync_one(body))
+        return {"ok": all(r["ok"] for r in results), "reports": results}
+    return sync_one(event)
+
+
+def sync_one(event: Any) -> Dict[str, Any]:
     try:
         require(event, {"reportDate": str, "rows": list})
         totals: Dict[str, float] = {}
