@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { checkCommand, invokeCommand } from "./image";
 import { cleanCommand } from "./clean";
+import { importCommand } from "./import";
 import { layerCommand } from "./layer";
 
 export function program(): Command {
@@ -12,7 +13,8 @@ export function program(): Command {
         .addCommand(layerCommand())
         .addCommand(checkCommand())
         .addCommand(invokeCommand())
-        .addCommand(cleanCommand());
+        .addCommand(cleanCommand())
+        .addCommand(importCommand());
 }
 
 if (require.main === module) {
