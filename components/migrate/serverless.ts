@@ -1564,6 +1564,13 @@ class Converter {
                             `AWS::ECR::Repository: adopt it with \`new EcrRepository(…, { repositoryName: "${shown}", adoptExisting: true })\` (see README), ` +
                                 "after setting DeletionPolicy: Retain on it and deploying, so removing the Serverless stack keeps it and its images",
                         );
+                    } else if (type === "AWS::SQS::Queue") {
+                        this.line(
+                            `resources.Resources.${id}`,
+                            "not converted",
+                            "AWS::SQS::Queue: keep it (import it as a Pulumi resource), or let lambda-docker create a new one per stage under the manifest's " +
+                                "`queues:` and name it in sqs events (its messages and its URL stay with the old queue)",
+                        );
                     } else {
                         this.line(`resources.Resources.${id}`, "not converted", `${typeof type === "string" ? type : "a CloudFormation resource"}: write it as a Pulumi resource (or import the existing one)`);
                     }

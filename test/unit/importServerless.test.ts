@@ -17,6 +17,7 @@ import {
     layerLogicalId,
     manifestName,
 } from "../../components/migrate/serverless";
+import { parseManifest } from "../../components/core/manifest";
 import { LOG_LEVELS, parseStackConfig } from "../../config/stackConfig";
 
 type Line = [ReportStatus, string, string];
@@ -163,7 +164,7 @@ const SEED_REPORT: Line[] = [
     ["not converted", "functions.api.events[2].httpApi", "it has an authorizer, which the manifest cannot express: without it the route would be public; add the route with its authorizer in your Pulumi program"],
     ["not converted", "provider.runtime", "\"python3.11\" is unused: image functions take their runtime from their image"],
     ["not converted", "resources.Resources.CampaignsRepository", "AWS::ECR::Repository: adopt it with `new EcrRepository(…, { repositoryName: \"campaigns-dev\", adoptExisting: true })` (see README), after setting DeletionPolicy: Retain on it and deploying, so removing the Serverless stack keeps it and its images"],
-    ["not converted", "resources.Resources.ReportsQueue", "AWS::SQS::Queue: write it as a Pulumi resource (or import the existing one)"],
+    ["not converted", "resources.Resources.ReportsQueue", "AWS::SQS::Queue: keep it (import it as a Pulumi resource), or let lambda-docker create a new one per stage under the manifest's `queues:` and name it in sqs events (its messages and its URL stay with the old queue)"],
     ["not converted", "resources.Outputs", "CloudFormation is not part of the manifest; write it as Pulumi resources"],
     ["not converted", "plugins.serverless-prune-plugin", "Serverless plugins do not run under lambda-docker: lambda-docker publishes no function versions, so there are none to prune"],
     ["not converted", "service", "deployed names change: Serverless named functions campaigns-<stage>-<function>; lambda-docker's are Pulumi auto-names"],
@@ -925,5 +926,53 @@ describe("import serverless: CLI", () => {
             message: "Cannot resolve ${file(sls/functions.yml)} at functions: file sls/functions.yml not found (file paths are relative to the service directory, the directory of serverless.yml).",
         });
         assert.deepEqual(fs.readdirSync(out), ["serverless.yml"]);
+    });
+});
+
+/** Replaces each placeholder as a user would by hand: a directory for code, a queue ARN, a value. */
+function replaceByHand(value: unknown, key = ""): unknown {
+    if (typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX)) {
+        if (key.endsWith(".code")) return "src";
+        if (key.endsWith(".queue") || key.includes(".resources[")) return "arn:aws:sqs:us-east-1:123456789012:campaign-reports-dev";
+        return "set-by-hand";
+    }
+    if (Array.isArray(value)) return value.map((x, i) => replaceByHand(x, `${key}[${i}]`));
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, replaceByHand(x, `${key}.${k}`)]));
+    return value;
+}
+
+describe("import serverless: the manifest parser reads what the importer writes", () => {
+    it("minimal and uri parse as written", () => {
+        for (const name of ["minimal", "uri"]) {
+            const dir = path.join(FIXTURES, name);
+            const manifest = parseManifest(YAML.parse(fixture(name).manifestYaml), dir);
+            assert.deepEqual(Object.keys(manifest.functions), Object.keys((name === "minimal" ? MINIMAL_MANIFEST : URI_MANIFEST).functions));
+        }
+        const minimal = parseManifest(YAML.parse(fixture("minimal").manifestYaml), path.join(FIXTURES, "minimal"));
+        const hello = minimal.functions.hello;
+        assert.ok(hello.kind === "image");
+        assert.deepEqual([hello.image, hello.command, hello.events], ["app", ["app.handler"], [{ http: { route: "$default" } }]]);
+    });
+
+    it("seed and zip-layers are refused at their first placeholder, with the parser's message naming the key", () => {
+        const refusals: [string, string, string][] = [
+            ["seed", "policyStatements[3].resources[0]", "TODO(lambda-docker import): {Fn::GetAtt: [ReportsQueue, Arn]}"],
+            ["zip-layers", "functions.list-reports.code", "TODO(lambda-docker import): package (the directory to zip: Serverless zipped the service directory, filtered)"],
+        ];
+        for (const [name, key, value] of refusals) {
+            assert.throws(() => parseManifest(YAML.parse(fixture(name).manifestYaml), path.join(FIXTURES, name)), {
+                message: `\`${key}\` must be a real value in place of the importer's placeholder (replace it by hand); got ${JSON.stringify(value)}.`,
+            });
+        }
+    });
+
+    it("once every placeholder is replaced by hand, seed and zip-layers parse: nothing else in them is refused", () => {
+        const seed = parseManifest(replaceByHand(YAML.parse(fixture("seed").manifestYaml)), path.join(FIXTURES, "seed"));
+        assert.deepEqual(Object.keys(seed.functions), ["campaign-orchestrator", "report-sync", "api"]);
+        assert.equal(seed.policyStatements.length, 4);
+        assert.deepEqual(seed.functions["campaign-orchestrator"].events.map((e) => Object.keys(e)[0]), ["schedule", "schedule", "schedule", "sqs"]);
+        const zip = parseManifest(replaceByHand(YAML.parse(fixture("zip-layers").manifestYaml)), path.join(FIXTURES, "zip-layers"));
+        assert.deepEqual(Object.keys(zip.functions), ["list-reports", "get-report", "health"]);
+        assert.deepEqual(zip.layers["common-libs"], { kind: "directory", path: path.join(FIXTURES, "zip-layers", "layers/common"), description: "Shared report helpers" });
     });
 });
