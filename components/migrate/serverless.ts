@@ -1508,7 +1508,7 @@ class Converter {
         this.line(
             item,
             "converted",
-            `→ ${key}.events[${index}]: http ${route}: a REST API (v1) endpoint becomes an HTTP API route, with a new URL and the HTTP API's event format; check the handler reads it`,
+            `→ ${key}.events[${index}]: http ${route}: a REST API (v1) endpoint becomes an HTTP API route, with a new URL and payload format 2.0 (requestContext.http.method, rawPath, …); check the handler reads it`,
         );
         for (const k of notKept) {
             this.line(`${item}.${k}`, "not converted", k === "cors" ? "CORS is configured on the API, in your Pulumi program" : "documentation only");
