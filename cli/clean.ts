@@ -2,7 +2,8 @@
  * `lambda-docker clean`: removes the local function images and cached zips that no current input
  * refers to, and says what it freed. "Current" is what the manifest describes with the stack's
  * settings (`--stack`, else the defaults): the image tags check/invoke would build, the layer zips a
- * DockerLayer would reuse, the code zips of zip functions.
+ * DockerLayer would reuse, the code zips of zip functions. Only this project's images are candidates:
+ * local images carry their build context in a label, and images of other contexts are never touched.
  */
 import { Command } from "commander";
 import * as fs from "fs";
@@ -84,7 +85,9 @@ export function cleanCommand(): Command {
             const settings = localSettings({ ...opts, env: {} });
             await checkDaemon();
             const refs = await currentReferences(manifestInputs(settings), opts.cacheDir);
-            const plan = planClean(await listLocalImages(), listCacheFiles(opts.cacheDir), refs);
+
+            const inputs = manifestInputs(settings);
+            const plan = planClean(await listLocalImages(inputs.images.map((i) => i.context)), listCacheFiles(opts.cacheDir), refs);
             const result = await executeClean(plan, opts.cacheDir, { dryRun: opts.dryRun === true });
             const verb = opts.dryRun ? "would remove" : "removed";
             for (const i of result.plan.images) process.stdout.write(`${verb}  image  ${i.ref}  ${formatBytes(i.bytes)}\n`);

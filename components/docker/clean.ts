@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LOCAL_IMAGE_REPOSITORY } from "./localImage";
+import { CONTEXT_LABEL, LOCAL_IMAGE_REPOSITORY } from "./localImage";
 import { DockerError, runDocker } from "./docker";
 
 export interface CleanReferences {
@@ -49,11 +49,17 @@ export function planClean(images: readonly LocalImageEntry[], files: readonly Ca
     };
 }
 
-/** The `lambda-docker-local` images on the engine, with their sizes. */
-export async function listLocalImages(env: NodeJS.ProcessEnv = process.env): Promise<LocalImageEntry[]> {
-    const listed = await runDocker(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}\t{{.ID}}", LOCAL_IMAGE_REPOSITORY], { env });
-    if (listed.code !== 0) throw new DockerError(`docker image ls failed (exit ${listed.code})`, listed.tail);
-    const rows = listed.stdout.split("\n").filter(Boolean).map((l) => l.split("\t"));
+/**
+ * The `lambda-docker-local` images built from these contexts (by their label), with their sizes: another
+ * project's images on the same engine are never listed.
+ */
+export async function listLocalImages(contexts: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<LocalImageEntry[]> {
+    const rows: string[][] = [];
+    for (const context of [...new Set(contexts.map((c) => path.resolve(c)))]) {
+        const listed = await runDocker(["image", "ls", "--filter", `label=${CONTEXT_LABEL}=${context}`, "--format", "{{.Repository}}:{{.Tag}}\t{{.ID}}", LOCAL_IMAGE_REPOSITORY], { env });
+        if (listed.code !== 0) throw new DockerError(`docker image ls failed (exit ${listed.code})`, listed.tail);
+        rows.push(...listed.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")));
+    }
     const out: LocalImageEntry[] = [];
     for (const [ref, id] of rows) {
         const size = await runDocker(["image", "inspect", "--format", "{{.Size}}", ref], { env });

@@ -6,6 +6,7 @@
  *   is the functions' — the "handler not found" and "exec format error" failures, found early;
  * `invokeLocal` (invoke.ts) runs one handler with an event, as `lambda-docker invoke` does.
  */
+import * as path from "path";
 import { hashBuildInputs, resolveDockerfile } from "../core/contextHash";
 import { ImageSpec, Manifest, imageFunctionsOf } from "../core/manifest";
 import { PLATFORMS } from "../core/tags";
@@ -40,6 +41,8 @@ export interface LocalImage {
 
 /** The repository of locally built function images; `lambda-docker clean` removes the stale ones. */
 export const LOCAL_IMAGE_REPOSITORY = "lambda-docker-local";
+/** The label holding a local image's absolute build context. */
+export const CONTEXT_LABEL = "lambda-docker.context";
 
 /** The local tag of the image `options` describe: `lambda-docker-local:<content hash>`. Reads files, runs no docker command. */
 export function localImageTag(options: Pick<LocalImageOptions, "context" | "dockerfile" | "buildArgs" | "target" | "architecture">): string {
@@ -64,6 +67,8 @@ export async function buildLocalImage(options: LocalImageOptions): Promise<Local
     const command = kit === "buildx" ? ["buildx", "build", "--load", "--progress=plain"] : kit ? ["build", "--progress=plain"] : ["build"];
     const flags = buildArgFlags(buildArgs);
     if (options.target) flags.push("--target", options.target);
+    // Which project the image belongs to, so `lambda-docker clean` only ever removes its own.
+    flags.push("--label", `${CONTEXT_LABEL}=${path.resolve(options.context)}`);
     const output: string[] = [];
     const result = await runDocker([...command, "--platform", platform, "--file", dockerfile, "--tag", image, ...flags, options.context], {
         env: { ...env, DOCKER_BUILDKIT: kit ? "1" : "0" },
