@@ -7,10 +7,8 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import { invokeLocal, invokeWithEmulator } from "../components/docker/invoke";
-import { buildLayer } from "../components/docker/layer";
-import { ManifestBuildSettings, buildLocalImage, manifestImageBuild, preflightImage, preflightManifest } from "../components/docker/localImage";
+import { ManifestBuildSettings, buildLocalImage, manifestImageBuild, preflightImage, preflightManifest, zipFunctionLayers } from "../components/docker/localImage";
 import { DEFAULT_MANIFEST, FunctionSpec, Manifest, imageFunctionsOf, readManifest, zipFunctionsOf } from "../components/core/manifest";
-import { platformFor } from "../components/core/tags";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
 import { CONFIG_DEFAULTS } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
@@ -110,7 +108,9 @@ export function checkCommand(): Command {
                 await withProgress("image", opts.verbose === true, (onOutput) => preflightManifest(s.manifest, buildSettings(s, onOutput)));
             }
             for (const [name, f] of functions) process.stdout.write(`ok  ${name}  ${f.command[0]}\n`);
-            for (const [name, f] of zipFunctionsOf(s.manifest)) process.stdout.write(`--  ${name}  ${f.handler}  (a zip function: try it with \`invoke ${name}\`)\n`);
+            for (const [name, f] of zipFunctionsOf(s.manifest)) {
+                process.stdout.write(opts.image ? `--  ${name}  ${f.handler}  (a zip function: not checked with --image)\n` : `ok  ${name}  ${f.handler}\n`);
+            }
         });
 }
 
@@ -157,22 +157,7 @@ export async function invocationTarget(s: LocalSettings, fn: FunctionSpec, image
         const built = image ?? (await buildLocalImage(manifestImageBuild(s.manifest.images[fn.image], { ...settings, architecture: fn.architecture ?? s.architecture }))).image;
         return { image: built, command: fn.command, workingDirectory: fn.workingDirectory };
     }
-    const layers: string[] = [];
-    for (const ref of fn.layers) {
-        const layer = s.manifest.layers[ref];
-        if (layer === undefined) {
-            throw new Error(`Layer ${ref} is a published layer version: invoke runs only the manifest's own layers. Declare it under \`layers:\` (a directory or a Docker build) to run it locally.`);
-        }
-        if (layer.kind === "directory") {
-            layers.push(layer.path);
-        } else {
-            const built = await buildLayer({
-                context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...s.buildArgs, ...layer.buildArgs },
-                platform: platformFor(fn.architecture ?? s.architecture), onOutput,
-            });
-            layers.push(built.zipPath);
-        }
-    }
+    const layers = await zipFunctionLayers(s.manifest, fn, settings);
     return {
         image: image ?? s.buildArgs.BASE_IMAGE, command: [fn.handler], workingDirectory: "/var/task",
         mounts: [{ source: fn.code, target: "/var/task" }], layers,

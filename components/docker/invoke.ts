@@ -15,7 +15,7 @@
  */
 import { spawn } from "child_process";
 import * as crypto from "crypto";
-import * as path from "path";
+import { LAYER_SETUP, Mount, mountFlags } from "./codeMounts";
 import { DockerError, dockerBinary, runDocker } from "./docker";
 
 export interface InvokeOptions {
@@ -41,7 +41,7 @@ export interface InvokeOptions {
     /** The image's working directory override (ImageFunction `workingDirectory`). @default the image's WORKDIR */
     readonly workingDirectory?: string;
     /** Host directories mounted read-only, e.g. a zip function's code at /var/task. @default [] */
-    readonly mounts?: readonly { readonly source: string; readonly target: string }[];
+    readonly mounts?: readonly Mount[];
     /** Layers in order: zips or directories on the host, extracted into /opt before the handler imports, as Lambda does. @default [] */
     readonly layers?: readonly string[];
     /** Receives every log line (the handler's output and the START/END/REPORT lines) as it happens. @default collected only */
@@ -88,8 +88,6 @@ export function timeoutMessage(seconds: number): string {
 }
 
 const PROTOCOL = "\u001eLAMBDA_DOCKER ";
-/** Where layers are mounted in the container before they are extracted into /opt. */
-const LAYER_MOUNT = "/lambda-docker-layers";
 
 /** Runs inside the container: fd 1 becomes fd 2 for the handler, the protocol keeps a private copy of fd 1. */
 const BOOTSTRAP = String.raw`
@@ -105,21 +103,7 @@ def send(kind, **data):
 spec = json.loads(os.environ.pop("LAMBDA_DOCKER_INVOKE"))
 REQUEST_ID = spec["requestId"]
 sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
-if os.path.isdir("${LAYER_MOUNT}"):
-    import shutil, zipfile
-    for layer in sorted(os.listdir("${LAYER_MOUNT}"), key=int):
-        source = os.path.join("${LAYER_MOUNT}", layer)
-        if os.path.isdir(source):
-            shutil.copytree(source, "/opt", dirs_exist_ok=True)
-        else:
-            with zipfile.ZipFile(source) as z:
-                for info in z.infolist():
-                    target = z.extract(info, "/opt")
-                    mode = (info.external_attr >> 16) & 0o777
-                    if mode:
-                        os.chmod(target, mode)
-if os.path.isdir("/opt/python") and "/opt/python" not in sys.path:
-    sys.path.append("/opt/python")  # layers, as the runtime's PYTHONPATH has them
+${LAYER_SETUP}
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
@@ -334,8 +318,7 @@ export async function invokeLocal(options: InvokeOptions): Promise<InvokeResult>
         "--network", options.network ? "bridge" : "none",
         "--memory", `${memorySize}m`, "--memory-swap", `${memorySize}m`,
         ...(options.workingDirectory ? ["--workdir", options.workingDirectory] : []),
-        ...[...(options.mounts ?? []), ...(options.layers ?? []).map((l, i) => ({ source: l, target: `${LAYER_MOUNT}/${i}` }))]
-            .flatMap((m) => ["--mount", `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`]),
+        ...mountFlags(options.mounts, options.layers),
         "--entrypoint", "python3",
         ...Object.keys(vars).flatMap((k) => ["-e", k]),
         options.image, "-c", BOOTSTRAP,

@@ -8,9 +8,11 @@
  */
 import * as path from "path";
 import { hashBuildInputs, resolveDockerfile } from "../core/contextHash";
-import { ImageSpec, Manifest, imageFunctionsOf } from "../core/manifest";
+import { ImageSpec, Manifest, ZipFunctionSpec, imageFunctionsOf, zipFunctionsOf } from "../core/manifest";
+import { buildLayer } from "./layer";
 import { PLATFORMS } from "../core/tags";
 import { Architecture } from "../core/validation";
+import { LAYER_SETUP, Mount, mountFlags } from "./codeMounts";
 import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "./docker";
 import { checkEmulation } from "./emulation";
 
@@ -146,9 +148,12 @@ export function lambdaReservedEnvironment(fn: { name: string; handler: string; m
  */
 const CHECK_SCRIPT = `
 import json, os, subprocess, sys
+${LAYER_SETUP}
 CHILD = r"""
 import importlib, json, os, sys, traceback
 sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
+if os.path.isdir("/opt/python") and "/opt/python" not in sys.path:
+    sys.path.append("/opt/python")
 handler = os.environ["_HANDLER"]
 module, _, attr = handler.rpartition(".")
 def own_frame(tb):
@@ -200,6 +205,12 @@ export interface PreflightOptions {
     /** AWS_REGION and AWS_DEFAULT_REGION while handlers import. @default "us-east-1" */
     readonly region?: string;
     readonly env?: NodeJS.ProcessEnv;
+    /** Host directories mounted read-only (a zip function's code at /var/task). @default [] */
+    readonly mounts?: readonly Mount[];
+    /** Layers (zips or directories), extracted into /opt before the imports. @default [] */
+    readonly layers?: readonly string[];
+    /** The working directory the handlers import from. @default the image's WORKDIR */
+    readonly workingDirectory?: string;
 }
 
 /** Checks every function's command and architecture against `image`; throws a PreflightError naming each failure. */
@@ -218,7 +229,8 @@ export async function preflightImage(image: string, functions: readonly Prefligh
             environment: { ...(f.environment ?? {}), ...lambdaReservedEnvironment({ name: f.name, handler: f.command[0], memorySize: f.memorySize }, region ?? "us-east-1") },
         }]));
         const run = await runDocker(
-            ["run", "--rm", "--network", "none", "--entrypoint", "python3", "-e", `LAMBDA_DOCKER_FUNCTIONS=${JSON.stringify(specs)}`, image, "-c", CHECK_SCRIPT],
+            ["run", "--rm", "--network", "none", ...mountFlags(options.mounts, options.layers), ...(options.workingDirectory ? ["--workdir", options.workingDirectory] : []),
+                "--entrypoint", "python3", "-e", `LAMBDA_DOCKER_FUNCTIONS=${JSON.stringify(specs)}`, image, "-c", CHECK_SCRIPT],
             { env },
         );
         const line = run.stdout.split("\n").find((l) => l.startsWith("LAMBDA_DOCKER_PREFLIGHT "));
@@ -263,7 +275,38 @@ export function manifestImageBuild(image: ImageSpec, settings: Pick<ManifestBuil
     };
 }
 
-/** Builds every image of the manifest that has functions and imports each of its handlers as Lambda would. */
+/**
+ * A zip function's layers on the host, in order: Docker-built ones built (or found in the cache),
+ * prebuilt directories as they are. A published layer ARN can't be fetched offline and is refused.
+ */
+export async function zipFunctionLayers(manifest: Manifest, fn: ZipFunctionSpec, settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">): Promise<string[]> {
+    const layers: string[] = [];
+    for (const ref of fn.layers) {
+        const layer = manifest.layers[ref];
+        if (layer === undefined) {
+            throw new DockerError(`Layer ${ref} is a published layer version: local runs use only the manifest's own layers. Declare it under \`layers:\` (a directory or a Docker build) to run it locally.`);
+        }
+        if (layer.kind === "directory") {
+            layers.push(layer.path);
+        } else {
+            const built = await buildLayer({
+                context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...settings.buildArgs, ...layer.buildArgs },
+                platform: PLATFORMS[fn.architecture ?? settings.architecture], onOutput: settings.onOutput, env: settings.env,
+            });
+            layers.push(built.zipPath);
+        }
+    }
+    return layers;
+}
+
+/** Where a zip function's code is mounted, and its handlers import from. */
+export const TASK_ROOT = "/var/task";
+
+/**
+ * Builds every image of the manifest that has functions and imports each of its handlers as Lambda
+ * would; a zip function's handler imports in the base image (BASE_IMAGE), its code at /var/task and its
+ * layers in /opt.
+ */
 export async function preflightManifest(manifest: Manifest, settings: ManifestBuildSettings): Promise<Record<string, LocalImage>> {
     const built: Record<string, LocalImage> = {};
     for (const imageName of Object.keys(manifest.images)) {
@@ -273,6 +316,23 @@ export async function preflightManifest(manifest: Manifest, settings: ManifestBu
         }));
         if (functions.length === 0) continue;
         built[imageName] = await preflight({ ...manifestImageBuild(manifest.images[imageName], settings), functions, region: settings.region });
+    }
+    const base = settings.buildArgs.BASE_IMAGE;
+    const zips = zipFunctionsOf(manifest);
+    if (zips.length > 0 && base === undefined) throw new DockerError("Zip functions are checked in the base image: pass BASE_IMAGE (a build arg, the variable, or the stack's `lambda-docker:baseImage`).");
+    for (const [name, f] of zips) {
+        await checkDaemon(settings.env);
+        if ((await runDocker(["image", "inspect", base!], { env: settings.env })).code !== 0) {
+            const pulled = await runDocker(["pull", "--platform", PLATFORMS[f.architecture ?? settings.architecture], base!], { env: settings.env });
+            if (pulled.code !== 0) throw buildFailure(`Zip function "${name}" is checked in the base image ${JSON.stringify(base)}, which is not here and could not be pulled.`, pulled.tail, { BASE_IMAGE: base! });
+        }
+        await preflightImage(base!, [{
+            name, command: [f.handler], architecture: f.architecture ?? settings.architecture,
+            environment: { ...settings.environment, ...f.environment }, memorySize: f.memorySize ?? settings.memorySize,
+        }], `the base image ${JSON.stringify(base)} with the code of ${JSON.stringify(f.code)}`, {
+            region: settings.region, env: settings.env, mounts: [{ source: f.code, target: TASK_ROOT }],
+            layers: await zipFunctionLayers(manifest, f, settings), workingDirectory: TASK_ROOT,
+        });
     }
     return built;
 }

@@ -114,6 +114,7 @@ describe("the example app on a real Docker engine", function () {
             "ok  campaign-orchestrator  src.functions.campaign.orchestrator.handler",
             "ok  report-sync  src.functions.reports.sync.handler",
             "ok  api  src.functions.api.handler.handler",
+            "ok  report-api  report_api.handler",
             "",
         ].join("\n"));
 
@@ -134,7 +135,15 @@ describe("the example app on a real Docker engine", function () {
         assert.deepEqual(JSON.parse(failing.stdout), { ok: false, error: "event must be a JSON object; got list" });
         const unknown = cli(["invoke", "nope", "--event", "-"], REPO_ROOT, "{}");
         assert.equal(unknown.code, 1);
-        assert.equal(unknown.stderr, "lambda-docker: No function \"nope\" in lambda-docker.yaml; it has campaign-orchestrator, report-sync, api.\n");
+        assert.equal(unknown.stderr, "lambda-docker: No function \"nope\" in lambda-docker.yaml; it has campaign-orchestrator, report-sync, api, report-api.\n");
+
+        // A zip function runs in the base image with its code at /var/task and its Docker-built layer in /opt.
+        const zip = cli(["invoke", "report-api", "--event", "-", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`], REPO_ROOT,
+            JSON.stringify({ queryStringParameters: { impressions: "1000", clicks: "50", cost: "25" } }));
+        assert.equal(zip.code, 0, zip.stderr);
+        const response = JSON.parse(zip.stdout) as { statusCode: number; body: string };
+        assert.equal(response.statusCode, 200);
+        assert.match(zip.stderr, /\[INFO\]\t\S+\t[0-9a-f-]{36}\t\{"message": "metrics", "status": 200\}\n/);
     });
 
     it("rebuilds a source-only change reusing the dependency layer", async () => {

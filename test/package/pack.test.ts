@@ -147,9 +147,10 @@ describe("the packed package, installed once outside the repository", function (
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("ships the built JS and declarations, the component sources (for the provider's schema), README and LICENSE", () => {
-        const other = files.filter((f) => !/^dist\/(components|cli)\/.+\.(js|d\.ts)$/.test(f) && !/^components\/.+\.ts$/.test(f));
-        assert.deepEqual(other.sort(), ["LICENSE", "README.md", "package.json"]);
+    it("ships the built JS and declarations, the component sources (for the provider's schema), the manifest's JSON Schema, README and LICENSE", () => {
+        const other = files.filter((f) => !/^dist\/(components|cli|config)\/.+\.(js|d\.ts)$/.test(f) && !/^components\/.+\.ts$/.test(f));
+        assert.deepEqual(other.sort(), ["LICENSE", "README.md", "package.json", "schema/lambda-docker.schema.json"]);
+        for (const f of ["dist/config/stackConfig.js", "dist/config/stackFile.js"]) assert.ok(files.includes(f), `the CLI reads stack files, but the tarball lacks ${f}`);
         for (const f of ["dist/components/index.js", "dist/components/index.d.ts", "dist/cli/main.js", "components/index.ts"]) assert.ok(files.includes(f), `the tarball lacks ${f}`);
         const testing = ["dist/components/testing/index.js", "dist/components/testing/index.d.ts"].filter((f) => !files.includes(f));
         assert.deepEqual(testing, [], `package.json exports "./testing", but the tarball lacks ${testing.join(" and ")} (is components/testing/index.ts missing?)`);
@@ -254,6 +255,7 @@ describe("the packed package, installed once outside the repository", function (
         assert.deepEqual(Object.keys(schema.resources).sort(), [
             "lambda-docker:index:DockerLayer",
             "lambda-docker:index:EcrRepository",
+            "lambda-docker:index:HttpApi",
             "lambda-docker:index:ImageFunction",
             "lambda-docker:index:LambdaService",
             "lambda-docker:index:ZipFunction",
