@@ -18,6 +18,7 @@ import { platformFor } from "../components/core/tags";
 import { Architecture } from "../components/core/validation";
 import { zipFunctionsOf } from "../components/core/manifest";
 import { LocalSettings, localSettings } from "./image";
+import { collectKeyValue } from "./options";
 
 export interface BuildInput {
     readonly context: string;
@@ -78,7 +79,7 @@ export function cleanCommand(): Command {
         .description("Remove the local function images and cached zips that no current input refers to, and say what it freed")
         .option("-m, --manifest <file>", "the functions manifest (default: the stack's, else lambda-docker.yaml)")
         .option("-s, --stack <name>", "current inputs with this stack's settings (base image, architecture)")
-        .option("--build-arg <KEY=VALUE>", "build arg of the current images, repeatable", (v: string, p: Record<string, string>) => ({ ...p, [v.split("=")[0]]: v.slice(v.indexOf("=") + 1) }), {})
+        .option("--build-arg <KEY=VALUE>", "build arg of the current images, repeatable", collectKeyValue, {})
         .option("--cache-dir <dir>", "zip cache directory", path.join(".lambda-docker", "cache"))
         .option("-n, --dry-run", "say what would be removed, remove nothing")
         .action(async (opts: { manifest?: string; stack?: string; buildArg: Record<string, string>; cacheDir: string; dryRun?: boolean }) => {
