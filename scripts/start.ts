@@ -11,7 +11,7 @@
 import { Command } from "commander";
 import { buildLayer, formatBytes, zipDirectoryLayer } from "../components/docker/layer";
 import { preflightManifest } from "../components/docker/localImage";
-import { imageFunctionsOf, readManifest } from "../components/core/manifest";
+import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../components/core/manifest";
 import { platformFor } from "../components/core/tags";
 import { functionEnvironment } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
@@ -38,12 +38,13 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
         process.stdout.write(`    ${built.cached ? "cached" : "built"} ${built.zipPath}\n    sha256 ${built.sha256}, ${formatBytes(built.unzippedBytes)} unzipped\n`);
     }
 
-    step(`Building ${Object.keys(manifest.images).map((n) => `the ${n} image (${manifest.images[n].context})`).join(", ")} and checking every handler in it`);
+    step(`Building ${Object.keys(manifest.images).map((n) => `the ${n} image (${manifest.images[n].context})`).join(", ")} and checking every handler`);
     const locals = await withProgress("image", verbose, (onOutput) => preflightManifest(manifest, {
         buildArgs, architecture: config.architecture, region: config.region, environment: functionEnvironment(config), memorySize: config.memorySize, onOutput,
     }));
     for (const [name, local] of Object.entries(locals)) process.stdout.write(`    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`);
     for (const [name, f] of imageFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
+    for (const [name, f] of zipFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.handler} (zip, in the base image with its layers)\n`);
 
     step(`Planning stack "${STACK}" under the offline mocks engine`);
     const run = await runProgram(STACK, overrides);

@@ -232,6 +232,17 @@ describe("local invoke follows the Lambda Python runtime", function () {
         }
     });
 
+    it("says how to point at a local base image when it can't be pulled", async () => {
+        // Nothing listens on 127.0.0.1:9: the pull fails as it would offline.
+        const out = await cli(["check", "--build-arg", "BASE_IMAGE=127.0.0.1:9/lambda/python:3.11"]);
+        assert.equal(out.code, 1);
+        assert.ok(out.stderr.includes(
+            "Docker could not pull the base image \"127.0.0.1:9/lambda/python:3.11\" (offline, or no access to its registry). Use a local image instead: " +
+                "set BASE_IMAGE=<local image> (npm start, check, invoke, layer build) or pass --build-arg BASE_IMAGE=<image>, and `lambda-docker:baseImage` " +
+                "in the stack file for deploys; `docker image ls` lists the images you have.\nLast lines of docker output:",
+        ), out.stderr);
+    });
+
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
         it(`${signal} to \`invoke\` stops and removes the container`, async () => {
             const child = startCli(["invoke", "sleepy", "--image", image, "--timeout", "120"]);
