@@ -431,6 +431,9 @@ export async function hasEmulator(image: string, env: NodeJS.ProcessEnv = proces
  */
 export async function invokeWithEmulator(options: InvokeOptions): Promise<InvokeResult> {
     const env = options.env ?? process.env;
+    if ((options.layers ?? []).length > 0) {
+        throw new DockerError(`--emulator: ${options.functionName} has layers, which the emulator's runtime can't extract into /opt; invoke it without --emulator.`);
+    }
     if (!(await hasEmulator(options.image, env))) {
         throw new DockerError(
             `--emulator: image ${JSON.stringify(options.image)} has no Lambda Runtime Interface Emulator at ${RIE_PATH}. ` +
@@ -452,6 +455,7 @@ export async function invokeWithEmulator(options: InvokeOptions): Promise<Invoke
         "run", "--detach", "--rm", "--name", container, "--label", `lambda-docker.invoke=${options.functionName}`,
         "--publish", "127.0.0.1::8080", "--memory", `${memorySize}m`, "--memory-swap", `${memorySize}m`,
         ...(options.workingDirectory ? ["--workdir", options.workingDirectory] : []),
+        ...mountFlags(options.mounts),
         ...Object.keys(vars).flatMap((k) => ["-e", k]),
         options.image, ...options.command,
     ], { env: { ...env, ...vars } });

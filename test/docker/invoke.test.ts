@@ -323,6 +323,13 @@ describe("invoke --emulator runs the image's Runtime Interface Emulator", functi
         assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
     });
 
+    it("refuses a zip function with layers, which the emulator's runtime can't extract", async () => {
+        await assert.rejects(invokeWithEmulator({ image: withRie, functionName: "report-api", command: ["z.handler"], event: {}, layers: ["/tmp/layer.zip"] }), {
+            name: "DockerError",
+            message: "--emulator: report-api has layers, which the emulator's runtime can't extract into /opt; invoke it without --emulator.",
+        });
+    });
+
     it("says so when the image has no emulator", async () => {
         await assert.rejects(invokeWithEmulator({ image: without, functionName: "echo", command: ["fns.h.echo"], event: {} }), {
             name: "DockerError",
