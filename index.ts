@@ -19,7 +19,8 @@ import {
     DockerLayer, EcrRepository, FunctionEvent, HttpApi, ImageFunction, LambdaImage, PromotedImage, ZipFunction,
 } from "./components";
 import { preflightManifest } from "./components/docker/localImage";
-import { EventSpec, FunctionSpec, Manifest, imageFunctionsOf, readManifest } from "./components/core/manifest";
+import { EventSpec, FunctionSpec, imageFunctionsOf, queueVisibilityTimeouts, readManifest } from "./components/core/manifest";
+import * as v from "./components/core/validation";
 import { StackConfig, functionEnvironment, parseStackConfig } from "./config/stackConfig";
 
 /** What a promoting stack promotes for each image: `<source tag>@<digest>`, read and checked before anything is created. */
@@ -55,22 +56,13 @@ function functionEvents(events: readonly EventSpec[], api: () => HttpApi, queueA
     });
 }
 
-/** Visibility timeout of a manifest queue: its own, else six times the longest timeout of the functions it triggers (AWS's advice). */
-function visibilityTimeout(manifest: Manifest, queue: string, config: StackConfig): number {
-    const own = manifest.queues[queue].visibilityTimeout;
-    if (own !== undefined) return own;
-    const timeouts = Object.values(manifest.functions)
-        .filter((f) => f.events.some((e) => "sqs" in e && e.sqs.queue === queue))
-        .map((f) => f.timeout ?? config.timeout);
-    return Math.min(43_200, 6 * Math.max(config.timeout, ...timeouts));
-}
-
 export = async () => {
     const config = parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
     const manifest = readManifest(config.manifest);
     const environment = functionEnvironment(config);
     const buildArgs = { BASE_IMAGE: config.baseImage };
     const imageNames = Object.keys(manifest.images).filter((n) => imageFunctionsOf(manifest, n).length > 0);
+    const visibility = v.withContext("Manifest", config.manifest, () => queueVisibilityTimeouts(manifest, config.timeout));
 
     if (config.preflight) {
         // Each handler imports with the environment and region it gets on Lambda.
@@ -116,7 +108,7 @@ export = async () => {
 
     const queues = Object.fromEntries(Object.keys(manifest.queues).map((name) => [name, new aws.sqs.Queue(name, {
         name: `${name}-${config.stage}`,
-        visibilityTimeoutSeconds: visibilityTimeout(manifest, name, config),
+        visibilityTimeoutSeconds: visibility[name],
         messageRetentionSeconds: manifest.queues[name].messageRetentionSeconds,
         sqsManagedSseEnabled: true,
     })]));

@@ -37,6 +37,9 @@ describe("the program (index.ts) under mocks", function () {
         recorder.stackOutputs = { dev: await resolvedOutputs(dev) };
         prod = await runProgram("prod");
     });
+    after(() => {
+        recorder.stackOutputs = {}; // other files' runs of prod read the mock dev outputs again
+    });
 
     it("composes what lambda-docker.yaml declares: a repository and an image shared by three image functions, a layer, a zip function, a queue and one HTTP API, in every stack", () => {
         for (const [run, image] of [[dev, "LambdaImage"], [prod, "PromotedImage"]] as const) {

@@ -4,7 +4,7 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { MANIFEST_KEYS, imageFunctionsOf, parseManifest, readManifest, zipFunctionsOf } from "../../components/core/manifest";
+import { MANIFEST_KEYS, imageFunctionsOf, parseManifest, queueVisibilityTimeouts, readManifest, zipFunctionsOf } from "../../components/core/manifest";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schema", "lambda-docker.schema.json"), "utf8"));
@@ -134,6 +134,20 @@ describe("the manifest (lambda-docker.yaml v2)", () => {
         } finally {
             fs.rmSync(file);
         }
+    });
+
+    it("gives each queue a visibility timeout that covers its functions, and refuses a shorter one", () => {
+        const doc = (visibilityTimeout?: number) => ({
+            queues: { jobs: visibilityTimeout === undefined ? {} : { visibilityTimeout }, idle: {} },
+            image: { context: "app" },
+            functions: { a: { command: ["a.h"], timeout: 120, events: [{ sqs: "jobs" }] }, b: { command: ["b.h"], events: [{ sqs: "jobs" }] } },
+        });
+        assert.deepEqual(queueVisibilityTimeouts(parseManifest(doc(), "."), 30), { jobs: 720, idle: 180 });
+        assert.deepEqual(queueVisibilityTimeouts(parseManifest(doc(150), "."), 30), { jobs: 150, idle: 180 });
+        assert.deepEqual(queueVisibilityTimeouts(parseManifest(doc(), "."), 9000), { jobs: 43200, idle: 43200 });
+        assert.throws(() => queueVisibilityTimeouts(parseManifest(doc(60), "."), 30), {
+            message: "`queues.jobs.visibilityTimeout` must be at least the timeout of every function it triggers (function \"a\" has 120 seconds; AWS refuses the mapping otherwise); got 60.",
+        });
     });
 
     describe("the shipped JSON Schema", () => {
