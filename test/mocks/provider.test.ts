@@ -16,6 +16,7 @@ import * as YAML from "yaml";
 import * as components from "../../components";
 import { LambdaService } from "../../components";
 import { ResourceRecorder, valueOf } from "../../plan/engine";
+import { SERVED_COMPONENTS, SERVED_TYPES } from "../support/served";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROVIDER_DIR = path.join(ROOT, "provider");
@@ -67,15 +68,8 @@ describe("the package served to other languages", function () {
 
     it("serves the components whose args are plain data, plus the LambdaService composite", () => {
         assert.equal(schema.name, "lambda-docker");
-        assert.deepEqual(Object.keys(schema.resources).sort(), [
-            "lambda-docker:index:DockerLayer",
-            "lambda-docker:index:EcrRepository",
-            "lambda-docker:index:HttpApi",
-            "lambda-docker:index:ImageFunction",
-            "lambda-docker:index:LambdaService",
-            "lambda-docker:index:ZipFunction",
-        ]);
-        assert.deepEqual(servedNames().sort(), ["DockerLayer", "EcrRepository", "HttpApi", "ImageFunction", "LambdaService", "ZipFunction"]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), SERVED_TYPES);
+        assert.deepEqual(servedNames().sort(), [...SERVED_COMPONENTS]);
         assert.deepEqual(runtimeNames(), [servedNames(), servedNames()]);
         assert.equal(JSON.parse(fs.readFileSync(path.join(PROVIDER_DIR, "package.json"), "utf8")).main, "index.js");
         for (const r of Object.values(schema.resources) as { isComponent: boolean }[]) assert.equal(r.isComponent, true);

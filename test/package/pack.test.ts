@@ -14,6 +14,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SERVED_TYPES } from "../support/served";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -252,14 +253,7 @@ describe("the packed package, installed once outside the repository", function (
         const schema = JSON.parse(run(process.execPath, ["get-schema.js", providerDir(), port], dir));
         child.kill();
         assert.deepEqual([schema.name, schema.version], ["lambda-docker", version]);
-        assert.deepEqual(Object.keys(schema.resources).sort(), [
-            "lambda-docker:index:DockerLayer",
-            "lambda-docker:index:EcrRepository",
-            "lambda-docker:index:HttpApi",
-            "lambda-docker:index:ImageFunction",
-            "lambda-docker:index:LambdaService",
-            "lambda-docker:index:ZipFunction",
-        ]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), SERVED_TYPES);
         assert.deepEqual(schema.types["lambda-docker:index:Architecture"].enum.map((e: { value: string }) => e.value), ["x86_64", "arm64"]);
         assert.deepEqual(schema.types["lambda-docker:index:TagMutability"].enum.map((e: { value: string }) => e.value), ["MUTABLE", "IMMUTABLE"]);
         const svc = schema.resources["lambda-docker:index:LambdaService"];
