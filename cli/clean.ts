@@ -85,9 +85,8 @@ export function cleanCommand(): Command {
         .action(async (opts: { manifest?: string; stack?: string; buildArg: Record<string, string>; cacheDir: string; dryRun?: boolean }) => {
             const settings = localSettings({ ...opts, env: {} });
             await checkDaemon();
-            const refs = await currentReferences(manifestInputs(settings), opts.cacheDir);
-
             const inputs = manifestInputs(settings);
+            const refs = await currentReferences(inputs, opts.cacheDir);
             const plan = planClean(await listLocalImages(inputs.images.map((i) => i.context)), listCacheFiles(opts.cacheDir), refs);
             const result = await executeClean(plan, opts.cacheDir, { dryRun: opts.dryRun === true });
             const verb = opts.dryRun ? "would remove" : "removed";

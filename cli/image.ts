@@ -11,7 +11,7 @@ import { ManifestBuildSettings, buildLocalImage, manifestImageBuild, preflightIm
 import { DEFAULT_MANIFEST, FunctionSpec, Manifest, imageFunctionsOf, readManifest, zipFunctionsOf } from "../components/core/manifest";
 import { ARCHITECTURES, Architecture } from "../components/core/validation";
 import { CONFIG_DEFAULTS } from "../config/stackConfig";
-import { localStackSettings } from "../config/stackFile";
+import { localBaseImage, localStackSettings } from "../config/stackFile";
 import { choice, collectKeyValue, positiveInteger } from "./options";
 import { withProgress } from "./output";
 
@@ -73,8 +73,7 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
 export function localSettings(opts: CommonOpts, env: NodeJS.ProcessEnv = process.env): LocalSettings {
     const stack = opts.stack ? localStackSettings(opts.stack, env) : undefined;
     const manifestFile = opts.manifest ?? stack?.config.manifest ?? DEFAULT_MANIFEST;
-    // Always set, so a build's tag is the same whichever command built it (npm start, check, invoke, clean).
-    const baseImage = opts.buildArg.BASE_IMAGE ?? (env.BASE_IMAGE?.trim() || stack?.config.baseImage || CONFIG_DEFAULTS.baseImage);
+    const baseImage = localBaseImage(opts.buildArg.BASE_IMAGE, env, stack?.config.baseImage);
     const fromFile = opts.envFile ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile) : {};
     return {
         manifestFile,

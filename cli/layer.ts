@@ -6,8 +6,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { BUILDERS, LAYER_PLATFORMS, buildLayer, formatBytes } from "../components/docker/layer";
 import { BuildSecretSource, parseSecretSpec } from "../components/docker/secrets";
 import { platformFor } from "../components/core/tags";
-import { CONFIG_DEFAULTS } from "../config/stackConfig";
-import { localStackSettings } from "../config/stackFile";
+import { localBaseImage, localStackSettings } from "../config/stackFile";
 import { choice, collectKeyValue } from "./options";
 import { withProgress } from "./output";
 
@@ -41,9 +40,8 @@ export function layerCommand(): Command {
         .option("-v, --verbose", "print docker's whole build output")
         .option("--json", "print the result as JSON")
         .action(async (context: string, opts) => {
-            // BASE_IMAGE: --build-arg, else the BASE_IMAGE variable, else the stack's; as for check and invoke.
             const stack = opts.stack ? localStackSettings(opts.stack) : undefined;
-            const baseImage = (opts.buildArg as Record<string, string>).BASE_IMAGE ?? (process.env.BASE_IMAGE?.trim() || stack?.config.baseImage || CONFIG_DEFAULTS.baseImage);
+            const baseImage = localBaseImage((opts.buildArg as Record<string, string>).BASE_IMAGE, process.env, stack?.config.baseImage);
             const result = await withProgress(`layer ${context}`, opts.verbose === true, (onOutput) => buildLayer({
                 context,
                 dockerfile: opts.dockerfile,

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ValidationError } from "../components/core/validation";
-import { StackConfig, functionEnvironment, parseStackConfig } from "./stackConfig";
+import { CONFIG_DEFAULTS, StackConfig, functionEnvironment, parseStackConfig } from "./stackConfig";
 
 /** Finds the Pulumi project at or above `from`. */
 export function findProject(from: string = process.cwd()): { dir: string; name: string; stackConfigDir: string } {
@@ -43,6 +43,15 @@ export function readStackFile(stack: string, from?: string): Record<string, stri
     return out;
 }
 
+/**
+ * The base image of a local build, one rule for every local command: a `--build-arg BASE_IMAGE=…` flag,
+ * else the BASE_IMAGE variable, else the stack's `lambda-docker:baseImage`, else the project default.
+ * Always set, so a build's tag is the same whichever command built it.
+ */
+export function localBaseImage(flag: string | undefined, env: NodeJS.ProcessEnv, stackBaseImage: string | undefined): string {
+    return flag ?? (env.BASE_IMAGE?.trim() || stackBaseImage || CONFIG_DEFAULTS.baseImage);
+}
+
 export interface LocalStackSettings {
     readonly config: StackConfig;
     /** The environment every function gets from the stack (the manifest adds each function's own). */
@@ -58,5 +67,5 @@ export interface LocalStackSettings {
  */
 export function localStackSettings(stack: string, env: NodeJS.ProcessEnv = process.env, from?: string): LocalStackSettings {
     const config = parseStackConfig(stack, readStackFile(stack, from));
-    return { config, environment: functionEnvironment(config), baseImage: env.BASE_IMAGE?.trim() || config.baseImage };
+    return { config, environment: functionEnvironment(config), baseImage: localBaseImage(undefined, env, config.baseImage) };
 }

@@ -320,12 +320,16 @@ export async function preflightManifest(manifest: Manifest, settings: ManifestBu
     const base = settings.buildArgs.BASE_IMAGE;
     const zips = zipFunctionsOf(manifest);
     if (zips.length > 0 && base === undefined) throw new DockerError("Zip functions are checked in the base image: pass BASE_IMAGE (a build arg, the variable, or the stack's `lambda-docker:baseImage`).");
-    for (const [name, f] of zips) {
+    if (zips.length > 0) {
+        // Once for all zip functions: the daemon answers, and the base image is here (pulled if need be).
         await checkDaemon(settings.env);
         if ((await runDocker(["image", "inspect", base!], { env: settings.env })).code !== 0) {
+            const [name, f] = zips[0];
             const pulled = await runDocker(["pull", "--platform", PLATFORMS[f.architecture ?? settings.architecture], base!], { env: settings.env });
             if (pulled.code !== 0) throw buildFailure(`Zip function "${name}" is checked in the base image ${JSON.stringify(base)}, which is not here and could not be pulled.`, pulled.tail, { BASE_IMAGE: base! });
         }
+    }
+    for (const [name, f] of zips) {
         await preflightImage(base!, [{
             name, command: [f.handler], architecture: f.architecture ?? settings.architecture,
             environment: { ...settings.environment, ...f.environment }, memorySize: f.memorySize ?? settings.memorySize,
