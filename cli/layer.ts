@@ -67,5 +67,18 @@ export function layerCommand(): Command {
                 );
             }
         });
+    layer
+        .command("push")
+        .description("Push a layer zip as an OCI artifact (what prod promotes by digest); stdout is the result as JSON")
+        .requiredOption("--zip <file>", "the layer zip")
+        .requiredOption("--target <repository>", "<registry>/<repository>")
+        .requiredOption("--tag <tag>", "e.g. dev-<16 hex of the zip's sha256>")
+        .action(async (opts: { zip: string; target: string; tag: string }) => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { pushLayerArtifact } = require("../components/registry/artifact") as typeof import("../components/registry/artifact");
+            const result = await pushLayerArtifact({ zip: opts.zip, target: opts.target, tag: opts.tag });
+            process.stderr.write(`layer ${opts.zip} ${result.unchanged ? "already" : "now"} at ${opts.target}:${opts.tag} (${result.digest})\n`);
+            process.stdout.write(`${JSON.stringify(result)}\n`);
+        });
     return layer;
 }

@@ -5,6 +5,7 @@ import { checkCommand, invokeCommand } from "./image";
 import { cleanCommand } from "./clean";
 import { importCommand } from "./import";
 import { layerCommand } from "./layer";
+import { promoteCommand } from "./promote";
 
 export function program(): Command {
     return new Command("lambda-docker")
@@ -14,7 +15,8 @@ export function program(): Command {
         .addCommand(checkCommand())
         .addCommand(invokeCommand())
         .addCommand(cleanCommand())
-        .addCommand(importCommand());
+        .addCommand(importCommand())
+        .addCommand(promoteCommand());
 }
 
 if (require.main === module) {

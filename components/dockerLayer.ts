@@ -1,17 +1,21 @@
-import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import {
-    BuildLayerOptions, LAMBDA_DIRECT_UPLOAD_LIMIT, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild, zipDirectoryLayer,
-} from "./docker/layer";
+import { BuildLayerOptions, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild, zipDirectoryLayer } from "./docker/layer";
 import { existingDirectory, stableRelativePath } from "./core/buildPaths";
+import { cliCommand, cliInvocation } from "./core/cliCommand";
 import { InitSlot } from "./core/initSlot";
+import { LayerSource, registerLayerSource } from "./core/layerSource";
+import { createLayerVersion, sourceCodeHash } from "./core/layerVersion";
+import { layerArtifact } from "./registry/artifact";
+import { parseTarget } from "./registry/reference";
 import { BuildSecretSource } from "./docker/secrets";
 import { urnName, urnSuffixedName } from "./core/names";
 import { knownValue } from "./core/outputs";
-import { PLATFORMS } from "./core/tags";
+import { PLATFORMS, stageTag } from "./core/tags";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
+import { commandEnvironment } from "./promotedImage";
 
 type LayerBuilder = (options: BuildLayerOptions) => Promise<LayerBuildResult>;
 let defaultBuilder: LayerBuilder = buildLayer;
@@ -81,6 +85,24 @@ export interface DockerLayerArgs {
      * @default {}
      */
     readonly secrets?: Record<string, DockerLayerSecret>;
+    /**
+     * Also push the zip as an OCI artifact into this repository (its URL, e.g. an EcrRepository's
+     * `repositoryUrl`), tagged `<stage>-<16 hex of its sha256>`, so that another stage publishes exactly
+     * this zip with a PromotedLayer instead of building it again.
+     * @default undefined (not pushed)
+     */
+    readonly artifactRepository?: pulumi.Input<string>;
+    /** The stage the artifact's tag starts with; required with `artifactRepository`. @default undefined */
+    readonly stage?: string;
+    /** Plain environment variables for the artifact push command (`AWS_PROFILE`…); never a secret. @default {} */
+    readonly environment?: Record<string, string>;
+}
+
+interface ArtifactTarget {
+    readonly url: pulumi.Output<string>;
+    readonly stage: string;
+    readonly cli: string;
+    readonly environment?: Record<string, string>;
 }
 
 interface ResolvedDockerLayerArgs {
@@ -92,6 +114,7 @@ interface ResolvedDockerLayerArgs {
     /** The explicit layer name; undefined means the URN-derived default. */
     readonly layerName?: string;
     readonly retainOldVersions: boolean;
+    readonly artifact?: ArtifactTarget;
 }
 
 export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): ResolvedDockerLayerArgs {
@@ -133,23 +156,34 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
     return {
         build, directory, architecture, compatibleRuntimes: [...compatibleRuntimes], layerName,
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
+        artifact: resolveArtifactTarget(args),
     };
 }
 
-export interface LayerInfo {
-    readonly architecture: Architecture;
-    /** Resolves when the zip exists (built or cached); rejects if the build or a size check failed. */
-    readonly built: Promise<LayerBuildResult>;
+function resolveArtifactTarget(args: DockerLayerArgs): ArtifactTarget | undefined {
+    if (args.artifactRepository === undefined) {
+        for (const key of ["stage", "environment"] as const) {
+            if (args[key] !== undefined) v.fail(key, "unset unless `artifactRepository` is given", args[key]);
+        }
+        return undefined;
+    }
+    if (typeof args.artifactRepository === "string") parseTarget("artifactRepository", args.artifactRepository);
+    if (args.stage === undefined) v.fail("stage", "given with `artifactRepository`: the stage the artifact's tag starts with (`<stage>-<16 hex of the zip>`)", args.stage);
+    const stage = v.stage("stage", args.stage);
+    const environment = args.environment === undefined ? undefined : commandEnvironment("environment", args.environment);
+    return { url: pulumi.output(args.artifactRepository), stage, cli: cliInvocation(), environment };
 }
 
-const layers = new WeakMap<DockerLayer, LayerInfo>();
-
 /** What a function using this layer needs to know before it creates anything. */
-export function layerInfo(layer: DockerLayer): LayerInfo {
-    const found = layers.get(layer);
+export function layerInfo(layer: DockerLayer): LayerSource {
+    const found = layerSources.get(layer);
     if (!found) throw new Error("`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
     return found;
 }
+
+const layerSources = new WeakMap<DockerLayer, LayerSource>();
+/** Set by `initialize`, which runs inside `super()`, before the constructor can see it. */
+const builds = new WeakMap<DockerLayer, Pick<LayerSource, "architecture" | "built">>();
 
 /** Secret sources with their values resolved; a value still unknown (a resource not created yet) is an error. */
 async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"]): Promise<BuildLayerOptions["secrets"]> {
@@ -179,10 +213,7 @@ export function defaultLayerName(name: string, urn: string): string {
     return urnSuffixedName(name, urn);
 }
 
-/** Lambda's `sourceCodeHash`: the base64 sha256 of the zip. */
-export function sourceCodeHash(sha256Hex: string): string {
-    return Buffer.from(sha256Hex, "hex").toString("base64");
-}
+export { sourceCodeHash };
 
 /** The build args and paths of the DockerLayer under construction, kept out of its inputs (see InitSlot). */
 const pendingInit = new InitSlot<{ resolved: ResolvedDockerLayerArgs; args: DockerLayerArgs }>();
@@ -190,6 +221,7 @@ const pendingInit = new InitSlot<{ resolved: ResolvedDockerLayerArgs; args: Dock
 type DockerLayerData = {
     arn: pulumi.Output<string>;
     version: pulumi.Output<string>;
+    artifactUri?: pulumi.Output<string>;
 };
 
 /**
@@ -210,16 +242,25 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     public readonly unzippedBytes: pulumi.Output<number>;
     /** Bytes of the zip; known at preview. */
     public readonly zippedBytes: pulumi.Output<number>;
+    /**
+     * With `artifactRepository`: `<repositoryUrl>:<stage>-<16 hex of the zip's sha256>@sha256:…`, the pushed artifact a PromotedLayer copies; known at
+     * preview, settled once pushed. "" without `artifactRepository`.
+     */
+    public readonly artifactUri: pulumi.Output<string>;
 
     constructor(name: string, args: DockerLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const resolved = v.withContext("DockerLayer", name, () => resolveDockerLayerArgs(name, args));
         pendingInit.fill({ resolved, args });
         super("lambda-docker:index:DockerLayer", name, { layerName: resolved.layerName, architecture: resolved.architecture }, opts);
-        const built = layerInfo(this).built;
+        const { architecture, built } = builds.get(this)!;
         this.arn = pulumi.output(this.getData()).apply((d) => d.arn);
+        const info: LayerSource = { architecture, built, arn: this.arn };
+        layerSources.set(this, info);
+        registerLayerSource(this, info);
         this.sha256 = pulumi.output(built.then((b) => b.sha256));
         this.unzippedBytes = pulumi.output(built.then((b) => b.unzippedBytes));
         this.zippedBytes = pulumi.output(built.then((b) => b.zippedBytes));
+        this.artifactUri = pulumi.output(this.getData()).apply((d) => d.artifactUri ?? "");
     }
 
     /** Builds first; the layer version is created only from a zip that passed every size check. */
@@ -228,7 +269,7 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
         const built = resolved.directory !== undefined
             ? zipDirectoryLayer({ directory: resolved.directory, cacheDir: resolved.build.cacheDir, keepBytecode: resolved.build.keepBytecode })
             : resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
-        layers.set(this, { architecture: resolved.architecture, built });
+        builds.set(this, { architecture: resolved.architecture, built });
         const layerName = pulumi.output(resolved.layerName ?? urnName(this, name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
         try {
@@ -241,42 +282,33 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     private createLayer(
         name: string, resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs, result: LayerBuildResult, layerName: pulumi.Output<string>,
     ): DockerLayerData {
+        const layer = createLayerVersion(this, name, {
+            kind: "DockerLayer", layerName, description: args.description, compatibleRuntimes: resolved.compatibleRuntimes,
+            architecture: resolved.architecture, retainOldVersions: resolved.retainOldVersions, s3Bucket: args.s3Bucket,
+        }, result);
+        const artifactUri = resolved.artifact ? this.pushArtifact(name, resolved.artifact, result) : undefined;
+        this.registerOutputs({
+            arn: layer.arn, sha256: result.sha256, unzippedBytes: result.unzippedBytes, zippedBytes: result.zippedBytes, artifactUri: artifactUri ?? "",
+        });
+        return { arn: layer.arn, version: layer.version.apply(String), artifactUri };
+    }
 
-        const overDirect = result.zippedBytes > LAMBDA_DIRECT_UPLOAD_LIMIT;
-        if (overDirect && args.s3Bucket === undefined) {
-            throw new Error(
-                `DockerLayer "${name}": the zip is ${formatBytes(result.zippedBytes)}, over Lambda's direct-upload limit of ` +
-                    `${formatBytes(LAMBDA_DIRECT_UPLOAD_LIMIT)}; set \`s3Bucket\` to upload it through S3.`,
-            );
-        }
+    /** `<name>-artifact`: `lambda-docker layer push` of the zip, a write the engine knows; the URI follows from the zip alone. */
+    private pushArtifact(name: string, target: ArtifactTarget, result: LayerBuildResult): pulumi.Output<string> {
+        const artifact = layerArtifact(result.sha256, result.zippedBytes, result.unzippedBytes);
         const zipPath = stableRelativePath(result.zipPath);
-        const object = overDirect
-            ? new aws.s3.BucketObjectv2(
-                  `${name}-zip`,
-                  { bucket: args.s3Bucket!, key: pulumi.interpolate`lambda-docker/layers/${layerName}/${result.sha256}.zip`, source: new pulumi.asset.FileAsset(zipPath) },
-                  { parent: this },
-              )
-            : undefined;
-        const layer = new aws.lambda.LayerVersion(
-            `${name}-layer`,
+        const tag = stageTag(target.stage, result.sha256);
+        const push = new command.local.Command(
+            `${name}-artifact`,
             {
-                layerName,
-                description: args.description,
-                code: object ? undefined : new pulumi.asset.FileArchive(zipPath),
-                s3Bucket: object?.bucket,
-                s3Key: object?.key,
-                sourceCodeHash: sourceCodeHash(result.sha256),
-                compatibleRuntimes: resolved.compatibleRuntimes,
-                compatibleArchitectures: [resolved.architecture],
-                skipDestroy: resolved.retainOldVersions,
+                create: target.url.apply((url) => cliCommand(target.cli, ["layer", "push", "--zip", zipPath, "--target", url, "--tag", tag])),
+                environment: target.environment,
+                logging: "stderr",
             },
             { parent: this },
         );
-        const data: DockerLayerData = { arn: layer.arn, version: layer.version.apply(String) };
-        this.registerOutputs({
-            arn: layer.arn, sha256: result.sha256, unzippedBytes: result.unzippedBytes, zippedBytes: result.zippedBytes,
-        });
-        return data;
+        // The tag travels with the digest, so the promoted tag keeps the zip's hash (dev-<sha> -> prod-<sha>-…).
+        return pulumi.all([target.url, push.urn]).apply(([url]) => `${url}:${tag}@${artifact.manifest.digest}`);
     }
 
     /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */

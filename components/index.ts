@@ -1,6 +1,7 @@
 export * from "./ecrRepository";
 export * from "./lambdaImage";
 export * from "./promotedImage";
+export * from "./promotedLayer";
 export { PromoteImageRequest, PromoteImageResult, PromotionError, RegistryCredentials, promoteImage } from "./registry";
 export { AwsxRepositoryLike } from "./core/repositoryRef";
 export * from "./imageFunction";

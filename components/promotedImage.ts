@@ -1,40 +1,12 @@
-import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { cliCommand, cliInvocation } from "./core/cliCommand";
 import { registerImageSource } from "./core/imageSource";
-import { AwsxRepositoryLike, ECR_REPOSITORY_URL } from "./core/repositoryRef";
-import { PinnedReference, parsePinnedReference, promotionTag, registryHost } from "./core/tags";
+import { AwsxRepositoryLike } from "./core/repositoryRef";
+import { PinnedReference, parsePinnedReference, promotionTag } from "./core/tags";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
 import { EcrRepository, TagMutability, repositoryRef } from "./ecrRepository";
-
-/** What PromotedImage asks of `promoteImage` (components/registry). */
-export interface PromoteRequest {
-    readonly source: string;
-    readonly target: string;
-    readonly tag: string;
-    readonly architecture?: Architecture;
-    readonly credentials?: Record<string, { username: string; password: string }>;
-}
-export interface PromoteResult {
-    readonly imageUri: string;
-    readonly digest: string;
-    readonly mountedBlobs: number;
-    readonly copiedBlobs: number;
-}
-export type Promoter = (request: PromoteRequest) => Promise<PromoteResult>;
-
-// Loaded on first use: programs that promote nothing never load the registry client.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const promoteImage: Promoter = (request) => (require("./registry") as { promoteImage: Promoter }).promoteImage(request);
-let promoter: Promoter = promoteImage;
-
-/**
- * Replaces what PromotedImage calls to copy an image, for tooling and tests that run a program without
- * a registry (the offline plan, mocks tests); `undefined` restores `promoteImage`.
- */
-export function usePromoter(replacement: Promoter | undefined): void {
-    promoter = replacement ?? promoteImage;
-}
 
 export interface PromotedImageArgs {
     /**
@@ -54,87 +26,102 @@ export interface PromotedImageArgs {
     /** Tag mutability of an awsx or URL repository; leave unset for an EcrRepository. @default "MUTABLE" */
     readonly tagMutability?: TagMutability;
     /**
-     * Credentials for the source registry when it is not an ECR registry in the target's region (those use
-     * the target's ECR token; other ECR registries get one from ECR with the default AWS credentials).
-     * @default undefined
+     * Plain environment variables for the copy command, e.g. `{ AWS_PROFILE: "prod" }` or `{ DOCKER_CONFIG: "…" }`.
+     * Never a secret: the engine keeps a command's environment in the state. ECR registries are reached with
+     * the AWS SDK's default credentials of the process running Pulumi; other registries with what `docker login` stored.
+     * @default {}
      */
-    readonly sourceCredentials?: pulumi.Input<{ username: pulumi.Input<string>; password: pulumi.Input<string> }>;
+    readonly environment?: Record<string, string>;
+    /** @deprecated Registry credentials are no longer program inputs (they would be kept in the state): run `docker login` for a non-ECR source. Refused when set. */
+    readonly sourceCredentials?: unknown;
+}
+
+export interface ResolvedPromotedImageArgs {
+    readonly stage: string;
+    readonly architecture: Architecture;
+    /** Set when `source` is a plain string. */
+    readonly source?: PinnedReference;
+    readonly environment?: Record<string, string>;
 }
 
 /** Validates what can be checked before anything exists; the source is checked here when it is a plain string. */
-export function resolvePromotedImageArgs(args: PromotedImageArgs, repositoryStage: string | undefined): { stage: string; architecture: Architecture; source?: PinnedReference } {
+export function resolvePromotedImageArgs(args: PromotedImageArgs, repositoryStage: string | undefined): ResolvedPromotedImageArgs {
     const stage = v.stage("stage", args.stage);
     if (repositoryStage !== undefined && stage !== repositoryStage) {
         v.fail("stage", `the repository's stage "${repositoryStage}" (its lifecycle policy counts only \`${repositoryStage}-\` tags)`, stage);
     }
     const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
-    const source = typeof args.source === "string" ? parsePinnedReference("source", args.source) : undefined;
     if (args.source === undefined || args.source === null) v.fail("source", "a digest-pinned image reference", args.source);
-    return { stage, architecture, source };
+    const source = typeof args.source === "string" ? parsePinnedReference("source", args.source) : undefined;
+    if (args.sourceCredentials !== undefined) {
+        v.fail("sourceCredentials", "unset: credentials would be kept in the state; run `docker login <registry>` for a non-ECR source (ECR sources use the AWS credentials of the process)", "[set]");
+    }
+    const environment = args.environment === undefined ? undefined : commandEnvironment("environment", args.environment);
+    return { stage, architecture, source, environment };
 }
 
-/** The ECR region of a registry host, if it is one. */
-function ecrRegion(host: string): string | undefined {
-    return ECR_REPOSITORY_URL.exec(`${host}/x`)?.[2];
+/** A plain map of environment variable names to values for a command the engine runs. */
+export function commandEnvironment(key: string, env: unknown): Record<string, string> | undefined {
+    if (typeof env !== "object" || env === null || Array.isArray(env)) v.fail(key, "a map of environment variable names to plain strings", env);
+    for (const [k, value] of Object.entries(env)) {
+        v.matches(`${key}.${k}`, k, /^[A-Za-z_][A-Za-z0-9_]*$/, "keyed by an environment variable name");
+        if (typeof value !== "string") v.fail(`${key}.${k}`, "a plain string (never a secret or an output: the state keeps it)", pulumi.Output.isInstance(value) ? "an Output" : value);
+    }
+    return Object.keys(env).length > 0 ? { ...(env as Record<string, string>) } : undefined;
 }
 
 /**
  * An image promoted by digest from another repository (usually the dev stage's) into this stage's
  * repository, for `ImageFunction`: prod runs exactly the bytes dev tested, and builds nothing.
  *
- * Its `imageUri` (`<repositoryUrl>@<source digest>`) and `tag` are known at preview, and a preview
- * writes nothing. During `up` the copy is made before anything reads `imageUri`: blobs are mounted
- * within a registry and copied across registries, and the manifest is put under the tag byte for byte.
- * A tag that already holds the digest is a no-op, so a retry or a rollback writes nothing; a tag that
- * holds another digest is refused. The promoted image is never deleted: the repository's lifecycle
- * policy expires it.
+ * The copy is a `command:local:Command` child (`<name>-promotion`) that runs `lambda-docker promote`, so
+ * the engine knows it: a preview and a saved plan show it with the digest it copies, `up --plan` refuses
+ * an unapproved digest before anything is written, and a mocks run writes nothing. It has no delete
+ * step: `destroy` never deletes the image (the repository's lifecycle policy expires it). The tag is
+ * `<stage>-<hash>-<12 hex of the digest>`, so a promotion never moves a tag, and a digest the target
+ * already holds (a rollback) is tagged there without reading the source.
  */
 export class PromotedImage extends pulumi.ComponentResource {
-    /** `<repositoryUrl>@sha256:…`: the source digest in this repository. */
+    /** `<repositoryUrl>@sha256:…`: the source digest in this repository; known at preview, settled once the copy is made. */
     public readonly imageUri: pulumi.Output<string>;
+    /** The source digest, `sha256:<64 hex>`. */
     public readonly digest: pulumi.Output<string>;
-    /** `<stage>-<hash>` */
+    /** `<stage>-<hash>-<12 hex of the digest>` */
     public readonly tag: pulumi.Output<string>;
     /** The promoted reference, `<repositoryUrl>:<tag>`. */
     public readonly tags: pulumi.Output<string[]>;
+    /** `x86_64` or `arm64`. */
     public readonly architecture: Architecture;
+    /** The copy, as the engine runs it. */
+    public readonly promotion: command.local.Command;
 
     constructor(name: string, args: PromotedImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const [resolved, repo] = v.withContext("PromotedImage", name, () => {
+        const [resolved, repo, cli] = v.withContext("PromotedImage", name, () => {
             const ref = repositoryRef(args.repository, args.tagMutability);
-            return [resolvePromotedImageArgs(args, ref.stage), ref] as const;
+            return [resolvePromotedImageArgs(args, ref.stage), ref, cliInvocation()] as const;
         });
         // Identity data only (which digest, into which stage), so a preview shows a promotion as it changes.
         super("lambda-docker:index:PromotedImage", name, { source: args.source, stage: resolved.stage }, opts);
         this.architecture = resolved.architecture;
 
-        const source = pulumi.output(args.source).apply((s) => resolved.source ?? v.withContext("PromotedImage", name, () => parsePinnedReference("source", s)));
+        const sourceRef = pulumi.output(args.source);
+        const source = sourceRef.apply((s) => resolved.source ?? v.withContext("PromotedImage", name, () => parsePinnedReference("source", s)));
         this.digest = source.apply((s) => s.digest);
         this.tag = source.apply((s) => promotionTag(resolved.stage, s));
         this.tags = pulumi.all([repo.url, this.tag]).apply(([url, tag]) => [`${url}:${tag}`]);
-
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId, region: repo.region }, { parent: this });
-        const copy = pulumi
-            .all([repo.url, source, this.tag, pulumi.output(args.source), auth.userName, auth.password, pulumi.output(args.sourceCredentials)])
-            .apply(async ([url, src, tag, sourceRef, username, password, sourceCredentials]) => {
-                const imageUri = `${url}@${src.digest}`;
-                if (pulumi.runtime.isDryRun()) return imageUri; // a preview writes nothing
-                const targetHost = registryHost(url);
-                const sourceHost = registryHost(src.repository);
-                const credentials: Record<string, { username: string; password: string }> = { [targetHost]: { username, password } };
-                if (sourceCredentials) {
-                    credentials[sourceHost] = { username: sourceCredentials.username as string, password: sourceCredentials.password as string };
-                } else if (sourceHost !== targetHost && ecrRegion(sourceHost) !== undefined && ecrRegion(sourceHost) === ecrRegion(targetHost)) {
-                    credentials[sourceHost] = { username, password }; // one regional ECR token serves every account's registry
-                }
-                const result = await promoter({ source: sourceRef, target: url, tag, architecture: resolved.architecture, credentials });
-                if (result.digest !== src.digest) {
-                    throw new Error(`PromotedImage "${name}": the promotion produced ${result.digest}, not the source digest ${src.digest}.`);
-                }
-                return imageUri;
-            });
-        // Secret-free: the credentials above are the apply's inputs, not the URI's.
-        this.imageUri = pulumi.unsecret(copy);
+        this.promotion = new command.local.Command(
+            `${name}-promotion`,
+            {
+                create: pulumi.all([sourceRef, repo.url, this.tag]).apply(([ref, url, tag]) =>
+                    cliCommand(cli, ["promote", "--source", ref, "--target", url, "--tag", tag, "--architecture", resolved.architecture])),
+                environment: resolved.environment,
+                // stdout is the command's JSON result; its progress goes to stderr.
+                logging: "stderr",
+            },
+            { parent: this },
+        );
+        // Known at preview (a URN is), and settled only once the copy is made: functions wait for it.
+        this.imageUri = pulumi.all([repo.url, this.digest, this.promotion.urn]).apply(([url, digest]) => `${url}@${digest}`);
         registerImageSource(this, { architecture: resolved.architecture, imageUri: this.imageUri });
         this.registerOutputs({ imageUri: this.imageUri, digest: this.digest, tag: this.tag, tags: this.tags });
     }

@@ -8,7 +8,10 @@ import { listTree, writeZip } from "./docker/zip";
 import { existingDirectory, stableRelativePath } from "./core/buildPaths";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
-import { DockerLayer, layerInfo, sourceCodeHash } from "./dockerLayer";
+import type { DockerLayer } from "./dockerLayer";
+import { LayerSource, layerSource } from "./core/layerSource";
+import { sourceCodeHash } from "./core/layerVersion";
+import type { PromotedLayer } from "./promotedLayer";
 import {
     FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, functionNameOf, resolveFunctionCommon, validateFunctionNames,
 } from "./lambda/functionBase";
@@ -27,9 +30,9 @@ export interface ZipFunctionArgs extends FunctionCommonArgs {
     readonly handler: string;
     /** Python runtime. @default "python3.11" */
     readonly runtime?: string;
-    /** Up to 5 layers: DockerLayers or layer version ARNs. @default [] */
-    readonly layers?: (DockerLayer | pulumi.Input<string>)[];
-    /** `x86_64` or `arm64`; must be compatible with every DockerLayer. @default the DockerLayers' architecture, else "x86_64" */
+    /** Up to 5 layers: DockerLayers, PromotedLayers or layer version ARNs. @default [] */
+    readonly layers?: (DockerLayer | PromotedLayer | pulumi.Input<string>)[];
+    /** `x86_64` or `arm64`; must be compatible with every layer component. @default the layers' architecture, else "x86_64" */
     readonly architecture?: Architecture;
     /** Directory for the code zip, relative to the project. @default ".lambda-docker/cache" */
     readonly cacheDir?: string;
@@ -40,7 +43,8 @@ interface ResolvedZipFunctionArgs {
     readonly handler: string;
     readonly runtime: string;
     readonly architecture: Architecture;
-    readonly dockerLayers: DockerLayer[];
+    /** The layer components (DockerLayer, PromotedLayer), whose zips count against the 250 MB limit. */
+    readonly dockerLayers: LayerSource[];
     readonly cacheDir: string;
     readonly common: ResolvedFunctionCommon;
 }
@@ -60,12 +64,12 @@ export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFuncti
         v.fail("layers", `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, Array.isArray(layerList) ? `${layerList.length} layers` : layerList);
     }
     layerList.forEach((l, i) => {
-        if (!(l instanceof DockerLayer) && (l === undefined || l === null || (typeof l === "string" && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/.test(l)))) {
-            v.fail(`layers[${i}]`, "a DockerLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)", l);
+        if (layerSource(l) === undefined && (l === undefined || l === null || (typeof l === "string" && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/.test(l)))) {
+            v.fail(`layers[${i}]`, "a DockerLayer, a PromotedLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)", l);
         }
     });
-    const dockerLayers = layerList.filter((l): l is DockerLayer => l instanceof DockerLayer);
-    const layerArchitectures = [...new Set(dockerLayers.map((l) => layerInfo(l).architecture))];
+    const dockerLayers = layerList.flatMap((l) => layerSource(l) ?? []);
+    const layerArchitectures = [...new Set(dockerLayers.map((l) => l.architecture))];
     if (layerArchitectures.length > 1) v.fail("layers", "DockerLayers of one architecture", layerArchitectures);
     const architecture = v.architecture("architecture", args.architecture ?? layerArchitectures[0] ?? "x86_64");
     if (layerArchitectures.length === 1 && architecture !== layerArchitectures[0]) {
@@ -110,7 +114,7 @@ async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: strin
 async function checkedCode(name: string, resolved: ResolvedZipFunctionArgs): Promise<{ zipPath: string; sha256: string }> {
     const [code, ...layerBuilds] = await Promise.all([
         zipCode(resolved.code, resolved.cacheDir),
-        ...resolved.dockerLayers.map((l) => layerInfo(l).built),
+        ...resolved.dockerLayers.map((l) => l.built),
     ]);
     const total = code.unzippedBytes + layerBuilds.reduce((sum, b) => sum + b.unzippedBytes, 0);
     if (total > LAMBDA_UNZIPPED_LIMIT) {
@@ -168,7 +172,7 @@ export class ZipFunction extends pulumi.ComponentResource {
                 handler: resolved.handler,
                 code: code.then((c) => new pulumi.asset.FileArchive(stableRelativePath(c.zipPath))),
                 sourceCodeHash: code.then((c) => sourceCodeHash(c.sha256)),
-                layers: (args.layers ?? []).map((l) => (l instanceof DockerLayer ? l.arn : l)),
+                layers: (args.layers ?? []).map((l) => layerSource(l)?.arn ?? (l as pulumi.Input<string>)),
             },
             { parent: this, dependsOn: code.then(() => support.dependsOn) as Promise<pulumi.Resource[]> },
         );

@@ -42,6 +42,8 @@ export const STACK_REFERENCE_PATTERN = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+
 export interface StackConfig {
     readonly stage: string;
     readonly region: string;
+    /** `aws:profile`, when the stack names one: the commands the engine runs (promotions) use it too. */
+    readonly profile?: string;
     readonly memorySize: number;
     readonly timeout: number;
     readonly architecture: v.Architecture;
@@ -136,7 +138,10 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
         if (config.forceDelete && config.protect) {
             v.fail(k("forceDelete"), "false when `lambda-docker:protect` is true (a protected repository must keep its images)", true);
         }
-        return promoteFrom === undefined ? config : { ...config, promoteFrom, ...(imageDigest === undefined ? {} : { imageDigest }) };
+        const profile = values["aws:profile"];
+        if (profile !== undefined) v.matches("aws:profile", profile, /^[A-Za-z0-9_.+=@,-]+$/, "an AWS profile name");
+        const withProfile = profile === undefined ? config : { ...config, profile };
+        return promoteFrom === undefined ? withProfile : { ...withProfile, promoteFrom, ...(imageDigest === undefined ? {} : { imageDigest }) };
     });
 }
 

@@ -4,6 +4,8 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { readManifest } from "../components/core/manifest";
+import { parseStackConfig } from "../config/stackConfig";
 import { readStackFile } from "../config/stackFile";
 import { Recorded, ResourceRecorder, valueOf } from "./engine";
 
@@ -22,10 +24,12 @@ export interface ProgramRun {
 
 export async function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
     await recorder.install(stack);
-    pulumi.runtime.setAllConfig({ ...stackConfig(stack), ...overrides });
+    const config = { ...stackConfig(stack), ...overrides };
+    pulumi.runtime.setAllConfig(config);
     const cwd = process.cwd();
     process.chdir(ROOT); // Pulumi runs the program from the project directory
     try {
+        recorder.deployed = deployedShape(stack, config);
         const modulePath = require.resolve(path.join(ROOT, "index.ts"));
         delete require.cache[modulePath];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,6 +39,16 @@ export async function runProgram(stack: string, overrides: Record<string, string
         return { outputs, resources: [...(await recorder.settle())] };
     } finally {
         process.chdir(cwd);
+    }
+}
+
+/** What the source stack of a promoting stack exports: this program's manifest, deployed (the mocks stand in for it). */
+function deployedShape(stack: string, config: Record<string, string>): { images: string[]; layers: string[] } {
+    try {
+        const manifest = readManifest(parseStackConfig(stack, config).manifest);
+        return { images: Object.keys(manifest.images), layers: Object.keys(manifest.layers) };
+    } catch {
+        return { images: ["app"], layers: [] }; // the program reports the error itself
     }
 }
 

@@ -101,11 +101,18 @@ export function parsePinnedReference(key: string, value: unknown): PinnedReferen
 /** A content-addressed stage tag's hash part: `dev-3f2a9c0d1e2b4a5f` -> `3f2a9c0d1e2b4a5f`. */
 const STAGE_TAG = new RegExp(`^[a-z0-9-]+-([0-9a-f]{${TAG_HASH_LENGTH}})$`);
 
+/** Hex digits of the digest a promoted tag carries: with 16 of content hash, 96 bits; short enough to read. */
+export const TAG_DIGEST_LENGTH = 12;
+
 /**
- * The tag a promoted image gets in the target stage: `<stage>-<hash>` with the hash of the source's
- * content-addressed tag (so `dev-3f2a…` becomes `prod-3f2a…`), else the digest's first 16 hex digits.
+ * The tag a promoted image gets in the target stage: `<stage>-<hash>-<12 hex of the digest>`. The hash is
+ * that of the source's content-addressed tag (`dev-3f2a…` gives `prod-3f2a…-…`), else the digest's first
+ * 16 hex digits. Naming the digest means two digests never compete for one tag: a dev rebuild of the same
+ * content (another digest) promotes under a tag of its own, and no promotion ever moves a tag. The
+ * lifecycle policy still counts it as a `<stage>-` image.
  */
 export function promotionTag(stage: string, source: PinnedReference): string {
+    const hex = source.digest.slice("sha256:".length);
     const fromTag = source.tag === undefined ? undefined : STAGE_TAG.exec(source.tag)?.[1];
-    return stageTag(stage, fromTag ?? source.digest.slice("sha256:".length));
+    return `${stageTag(stage, fromTag ?? hex)}-${hex.slice(0, TAG_DIGEST_LENGTH)}`;
 }

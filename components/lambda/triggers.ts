@@ -119,8 +119,43 @@ export function validateEvents(functionName: string, events: unknown): ResolvedE
             v.fail(`events[${i}].http.route`, `a route no other function of this HttpApi has (function "${owner ?? functionName}" already has ${JSON.stringify(e.route.routeKey)})`, e.route.routeKey);
         }
     }
+    checkAutoNames(functionName, resolved);
     for (const { e, i } of http) if (isHttpApi(e.api)) e.api.claimRoute(e.route.routeKey, functionName, `events[${i}].http.route`);
     return resolved;
+}
+
+/** AWS's limits on the names Pulumi gives the triggers' children (`<child name>-<7 random>`). */
+export const SCHEDULE_NAME_LIMIT = 64;
+export const STATEMENT_ID_LIMIT = 100;
+
+/** Scheduler schedules and invoke permissions are auto-named from the function's component name: check they fit. */
+function checkAutoNames(functionName: string, events: readonly ResolvedEvent[]): void {
+    let schedule = 0;
+    const slugs = routeSlugs(events.flatMap((e) => (e.kind === "http" ? [e.route] : [])));
+    let route = 0;
+    events.forEach((e, i) => {
+        if (e.kind === "schedule") {
+            v.autoNamedChild(functionName, `-schedule-${schedule++}`, SCHEDULE_NAME_LIMIT, "its EventBridge Scheduler schedule");
+        } else if (e.kind === "http") {
+            const child = `${functionName}-invoke-${slugs[route++]}`;
+            const length = child.length + v.AUTONAME_SUFFIX_LENGTH;
+            if (length > STATEMENT_ID_LIMIT) {
+                v.fail(`events[${i}].http.route`, `a route whose invoke permission fits AWS's ${STATEMENT_ID_LIMIT}-character statement id: ` +
+                    `it is auto-named \`<name>-invoke-<route>-<7 random>\`, here ${length} characters (${JSON.stringify(child)}); shorten the route or the function's name`, e.route.routeKey);
+            }
+        }
+    });
+}
+
+/** Child-name fragments of routes, in order, made unique the way createTriggers names their children. */
+export function routeSlugs(routes: readonly Route[]): string[] {
+    const used = new Set<string>();
+    return routes.map((r) => {
+        let slug = routeSlug(r);
+        while (used.has(slug)) slug = `${slug}-x`;
+        used.add(slug);
+        return slug;
+    });
 }
 
 /** The execute-api source ARN suffix of a route: `*\/GET/orders/*` (any stage, path parameters as `*`). */
@@ -158,9 +193,9 @@ export function createTriggers(target: TriggerTarget, events: readonly ResolvedE
         const identity = aws.getCallerIdentityOutput({}, opts);
         return pulumi.interpolate`arn:${aws.getPartitionOutput({}, opts).partition}:execute-api:${region}:${identity.accountId}:${api}`;
     };
-    const usedSlugs = new Set<string>();
-    for (const e of events) {
-        if (e.kind !== "http") continue;
+    const httpEvents = events.filter((e): e is Extract<ResolvedEvent, { kind: "http" }> => e.kind === "http");
+    const slugs = routeSlugs(httpEvents.map((e) => e.route));
+    httpEvents.forEach((e, i) => {
         let integration = integrations.get(e.api);
         if (!integration) {
             const suffix = integrations.size === 0 ? "" : `-${integrations.size + 1}`;
@@ -170,9 +205,7 @@ export function createTriggers(target: TriggerTarget, events: readonly ResolvedE
             integrations.set(e.api, integration);
             created.push(integration);
         }
-        let slug = routeSlug(e.route);
-        while (usedSlugs.has(slug)) slug = `${slug}-x`;
-        usedSlugs.add(slug);
+        const slug = slugs[i];
         created.push(new aws.apigatewayv2.Route(`${name}-route-${slug}`, {
             apiId: apiId(e.api), routeKey: e.route.routeKey, target: pulumi.interpolate`integrations/${integration.id}`,
         }, opts));
@@ -180,7 +213,7 @@ export function createTriggers(target: TriggerTarget, events: readonly ResolvedE
             action: "lambda:InvokeFunction", function: fn.name, principal: "apigateway.amazonaws.com",
             sourceArn: pulumi.interpolate`${executionArn(e.api)}/${routeSourceArnSuffix(e.route)}`,
         }, opts));
-    }
+    });
 
     const schedules = events.filter((e): e is Extract<ResolvedEvent, { kind: "schedule" }> => e.kind === "schedule");
     if (schedules.length > 0) {

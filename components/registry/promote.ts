@@ -1,153 +1,112 @@
 /**
- * `promoteImage`: copy one single-platform image by digest into another repository under a tag,
- * without pulling it: blobs are mounted across repositories of one registry (or copied between
- * registries), then the manifest is put under the tag with its bytes unchanged, so the digest is
- * the same. Everything that could refuse the promotion is checked before the first write.
+ * `promoteImage`: copy one single-platform image (or a layer artifact) by digest into another
+ * repository under a tag, without pulling it to disk. Order: refuse anything wrong before the first
+ * write; blobs; the manifest stored by digest and read back; the tag last. See docs/design/promotion.md.
  */
-import * as crypto from "crypto";
-import { Architecture } from "../core/validation";
-import { RegistryClient, location, unexpected } from "./client";
+import { ClientOptions, RegistryClient } from "./client";
+import { resolveCredentials } from "./credentials";
+import { parseLayerArtifact } from "./artifact";
 import {
-    Descriptor, MANIFEST_ACCEPT, PromotionError, RegistryCredentials, configArchitecture, credentialsFor, ecrHost, parseImageManifest,
-    parseSource, parseTarget, validateArchitecture, validateTag,
+    Descriptor, PromotionError, RegistryCredentials, configArchitecture, parseImageManifest, parseSource, parseTarget, validateArchitecture, validateTag,
 } from "./reference";
+import { Architecture } from "../core/validation";
+import { BlobOutcome, StoredManifest, ensureBlob, getBlob, getManifest, inParallel, putManifestByDigest, putTag } from "./transfer";
 
 export interface PromoteImageRequest {
-    /** `<registry>/<repository>[:<tag>]@sha256:<64 hex>`: a single-platform image. */
+    /** `<registry>/<repository>[:<tag>]@sha256:<64 hex>`: a single-platform image, or a layer artifact with `layer`. */
     readonly source: string;
     /** `<registry>/<repository>`: the same registry or another one. */
     readonly target: string;
-    /** The tag the image gets in `target`, e.g. `prod-3f2a9c0d1e2b4a5f`. */
+    /** The tag the image gets in `target`, e.g. `prod-3f2a9c0d1e2b4a5f-0123456789ab`. */
     readonly tag: string;
     /** `x86_64` or `arm64`: an image of another architecture is refused. @default undefined (not checked) */
     readonly architecture?: Architecture;
+    /** Copy a layer artifact (pushed by a DockerLayer with `artifactRepository`) instead of an image. @default false */
+    readonly layer?: boolean;
     /**
-     * One username/password for both registries, or a pair per registry host. An ECR registry without
-     * credentials gets a token from ECR `GetAuthorizationToken` with the default AWS credentials (this
-     * needs the optional `@pulumi/aws`-independent package `@aws-sdk/client-ecr` installed). @default undefined
+     * One username/password for both registries, or a pair per registry host. Without it, an ECR registry
+     * gets a token from GetAuthorizationToken with the AWS SDK's default credentials, and any other registry
+     * uses what `docker login` stored. @default undefined
      */
     readonly credentials?: RegistryCredentials | Record<string, RegistryCredentials>;
+    /** Timeouts and retries of every request. @default the client's defaults (30 s headers, 60 s idle, 5 attempts) */
+    readonly client?: Omit<ClientOptions, "credentials">;
+    /** Blobs transferred at a time. @default 4 */
+    readonly concurrency?: number;
 }
 
 export interface PromoteImageResult {
     /** `<target>@<digest>` */
     readonly imageUri: string;
     readonly digest: string;
+    readonly tag: string;
     /** Blobs the target registry mounted from the source repository (no bytes moved). */
     readonly mountedBlobs: number;
     /** Blobs copied byte for byte (across registries, or where a mount was declined). */
     readonly copiedBlobs: number;
+    /** Blobs the target already had. */
+    readonly presentBlobs: number;
+    /** Where the manifest came from: the target already held the digest (a rollback), or the source. */
+    readonly from: "target" | "source";
+    /** True when the tag already named the digest and nothing was written. */
+    readonly unchanged: boolean;
 }
 
-/** ECR's registry credentials from GetAuthorizationToken, with the default AWS credentials of this process. */
-async function ecrCredentials(host: string, registryId: string, region: string): Promise<RegistryCredentials> {
-    let sdk: { ECRClient: new (c: { region: string }) => { send(cmd: unknown): Promise<unknown> }; GetAuthorizationTokenCommand: new (i: unknown) => unknown };
-    try {
-        // Optional: a Pulumi program passes the provider's token instead (PromotedImage does).
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        sdk = require("@aws-sdk/client-ecr");
-    } catch {
-        throw new PromotionError(
-            `\`credentials\` must be given for ECR registry ${host} (e.g. { username: "AWS", password: <aws ecr get-login-password> }), ` +
-                "or @aws-sdk/client-ecr must be installed to fetch a token; got neither.",
-        );
-    }
-    const out = (await new sdk.ECRClient({ region }).send(new sdk.GetAuthorizationTokenCommand({ registryIds: [registryId] }))) as {
-        authorizationData?: { authorizationToken?: string }[];
-    };
-    const token = out.authorizationData?.[0]?.authorizationToken;
-    if (!token) throw new PromotionError(`ECR GetAuthorizationToken returned no token for ${host}.`);
-    const [username, password] = Buffer.from(token, "base64").toString("utf8").split(":");
-    return { username, password };
+async function clientFor(host: string, request: PromoteImageRequest): Promise<RegistryClient> {
+    return new RegistryClient(host, { ...request.client, credentials: await resolveCredentials(host, request.credentials) });
 }
 
-async function clientFor(host: string, credentials: PromoteImageRequest["credentials"]): Promise<RegistryClient> {
-    const given = credentialsFor(credentials, host);
-    const ecr = ecrHost(host);
-    return new RegistryClient(host, given ?? (ecr ? await ecrCredentials(host, ecr.registryId, ecr.region) : undefined));
+/** The blobs a manifest needs, config first, each once. */
+function blobsOf(manifest: StoredManifest, layer: boolean, where: string): Descriptor[] {
+    const parsed = layer ? parseLayerArtifact(manifest.bytes, where) : parseImageManifest(manifest.bytes, manifest.mediaType, where);
+    return [parsed.config, ...parsed.layers].filter((b, i, all) => all.findIndex((x) => x.digest === b.digest) === i);
 }
 
-function sha256(bytes: Buffer): string {
-    return `sha256:${crypto.createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-/** The digest a tag points at in `repo`, or undefined when the tag is not there. */
-async function tagDigest(client: RegistryClient, repo: string, tag: string): Promise<string | undefined> {
-    const res = await client.request("GET", `/v2/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
-    if (res.status === 404) return undefined;
-    if (res.status !== 200) throw unexpected(client.host, `read tag ${tag} of ${repo}`, res);
-    return sha256(res.body);
-}
-
-/** Copies `source` (pinned by digest) into `target` under `tag`; see the module doc for what is refused. */
+/** Copies `source` (pinned by digest) into `target` under `tag`; see the module doc for the order of steps. */
 export async function promoteImage(request: PromoteImageRequest): Promise<PromoteImageResult> {
     const source = parseSource("source", request.source);
     const target = parseTarget("target", request.target);
     const tag = validateTag("tag", request.tag);
     const architecture = validateArchitecture("architecture", request.architecture);
-    const from = await clientFor(source.host, request.credentials);
-    const to = source.host === target.host ? from : await clientFor(target.host, request.credentials);
+    const layer = request.layer === true;
+    const to = await clientFor(target.host, request);
+    const from = source.host === target.host ? to : await clientFor(source.host, request);
+    const result = (fields: Partial<PromoteImageResult>): PromoteImageResult => ({
+        imageUri: `${request.target}@${source.digest}`, digest: source.digest, tag, mountedBlobs: 0, copiedBlobs: 0, presentBlobs: 0, from: "target", unchanged: false, ...fields,
+    });
 
     // 1. Read and check everything; nothing is written before all of it passes.
-    const got = await from.request("GET", `/v2/${source.name}/manifests/${source.digest}`, { headers: { accept: MANIFEST_ACCEPT } });
-    if (got.status === 404) {
-        throw new PromotionError(`\`source\` must name an image that exists; ${source.name}@${source.digest} is not in registry ${source.host}. Nothing was written.`);
+    const tagged = await getManifest(to, target.name, tag);
+    if (tagged !== undefined && tagged.digest !== source.digest) {
+        throw new PromotionError(`\`tag\` ${tag} already names ${tagged.digest} in ${request.target}, not ${source.digest}; a promotion never moves a tag. Nothing was written.`);
     }
-    if (got.status !== 200) throw unexpected(source.host, `read ${source.name}@${source.digest}`, got);
-    if (sha256(got.body) !== source.digest) {
-        throw new PromotionError(`Registry ${source.host} served ${source.name}@${source.digest} with bytes of digest ${sha256(got.body)}. Nothing was written.`);
+    if (tagged !== undefined) return result({ unchanged: true });
+    // A digest the target already holds (a rollback) needs nothing from the source, whose retention may have expired it.
+    const held = await getManifest(to, target.name, source.digest);
+    const manifest = held ?? (await getManifest(from, source.name, source.digest));
+    if (manifest === undefined) {
+        throw new PromotionError(`\`source\` must name an image that exists; ${source.name}@${source.digest} is not in registry ${source.host}${source.host === target.host && source.name === target.name ? "" : ` nor in ${request.target}`}. Nothing was written.`);
     }
-    const contentType = got.headers.get("content-type") ?? "";
-    const manifest = parseImageManifest(got.body, contentType, request.source);
-    if (architecture !== undefined) {
-        const config = await from.request("GET", `/v2/${source.name}/blobs/${manifest.config.digest}`);
-        if (config.status !== 200) throw unexpected(source.host, `read the config blob ${manifest.config.digest}`, config);
-        const actual = configArchitecture(config.body);
+    if (manifest.digest !== source.digest) {
+        throw new PromotionError(`Registry ${held ? target.host : source.host} served ${source.digest} with bytes of digest ${manifest.digest}. Nothing was written.`);
+    }
+    const blobs = blobsOf(manifest, layer, request.source);
+    if (architecture !== undefined && !layer) {
+        const config = held ? await getBlob(to, target.name, blobs[0].digest) : await getBlob(from, source.name, blobs[0].digest);
+        const actual = configArchitecture(config);
         if (actual !== architecture) {
-            throw new PromotionError(
-                `\`architecture\` must be the image's architecture ${JSON.stringify(actual)} (${request.source}); got ${JSON.stringify(architecture)}. Nothing was written.`,
-            );
+            throw new PromotionError(`\`architecture\` must be the image's architecture ${JSON.stringify(actual)} (${request.source}); got ${JSON.stringify(architecture)}. Nothing was written.`);
         }
     }
-    const existing = await tagDigest(to, target.name, tag);
-    if (existing === source.digest) {
-        return { imageUri: `${request.target}@${source.digest}`, digest: source.digest, mountedBlobs: 0, copiedBlobs: 0 };
-    }
-    if (existing !== undefined) {
-        throw new PromotionError(
-            `\`tag\` ${tag} already points at ${existing} in ${request.target}, not at ${source.digest}; tags are never moved by a promotion. Nothing was written.`,
-        );
-    }
 
-    // 2. Blobs: skip what the target has, mount within one registry, copy otherwise.
-    let mountedBlobs = 0;
-    let copiedBlobs = 0;
-    const blobs: Descriptor[] = [manifest.config, ...manifest.layers].filter((b, i, all) => all.findIndex((x) => x.digest === b.digest) === i);
-    for (const blob of blobs) {
-        const head = await to.request("HEAD", `/v2/${target.name}/blobs/${blob.digest}`);
-        if (head.status === 200) continue;
-        if (source.host === target.host) {
-            const mount = await to.request("POST", `/v2/${target.name}/blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(source.name)}`);
-            if (mount.status === 201) {
-                mountedBlobs++;
-                continue;
-            }
-            if (mount.status !== 202) throw unexpected(target.host, `mount blob ${blob.digest}`, mount);
-            await from.streamBlob(to, source.name, blob.digest, location(to, mount)); // mount declined: upload into its session
-        } else {
-            await from.copyBlobTo(to, source.name, target.name, blob.digest);
-        }
-        copiedBlobs++;
-    }
+    // 2. Blobs: present, mounted within one registry, or streamed and digest-checked.
+    const outcomes: BlobOutcome[] = held
+        ? blobs.map(() => "present")
+        : await inParallel(blobs, request.concurrency ?? 4, (blob) => ensureBlob(to, target.name, blob, { kind: "registry", client: from, repo: source.name }));
 
-    // 3. The manifest, byte for byte, under the tag.
-    const put = await to.request("PUT", `/v2/${target.name}/manifests/${tag}`, {
-        headers: { "content-type": manifest.mediaType }, body: got.body,
-    });
-    if (put.status !== 201) throw unexpected(target.host, `put the manifest under ${tag}`, put);
-    const stored = put.headers.get("docker-content-digest");
-    if (stored && stored !== source.digest) {
-        throw new PromotionError(`Registry ${target.host} stored the manifest as ${stored}, not ${source.digest}.`);
-    }
-    return { imageUri: `${request.target}@${source.digest}`, digest: source.digest, mountedBlobs, copiedBlobs };
+    // 3. The manifest by digest, read back; 4. the tag, last.
+    await putManifestByDigest(to, target.name, manifest);
+    await putTag(to, target.name, tag, manifest);
+    const count = (o: BlobOutcome) => outcomes.filter((x) => x === o).length;
+    return result({ mountedBlobs: count("mounted"), copiedBlobs: count("copied"), presentBlobs: count("present"), from: held ? "target" : "source" });
 }

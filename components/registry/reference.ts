@@ -140,12 +140,50 @@ export interface BearerChallenge {
     readonly scope?: string;
 }
 
-/** Parses `WWW-Authenticate: Bearer realm="…",service="…",scope="…"`; undefined for Basic or anything else. */
+/** Every challenge of a `WWW-Authenticate` header, e.g. `Bearer realm="…",scope="…", Basic realm="…"` (RFC 9110 §11.6.1). */
+export function parseChallenges(header: string | null): { scheme: string; params: Record<string, string> }[] {
+    const s = header ?? "";
+    const out: { scheme: string; params: Record<string, string> }[] = [];
+    let i = 0;
+    const skip = (chars: RegExp): void => {
+        while (i < s.length && chars.test(s[i])) i++;
+    };
+    while (i < s.length) {
+        skip(/[\s,]/);
+        const scheme = /^[A-Za-z][A-Za-z0-9_-]*/.exec(s.slice(i));
+        if (!scheme) break;
+        i += scheme[0].length;
+        const params: Record<string, string> = {};
+        for (;;) {
+            const start = i;
+            skip(/[\s,]/);
+            const key = /^([A-Za-z][A-Za-z0-9_-]*)\s*=\s*/.exec(s.slice(i));
+            if (!key) {
+                i = start; // the next challenge's scheme, or the end
+                break;
+            }
+            i += key[0].length;
+            let value = "";
+            if (s[i] === '"') {
+                for (i++; i < s.length && s[i] !== '"'; i++) value += s[i] === "\\" ? s[++i] ?? "" : s[i];
+                i++;
+            } else {
+                value = /^[^\s,]*/.exec(s.slice(i))![0];
+                i += value.length;
+            }
+            params[key[1].toLowerCase()] = value;
+        }
+        out.push({ scheme: scheme[0].toLowerCase(), params });
+    }
+    return out;
+}
+
+/** The Bearer challenge of a `WWW-Authenticate` header; undefined when it has none (Basic, or nothing). */
 export function parseBearerChallenge(header: string | null): BearerChallenge | undefined {
-    if (!header || !/^bearer\s/i.test(header)) return undefined;
-    const params: Record<string, string> = {};
-    for (const m of header.slice(header.indexOf(" ") + 1).matchAll(/([a-zA-Z]+)="([^"]*)"/g)) params[m[1].toLowerCase()] = m[2];
-    return params.realm ? { realm: params.realm, service: params.service, scope: params.scope } : undefined;
+    const bearer = parseChallenges(header).find((c) => c.scheme === "bearer");
+    if (!bearer?.params.realm) return undefined;
+    const { realm, service, scope } = bearer.params;
+    return { realm, ...(service === undefined ? {} : { service }), ...(scope === undefined ? {} : { scope }) };
 }
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]`: its region, when the host is an ECR registry. */

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { PromoteRequest, usePromoter } from "../promotedImage";
+import { useLayerFetcher } from "../promotedLayer";
 
 // Internal to @pulumi/pulumi but exported: lets a test wait until every registration has reached the mocks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -83,6 +83,9 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
             return { ...inputs, name: physical, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` };
         case "aws:scheduler/schedule:Schedule":
             return { ...inputs, name: physical, arn: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${physical}` };
+        case "command:local:Command":
+            // What the provider reports at creation; the mocks engine runs no command.
+            return { ...inputs, stdout: "", stderr: "" };
         case "aws:lambda/layerVersion:LayerVersion":
             return { ...inputs, arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${inputs.layerName ?? name}:1` };
         default:
@@ -90,14 +93,30 @@ function providerState(type: string, name: string, inputs: Record<string, any>):
     }
 }
 
-/** The image outputs a deployed stack of this program exports (index.ts), with mock values. */
-export function deployedStackOutputs(stack: string): Record<string, unknown> {
-    const repositoryUrl = `${REGISTRY}/app-repository-${stack.split("/").pop()}`;
-    const hash = sha256(`image of ${stack}`);
-    const tags = [`${repositoryUrl}:${stack.split("/").pop()}-${hash.slice(0, 16)}`];
+/** The images and layers a deployed stack exports, by name. @default one image "app", no layer */
+export interface DeployedShape {
+    readonly images: readonly string[];
+    readonly layers: readonly string[];
+}
+
+/** The image and layer outputs a deployed stack of a manifest program (index.ts) exports, with mock values. */
+export function deployedStackOutputs(stack: string, shape: DeployedShape = { images: ["app"], layers: [] }): Record<string, unknown> {
+    const stage = stack.split("/").pop();
+    const image = (name: string) => {
+        const repositoryUrl = `${REGISTRY}/${name}-repository-${stage}`;
+        const hash = sha256(name === "app" ? `image of ${stack}` : `image ${name} of ${stack}`);
+        const tags = [`${repositoryUrl}:${stage}-${hash.slice(0, 16)}`];
+        return { repositoryUrl, uri: `${repositoryUrl}@sha256:${hash}`, digest: `sha256:${hash}`, tags };
+    };
+    const images = Object.fromEntries(shape.images.map((n) => [n, image(n)]));
+    const layers = Object.fromEntries(shape.layers.map((n) => {
+        const zip = sha256(`layer ${n} of ${stack}`);
+        return [n, { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:layer:${n}-${stage}:1`, sha256: zip, artifact: `${REGISTRY}/layer_artifacts-repository-${stage}:${stage}-${zip.slice(0, 16)}@sha256:${sha256(`artifact ${zip}`)}` }];
+    }));
+    const first = images[shape.images[0]];
     return {
-        repositoryUrl, architecture: "x86_64", imageDigest: `sha256:${hash}`, imageUri: `${repositoryUrl}@sha256:${hash}`, imageTags: tags,
-        images: { app: { repositoryUrl, uri: `${repositoryUrl}@sha256:${hash}`, digest: `sha256:${hash}`, tags } },
+        ...(first ? { repositoryUrl: first.repositoryUrl, imageDigest: first.digest, imageUri: first.uri, imageTags: first.tags } : {}),
+        architecture: "x86_64", images, layers,
     };
 }
 
@@ -111,14 +130,16 @@ export class ResourceRecorder {
      * then run prod against dev's outputs; a stack not listed looks like a deployed mock of this program.
      */
     stackOutputs: Record<string, Record<string, unknown>> = {};
-    /** What PromotedImages asked to copy (the mocks engine copies nothing). */
-    readonly promotions: PromoteRequest[] = [];
+    /** What a stack not listed in `stackOutputs` exports (see deployedStackOutputs). */
+    deployed: DeployedShape = { images: ["app"], layers: [] };
+    /** What PromotedLayers fetched (the mocks engine reads no registry). */
+    readonly fetchedLayers: { sources: readonly string[]; sha256: string }[] = [];
 
     readonly mocks: pulumi.runtime.Mocks = {
         newResource: (args) => {
             if (args.type === "pulumi:pulumi:StackReference") {
                 const stack = args.inputs.name as string;
-                return { id: stack, state: { name: stack, outputs: this.stackOutputs[stack] ?? deployedStackOutputs(stack), secretOutputNames: [] } };
+                return { id: stack, state: { name: stack, outputs: this.stackOutputs[stack] ?? deployedStackOutputs(stack, this.deployed), secretOutputNames: [] } };
             }
             const inputs = reveal(args.inputs);
             const secretInputs = Object.keys(args.inputs).filter((k) => isSecret(args.inputs[k])).sort();
@@ -155,11 +176,11 @@ export class ResourceRecorder {
         this.resources.length = 0;
         this.calls.length = 0;
         this.existingImages = {};
-        this.promotions.length = 0;
-        usePromoter(async (request) => {
-            this.promotions.push(request);
-            const digest = request.source.slice(request.source.indexOf("@") + 1);
-            return { imageUri: `${request.target}@${digest}`, digest, mountedBlobs: 0, copiedBlobs: 0 };
+        this.fetchedLayers.length = 0;
+        // A PromotedLayer "fetches" a zip that is not there: the mocks engine reads no registry.
+        useLayerFetcher(async (request) => {
+            this.fetchedLayers.push({ sources: [...request.sources], sha256: request.sha256 });
+            return { zipPath: `${request.dir}/${request.sha256}.zip`, sha256: request.sha256, zippedBytes: 0, unzippedBytes: 0, from: request.sources[0] };
         });
         await pulumi.runtime.setMocks(this.mocks, project, stack, preview);
     }

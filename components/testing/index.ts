@@ -14,11 +14,11 @@
  *
  * The mocks answer what the components read: repository URLs and registry ids, image digests, ARNs and
  * names, ECR tokens and image listings, the partition, region and account; they record each resource
- * (type, name, parent, inputs, secret inputs) and each invoke, copy no image (PromotedImage requests are
- * recorded in `promotions`), and can stand in for other stacks (`stackOutputs`) and pushed tags
+ * (type, name, parent, inputs, secret inputs) and each invoke, run no command (a PromotedImage's copy is
+ * its recorded `command:local:Command`), and can stand in for other stacks (`stackOutputs`) and pushed tags
  * (`existingImages`). Layers still build with Docker unless `useLayerBuilder` replaces the builder.
  */
 export { ACCOUNT, REGION, REGISTRY, ResourceRecorder, assetPath, deployedStackOutputs, valueOf } from "./engine";
-export type { Recorded } from "./engine";
+export type { DeployedShape, Recorded } from "./engine";
+export { useLayerFetcher } from "../promotedLayer";
 export { useLayerBuilder } from "../dockerLayer";
-export { usePromoter } from "../promotedImage";

@@ -227,7 +227,7 @@ describe("DockerLayer and ZipFunction under mocks", () => {
             message: "ZipFunction \"f\": `architecture` must be the DockerLayers' architecture \"arm64\" (native code built for one won't load on the other); got \"x86_64\".",
         });
         assert.throws(() => new ZipFunction("f", { code, handler: "api.handler", layers: ["layer:x"] }), {
-            message: "ZipFunction \"f\": `layers[0]` must be a DockerLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>); got \"layer:x\".",
+            message: "ZipFunction \"f\": `layers[0]` must be a DockerLayer, a PromotedLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>); got \"layer:x\".",
         });
     });
 

@@ -10,7 +10,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BASE_IMAGE, requireDocker } from "../docker/support";
 import { urnSuffixedName } from "../../components/core/names";
-import { Recorded, valueOf } from "../../plan/engine";
+import { Recorded, assetPath, valueOf } from "../../plan/engine";
 import { ProgramRun } from "../../plan/program";
 import { recorder, runProgram } from "../support/localProgram";
 import { runPolicies } from "../support/policyRunner";
@@ -42,18 +42,19 @@ describe("the program (index.ts) under mocks", function () {
     });
 
     it("composes what lambda-docker.yaml declares: a repository and an image shared by three image functions, a layer, a zip function, a queue and one HTTP API, in every stack", () => {
-        for (const [run, image] of [[dev, "LambdaImage"], [prod, "PromotedImage"]] as const) {
+        for (const [run, image, layer] of [[dev, "LambdaImage", "DockerLayer"], [prod, "PromotedImage", "PromotedLayer"]] as const) {
             const components = run.resources.filter((r) => r.type.startsWith("lambda-docker:")).map((r) => `${r.type} ${r.name}`).sort();
             assert.deepEqual(components, [
-                "lambda-docker:index:DockerLayer campaign-core",
+                `lambda-docker:index:${layer} campaign-core`,
                 "lambda-docker:index:EcrRepository app",
+                "lambda-docker:index:EcrRepository layer_artifacts",
                 "lambda-docker:index:HttpApi http",
                 "lambda-docker:index:ImageFunction api",
                 "lambda-docker:index:ImageFunction campaign-orchestrator",
                 "lambda-docker:index:ImageFunction report-sync",
                 `lambda-docker:index:${image} app`,
                 "lambda-docker:index:ZipFunction report-api",
-            ]);
+            ].sort());
             const fns = run.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.packageType === "Image");
             assert.deepEqual(
                 fns.map((f) => [f.name, f.inputs.imageConfig.commands]).sort(),
@@ -110,25 +111,44 @@ describe("the program (index.ts) under mocks", function () {
         assert.equal(byName(prod.resources, "aws:cloudwatch/logGroup:LogGroup", "report-sync-logs").inputs.retentionInDays, 90);
     });
 
-    it("builds nothing in prod: it promotes dev's digest under prod-<dev's hash> and pins every image function to it", async () => {
+    it("builds nothing in prod: it promotes dev's digest under prod-<dev's hash>-<12 hex of the digest> and pins every image function to it", async () => {
         assert.deepEqual(prod.resources.filter((r) => r.type === "docker-build:index:Image"), []);
         const devTag = byName(dev.resources, "docker-build:index:Image", "app-image").inputs.tags[0] as string;
         const devDigest = (await valueOf(dev.outputs.imageDigest)) as string;
         const prodUrl = byName(prod.resources, "aws:ecr/repository:Repository", "app-repository").state.repositoryUrl as string;
-        assert.deepEqual(recorder.promotions.map((p) => [p.source, p.target, p.tag, p.architecture]), [
-            [`${devTag}@${devDigest}`, prodUrl, `prod-${devTag.split(":dev-")[1]}`, "x86_64"],
-        ]);
+        const prodTag = `prod-${devTag.split(":dev-")[1]}-${devDigest.slice(7, 19)}`;
+        assert.equal(byName(prod.resources, "command:local:Command", "app-promotion").inputs.create,
+            `node dist/cli/main.js promote --source ${devTag}@${devDigest} --target ${prodUrl} --tag ${prodTag} --architecture x86_64`);
         const fns = prod.resources.filter((r) => r.type === "aws:lambda/function:Function" && r.inputs.packageType === "Image");
         assert.deepEqual(fns.map((f) => f.inputs.imageUri), [1, 2, 3].map(() => `${prodUrl}@${devDigest}`));
         assert.equal(await valueOf(prod.outputs.imageDigest), devDigest);
-        assert.deepEqual(await valueOf(prod.outputs.imageTags), [`${prodUrl}:prod-${devTag.split(":dev-")[1]}`]);
+        assert.deepEqual(await valueOf(prod.outputs.imageTags), [`${prodUrl}:${prodTag}`]);
+    });
+
+    it("builds no layer in prod: dev pushes its zip as an artifact, prod publishes that exact zip (same sha256) and copies the artifact", async () => {
+        const devLayers = (await valueOf(pulumi.output(dev.outputs.layers))) as Record<string, { arn: string; sha256: string; artifact: string }>;
+        const { sha256, artifact } = devLayers["campaign-core"];
+        const devRepo = byName(dev.resources, "aws:ecr/repository:Repository", "layer_artifacts-repository").state.repositoryUrl as string;
+        const devZip = await assetPath(byName(dev.resources, "aws:lambda/layerVersion:LayerVersion", "campaign-core-layer").inputs.code);
+        assert.equal(byName(dev.resources, "command:local:Command", "campaign-core-artifact").inputs.create,
+            `node dist/cli/main.js layer push --zip ${devZip} --target ${devRepo} --tag dev-${sha256.slice(0, 16)}`);
+        assert.match(artifact, new RegExp(`^${devRepo}:dev-${sha256.slice(0, 16)}@sha256:[0-9a-f]{64}$`));
+        const prodRepo = byName(prod.resources, "aws:ecr/repository:Repository", "layer_artifacts-repository").state.repositoryUrl as string;
+        const digest = artifact.split("@")[1];
+        assert.deepEqual(recorder.fetchedLayers, [{ sources: [`${prodRepo}@${digest}`, `${devRepo}@${digest}`], sha256 }]);
+        assert.equal(byName(prod.resources, "command:local:Command", "campaign-core-artifact").inputs.create,
+            `node dist/cli/main.js promote --layer --source ${artifact} --target ${prodRepo} --tag prod-${sha256.slice(0, 16)}-${digest.slice(7, 19)}`);
+        const layer = byName(prod.resources, "aws:lambda/layerVersion:LayerVersion", "campaign-core-layer");
+        assert.equal(layer.inputs.sourceCodeHash, Buffer.from(sha256, "hex").toString("base64"));
+        assert.equal(await assetPath(layer.inputs.code), `.lambda-docker/cache/promoted/${sha256}.zip`);
     });
 
     it("promotes a pinned digest of the source stack's repository with lambda-docker:imageDigest (a rollback)", async () => {
         const pinned = `sha256:${"9".repeat(64)}`;
         await runProgram("prod", { "lambda-docker:imageDigest": pinned });
         const devUrl = (await valueOf(dev.outputs.repositoryUrl)) as string;
-        assert.deepEqual(recorder.promotions.map((p) => [p.source, p.tag]), [[`${devUrl}@${pinned}`, `prod-${"9".repeat(16)}`]]);
+        assert.match(recorder.one("command:local:Command", "app-promotion").inputs.create,
+            new RegExp(` --source ${devUrl}@${pinned} .* --tag prod-${"9".repeat(16)}-${"9".repeat(12)} `));
     });
 
     it("refuses, before creating anything, a source stack of another architecture or one that exported no image", async () => {
@@ -141,6 +161,15 @@ describe("the program (index.ts) under mocks", function () {
         await assert.rejects(runProgram("prod", { "lambda-docker:promoteFrom": "acme/lambda-docker/empty" }), {
             message: "Stack \"prod\": the outputs of stack \"acme/lambda-docker/empty\" (`lambda-docker:promoteFrom`) have no image \"app\" " +
                 "(`images.<name>.digest` and `tags`); run `pulumi up --stack acme/lambda-docker/empty` first.",
+        });
+        assert.deepEqual(recorder.resources, []);
+        // A dev deployed before layers were promoted exported no artifact.
+        const { layers: _, ...withoutLayers } = recorder.stackOutputs.dev;
+        recorder.stackOutputs["acme/lambda-docker/old"] = withoutLayers;
+        await assert.rejects(runProgram("prod", { "lambda-docker:promoteFrom": "acme/lambda-docker/old" }), {
+            message: "Stack \"prod\": the outputs of stack \"acme/lambda-docker/old\" (`lambda-docker:promoteFrom`) have no layer artifact for \"campaign-core\" " +
+                "(`layers.<name>.artifact` and `sha256`); run `pulumi up --stack acme/lambda-docker/old` first " +
+                "(a stage builds layers once and pushes them as artifacts for the next to promote).",
         });
         assert.deepEqual(recorder.resources, []);
     });
@@ -181,8 +210,9 @@ describe("the program (index.ts) under mocks", function () {
             api: stable("ImageFunction", "api"),
             "report-api": stable("ZipFunction", "report-api"),
         });
-        const layers = (await valueOf(pulumi.output(dev.outputs.layers))) as Record<string, { arn: string; sha256: string }>;
+        const layers = (await valueOf(pulumi.output(dev.outputs.layers))) as Record<string, { arn: string; sha256: string; artifact: string }>;
         assert.deepEqual(Object.keys(layers), ["campaign-core"]);
+        assert.deepEqual(Object.keys(layers["campaign-core"]), ["arn", "sha256", "artifact"]);
         assert.match(layers["campaign-core"].sha256, /^[0-9a-f]{64}$/);
         assert.equal(await valueOf(pulumi.output(dev.outputs.apiUrl)), "https://http-api-id.execute-api.us-east-1.amazonaws.com/");
         const images = (await valueOf(pulumi.output(dev.outputs.images))) as Record<string, { uri: string; digest: string }>;

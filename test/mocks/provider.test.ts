@@ -108,7 +108,10 @@ describe("the package served to other languages", function () {
         const layer = schema.resources["lambda-docker:index:DockerLayer"];
         assert.deepEqual(layer.requiredInputs, [], "exactly one of context and directory, checked by the component");
         assert.deepEqual([layer.inputProperties.context.type, layer.inputProperties.directory.type], ["string", "string"]);
-        assert.deepEqual(Object.keys(layer.properties).sort(), ["arn", "sha256", "unzippedBytes", "zippedBytes"]);
+        assert.deepEqual(Object.keys(layer.properties).sort(), ["arn", "artifactUri", "sha256", "unzippedBytes", "zippedBytes"]);
+        // Another language promotes layers too: the artifact repository by URL, the stage and a plain environment.
+        assert.deepEqual([layer.inputProperties.artifactRepository.type, layer.inputProperties.stage.type, layer.inputProperties.environment.additionalProperties],
+            ["string", "string", { type: "string", plain: true }]);
         assert.deepEqual(Object.keys(schema.resources["lambda-docker:index:EcrRepository"].properties).sort(), ["arn", "registryId", "repositoryName", "repositoryUrl"]);
     });
 

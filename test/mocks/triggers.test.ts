@@ -162,6 +162,10 @@ describe("triggers under mocks", () => {
                 "ImageFunction \"a\": `events[0]` must be one trigger: `{ schedule: \"rate(...)\", input?, enabled? }`, `{ http: { api, route } }` or `{ sqs: { queueArn, batchSize? } }`; got [\"schedule\",\"sqs\"]."],
             ["the same schedule twice", () => new ImageFunction("a", { image: IMAGE, command: ["app.handler"], events: [{ schedule: "rate(1 hour)" }, { schedule: "rate(1 hour)" }] }),
                 "ImageFunction \"a\": `events` must be distinct schedules (the same expression twice would invoke the function twice); got \"rate(1 hour)\"."],
+            ["a name whose schedule would exceed Scheduler's 64 characters", () => new ImageFunction("ffffffffffffffffffffffffffffffffffffffffffffff", { image: IMAGE, command: ["app.handler"], events: [{ schedule: "rate(1 hour)" }] }),
+                "ImageFunction \"ffffffffffffffffffffffffffffffffffffffffffffff\": `name` must be at most 45 characters: its EventBridge Scheduler schedule is auto-named `<name>-schedule-0-<7 random>` and AWS allows 64 (46 given); got \"ffffffffffffffffffffffffffffffffffffffffffffff\"."],
+            ["a route whose permission statement id would exceed 100 characters", () => new ImageFunction("orders-api", { image: IMAGE, command: ["app.handler"], events: [{ http: { api: new HttpApi("x", { stage: "dev" }), route: "GET /reports/{reportId}/sections/{sectionId}/paragraphs/{paragraphId}/revisions/history" } }] }),
+                "ImageFunction \"orders-api\": `events[0].http.route` must be a route whose invoke permission fits AWS's 100-character statement id: it is auto-named `<name>-invoke-<route>-<7 random>`, here 106 characters (\"orders-api-invoke-get-reports-reportid-sections-sectionid-paragraphs-paragraphid-revisions-history\"); shorten the route or the function's name; got \"GET /reports/{reportId}/sections/{sectionId}/paragraphs/{paragraphId}/revisions/history\"."],
         ];
         for (const [what, make, message] of cases) {
             it(`refuses ${what}`, async () => {

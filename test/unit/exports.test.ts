@@ -4,11 +4,11 @@ import * as testing from "../../components/testing";
 
 describe("the package's public API", () => {
     it("exports the local tools and promotion from the root, and the mocks from lambda-docker/testing", () => {
-        for (const name of ["preflight", "invokeLocal", "buildLocalImage", "readManifest", "promoteImage", "parseSecretSpec", "PromotedImage", "usePromoter", "clearHashMemo"]) {
+        for (const name of ["preflight", "invokeLocal", "buildLocalImage", "readManifest", "promoteImage", "parseSecretSpec", "PromotedImage", "PromotedLayer", "useLayerFetcher", "clearHashMemo"]) {
             assert.equal(typeof (root as Record<string, unknown>)[name], "function", name);
         }
         assert.deepEqual(Object.keys(testing).sort(), [
-            "ACCOUNT", "REGION", "REGISTRY", "ResourceRecorder", "assetPath", "deployedStackOutputs", "useLayerBuilder", "usePromoter", "valueOf",
+            "ACCOUNT", "REGION", "REGISTRY", "ResourceRecorder", "assetPath", "deployedStackOutputs", "useLayerBuilder", "useLayerFetcher", "valueOf",
         ]);
     });
 });

@@ -81,13 +81,23 @@ describe("stack config: defaults and coercion", () => {
     });
 
     it("ignores keys in other namespaces", () => {
-        assert.deepEqual(parseStackConfig("dev", { ...base, "aws:profile": "x", "other:memorySize": "nope", "lambda-dockerx:foo": "1" }), {
+        assert.deepEqual(parseStackConfig("dev", { ...base, "aws:skipMetadataApiCheck": "x", "other:memorySize": "nope", "lambda-dockerx:foo": "1" }), {
             stage: "dev", region: "us-east-1", ...DEFAULTS,
         });
+    });
+
+    it("takes aws:profile, which the commands the engine runs (promotions) use too", () => {
+        assert.deepEqual(parseStackConfig("dev", { ...base, "aws:profile": "team-dev" }), { stage: "dev", region: "us-east-1", profile: "team-dev", ...DEFAULTS });
     });
 });
 
 describe("stack config: errors", () => {
+    it("refuses an aws:profile that is not a profile name", () => {
+        assert.throws(() => parseStackConfig("dev", { "aws:region": "us-east-1", "aws:profile": "a b" }), {
+            message: "Stack \"dev\": `aws:profile` must be an AWS profile name; got \"a b\".",
+        });
+    });
+
     const fails = (stack: string, values: Record<string, string>, key: string, message: string): void => {
         assert.throws(() => parseStackConfig(stack, values), (err: unknown) => {
             assert.ok(err instanceof ValidationError, String(err));

@@ -170,14 +170,20 @@ describe("tags: promotion references", () => {
         }
     });
 
-    it("promotionTag keeps a content-addressed tag's hash and otherwise takes the digest's first 16 hex digits", () => {
+    it("promotionTag keeps a content-addressed tag's hash (else the digest's first 16 hex digits) and names 12 hex digits of the digest", () => {
         const cases: [string | undefined, string][] = [
-            ["dev-3f2a9c0d1e2b4a5f", "prod-3f2a9c0d1e2b4a5f"],
-            ["feature-x-3f2a9c0d1e2b4a5f", "prod-3f2a9c0d1e2b4a5f"],
-            ["dev-latest", "prod-0123456789abcdef"],
-            ["dev-3f2a9c0d1e2b4a5", "prod-0123456789abcdef"],
-            [undefined, "prod-0123456789abcdef"],
+            ["dev-3f2a9c0d1e2b4a5f", "prod-3f2a9c0d1e2b4a5f-0123456789ab"],
+            ["feature-x-3f2a9c0d1e2b4a5f", "prod-3f2a9c0d1e2b4a5f-0123456789ab"],
+            ["dev-latest", "prod-0123456789abcdef-0123456789ab"],
+            ["dev-3f2a9c0d1e2b4a5", "prod-0123456789abcdef-0123456789ab"],
+            [undefined, "prod-0123456789abcdef-0123456789ab"],
         ];
         for (const [tag, expected] of cases) assert.equal(promotionTag("prod", { repository: "r/app", tag, digest: D }), expected);
+    });
+
+    it("promotionTag gives a rebuild of the same content (same source tag, another digest) a tag of its own", () => {
+        const first = promotionTag("prod", { repository: "r/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: `sha256:${"a".repeat(64)}` });
+        const rebuilt = promotionTag("prod", { repository: "r/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: `sha256:${"b".repeat(64)}` });
+        assert.deepEqual([first, rebuilt], ["prod-3f2a9c0d1e2b4a5f-aaaaaaaaaaaa", "prod-3f2a9c0d1e2b4a5f-bbbbbbbbbbbb"]);
     });
 });
