@@ -4,7 +4,7 @@
 module.exports = {
     require: ["ts-node/register", "test/support/dockerHygiene.ts"],
     extension: ["ts"],
-    spec: ["test/unit/**/*.test.ts", "test/mocks/**/*.test.ts", "test/package/**/*.test.ts", "test/docker/**/*.test.ts"],
+    spec: ["test/unit/**/*.test.ts", "test/mocks/**/*.test.ts", "test/package/**/*.test.ts", "test/remote/**/*.test.ts", "test/docker/**/*.test.ts"],
     timeout: 20000,
     "forbid-pending": process.env.CI === "true",
 };

@@ -6,6 +6,7 @@ import { cleanCommand } from "./clean";
 import { importCommand } from "./import";
 import { layerCommand } from "./layer";
 import { promoteCommand } from "./promote";
+import { iamPolicyCommand } from "./iamPolicy";
 
 export function program(): Command {
     return new Command("lambda-docker")
@@ -16,7 +17,8 @@ export function program(): Command {
         .addCommand(invokeCommand())
         .addCommand(cleanCommand())
         .addCommand(importCommand())
-        .addCommand(promoteCommand());
+        .addCommand(promoteCommand())
+        .addCommand(iamPolicyCommand());
 }
 
 if (require.main === module) {

@@ -114,7 +114,7 @@ async function openBlob(source: BlobSource, desc: Descriptor): Promise<AsyncIter
     }
     const res = await source.client.open("GET", `/v2/${source.repo}/blobs/${desc.digest}`, { scopes: [scope(source.repo)] });
     if (res.status !== 200) {
-        for await (const _ of res.body) break; // release the connection
+        await res.body[Symbol.asyncIterator]().return?.(); // release the connection
         throw new PromotionError(`Registry ${source.client.host} refused to read blob ${desc.digest} of ${source.repo}: HTTP ${res.status}.`);
     }
     return res.body;

@@ -5,6 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { layerArtifact } from "../../components/registry/artifact";
@@ -14,9 +15,15 @@ import { BASE_IMAGE, REPO_ROOT, docker, requireDocker, tempDir } from "./support
 
 const CLI = path.join(REPO_ROOT, "dist", "cli", "main.js");
 
+/** Runs the built CLI with an empty Docker configuration: loopback registries need no login. */
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const run = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, DOCKER_CONFIG: tempDir("ld-docker-config-") } });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    const config = tempDir("ld-docker-config-");
+    try {
+        const run = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { ...process.env, DOCKER_CONFIG: config } });
+        return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    } finally {
+        fs.rmSync(config, { recursive: true, force: true });
+    }
 }
 
 /** Builds a small image FROM the base image and pushes it; returns its manifest digest. */
@@ -78,19 +85,16 @@ describe("lambda-docker promote and layer push on real registries", function () 
     });
 
     it("`layer push` pushes a zip as the artifact whose digest a DockerLayer predicts", async () => {
-        const dir = tempDir("ld-layer-push-");
-        try {
+        {
             const zip = path.join(REPO_ROOT, "test", "fixtures", "layer.zip");
             const run = cli(["layer", "push", "--zip", zip, "--target", `${one.host}/dev/layers`, "--tag", "dev-0123456789abcdef"]);
             assert.equal(run.status, 0, run.stderr);
             const result = JSON.parse(run.stdout) as { digest: string; sha256: string; unchanged: boolean };
             const bytes = fs.readFileSync(zip);
-            const sha = require("crypto").createHash("sha256").update(bytes).digest("hex");
+            const sha = crypto.createHash("sha256").update(bytes).digest("hex");
             assert.deepEqual([result.sha256, result.unchanged, result.digest], [sha, false, layerArtifact(sha, bytes.length, 6).manifest.digest]);
             assert.deepEqual(await listTags(one.host, "dev/layers"), ["dev-0123456789abcdef"]);
             assert.equal(await digestOf(one.host, "dev/layers", "dev-0123456789abcdef"), result.digest);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
