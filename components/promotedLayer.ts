@@ -11,14 +11,20 @@ import { AwsxRepositoryLike, RepositoryRef } from "./core/repositoryRef";
 import { parsePinnedReference, promotionTag } from "./core/tags";
 import * as v from "./core/validation";
 import { Architecture } from "./core/validation";
-import { RUNTIME_PATTERN } from "./dockerLayer";
+import { RUNTIME_PATTERN, underMocks } from "./dockerLayer";
 import { EcrRepository, repositoryRef } from "./ecrRepository";
 import { commandEnvironment } from "./promotedImage";
 import type { PullLayerRequest, PulledLayer } from "./registry/artifact";
 
 type LayerFetcher = (request: PullLayerRequest) => Promise<PulledLayer>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pullLayerArtifact: LayerFetcher = (request) => (require("./registry/artifact") as typeof import("./registry/artifact")).pullLayerArtifact(request);
+const pullLayerArtifact: LayerFetcher = async (request) => {
+    // A mocks run does no network I/O: the real read only runs under a real engine.
+    if (underMocks()) {
+        throw new Error("a PromotedLayer reads no registry under Pulumi's mocks: install lambda-docker/testing's ResourceRecorder, or replace the read with useLayerFetcher.");
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("./registry/artifact") as typeof import("./registry/artifact")).pullLayerArtifact(request);
+};
 let fetcher: LayerFetcher = pullLayerArtifact;
 
 /**

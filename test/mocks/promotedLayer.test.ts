@@ -92,6 +92,15 @@ describe("layers promoted by digest, under mocks", () => {
         assert.deepEqual(recorder.summary(), ["lambda-docker:index:PromotedLayer core"]);
     });
 
+    it("PromotedLayer reads no registry under mocks without a stand-in fetcher", async () => {
+        await recorder.install("prod");
+        useLayerFetcher(undefined);
+        const layer = new PromotedLayer("core", { source: `${DEV_LAYERS}@${ARTIFACT}`, sha256: SHA, repository: PROD_LAYERS, stage: "prod" });
+        await assert.rejects(valueOf(layer.zippedBytes), {
+            message: "PromotedLayer \"core\": a PromotedLayer reads no registry under Pulumi's mocks: install lambda-docker/testing's ResourceRecorder, or replace the read with useLayerFetcher.",
+        });
+    });
+
     it("PromotedLayer refuses a source that is not pinned and a sha256 that is not 64 hex digits", async () => {
         await recorder.install("prod");
         assert.throws(() => new PromotedLayer("core", { source: `${DEV_LAYERS}:dev-x`, sha256: SHA, repository: PROD_LAYERS, stage: "prod" }), {
