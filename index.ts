@@ -19,9 +19,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     DockerLayer, EcrRepository, FunctionEvent, HttpApi, ImageFunction, LambdaImage, PromotedImage, PromotedLayer, ZipFunction,
 } from "./components";
-import { preflightManifest } from "./components/docker/localImage";
-import { EventSpec, FunctionSpec, imageFunctionsOf, queueVisibilityTimeouts, readManifest } from "./components/core/manifest";
-import * as v from "./components/core/validation";
+import { preflightManifest } from "./lib/local/localImage";
+import { EventSpec, FunctionSpec, imageFunctionsOf, queueVisibilityTimeouts, readManifest } from "./lib/manifest/parse";
+import * as v from "./lib/validation";
 import { StackConfig, functionEnvironment, parseStackConfig } from "./config/stackConfig";
 
 /** The repository that holds a stage's layer zips as artifacts; not a name an image can have (no `_` there). */

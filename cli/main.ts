@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /** The lambda-docker command line. Commander parses arguments (help, errors, subcommands) so we don't. */
 import { Command } from "commander";
-import { checkCommand, invokeCommand } from "./image";
-import { cleanCommand } from "./clean";
-import { importCommand } from "./import";
-import { layerCommand } from "./layer";
-import { promoteCommand } from "./promote";
-import { iamPolicyCommand } from "./iamPolicy";
+import { checkCommand, invokeCommand } from "./commands/image";
+import { cleanCommand } from "./commands/clean";
+import { importCommand } from "./commands/import";
+import { layerCommand } from "./commands/layer";
+import { promoteCommand } from "./commands/promote";
+import { iamPolicyCommand } from "./commands/iamPolicy";
 
 export function program(): Command {
     return new Command("lambda-docker")

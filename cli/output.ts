@@ -1,6 +1,6 @@
 /** How the CLI's commands show a docker build: one progress line, or everything with --verbose, and the failure tail once. */
-import { DockerError } from "../components/docker/docker";
-import { stderrProgress } from "../components/docker/progress";
+import { DockerError } from "../lib/docker/cli";
+import { stderrProgress } from "../lib/docker/progress";
 
 /** Runs a build with a one-line progress on stderr (the whole log with `verbose`). */
 export async function withProgress<T>(what: string, verbose: boolean, run: (onOutput: (line: string) => void) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
  * typed object. Pure: takes the raw key/value map Pulumi hands the program, so it is unit tested
  * without an engine. The defaults here are the ones Pulumi.yaml declares (a test keeps them equal).
  */
-import * as v from "../components/core/validation";
+import * as v from "../lib/validation";
 
 export const PROJECT = "lambda-docker";
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ValidationError } from "../components/core/validation";
+import { ValidationError } from "../lib/validation";
 import { CONFIG_DEFAULTS, StackConfig, functionEnvironment, parseStackConfig } from "./stackConfig";
 
 /** Finds the Pulumi project at or above `from`. */

@@ -3,7 +3,7 @@
  * content hash, but runs no Docker. The plan then shows a layer's input hash where a deploy would
  * show its zip's sha256, so a change to the layer's Dockerfile, context or args still shows up.
  */
-import { BuildLayerOptions, LayerBuildResult, resolveLayerBuild } from "../components/docker/layer";
+import { BuildLayerOptions, LayerBuildResult, resolveLayerBuild } from "../lib/build/layerBuild";
 
 export async function planLayerBuilder(options: BuildLayerOptions): Promise<LayerBuildResult> {
     const { inputHash, cacheDir } = resolveLayerBuild(options);

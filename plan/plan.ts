@@ -1,7 +1,7 @@
 /** The offline plan of a stack: index.ts under the mocks engine, no Docker, no cloud, no preflight. */
 import * as fs from "fs";
 import * as path from "path";
-import { useLayerBuilder } from "../components/dockerLayer";
+import { useLayerBuilder } from "../components/layer/dockerLayer";
 import { PlanEntry, planEntries } from "./format";
 import { planLayerBuilder } from "./layerBuilder";
 import { runProgram, withCheapStackTraces } from "./program";

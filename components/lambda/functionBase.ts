@@ -7,10 +7,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
     LAMBDA_ASSUME_ROLE_POLICY, PolicyStatementArgs, logWriteStatements, policyDocument, validateStatements, xrayWritePolicyArn,
-} from "../core/iam";
-import { urnName } from "../core/names";
-import * as v from "../core/validation";
-import { Architecture } from "../core/validation";
+} from "./iam";
+import { urnName } from "../internal/names";
+import * as v from "../../lib/validation";
+import { Architecture } from "../../lib/validation";
 import type { FunctionEvent } from "./triggers";
 
 /** X-Ray tracing modes. */

@@ -17,9 +17,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Route, parseRoute, validateBatchSize, validateScheduleExpression } from "../core/events";
-import type { HttpApi } from "../httpApi";
-import * as v from "../core/validation";
+import { Route, parseRoute, validateBatchSize, validateScheduleExpression } from "../../lib/lambda/events";
+import type { HttpApi } from "../api/httpApi";
+import * as v from "../../lib/validation";
 
 /** An HTTP route of a function on an HttpApi. */
 export interface HttpRouteEvent {

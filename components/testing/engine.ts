@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { useLayerFetcher } from "../promotedLayer";
+import { useLayerFetcher } from "../layer/promotedLayer";
 
 // Internal to @pulumi/pulumi but exported: lets a test wait until every registration has reached the mocks.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

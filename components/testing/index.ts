@@ -20,5 +20,5 @@
  */
 export { ACCOUNT, REGION, REGISTRY, ResourceRecorder, assetPath, deployedStackOutputs, valueOf } from "./engine";
 export type { DeployedShape, Recorded } from "./engine";
-export { useLayerFetcher } from "../promotedLayer";
-export { useLayerBuilder } from "../dockerLayer";
+export { useLayerFetcher } from "../layer/promotedLayer";
+export { useLayerBuilder } from "../layer/dockerLayer";

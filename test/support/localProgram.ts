@@ -1,6 +1,6 @@
 /** The root program under mocks with offline stand-ins: the local base image, and no preflight unless asked. */
 import { ProgramRun, runProgram as run } from "../../plan/program";
-import { BASE_IMAGE } from "../docker/support";
+import { BASE_IMAGE } from "./docker";
 
 export { recorder } from "../../plan/program";
 

@@ -3,11 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { ProgramShape, TYPE_ACTIONS, deployPolicy, programTypes } from "../../../../lib/iam/deployPolicy";
 import { programShape } from "../../../../lib/iam/programShape";
-import { readManifest } from "../../../../components/core/manifest";
+import { readManifest } from "../../../../lib/manifest/parse";
 import { parseStackConfig } from "../../../../config/stackConfig";
 import { readStackFile } from "../../../../config/stackFile";
+import { REPO_ROOT } from "../../../support/paths";
 
-const ROOT = path.resolve(__dirname, "../../../..");
+const ROOT = REPO_ROOT;
 const snapshotTypes = (stack: string): string[] =>
     [...new Set((JSON.parse(fs.readFileSync(path.join(ROOT, "plan", "snapshots", `${stack}.json`), "utf8")) as { resources: { type: string }[] }).resources.map((r) => r.type))].sort();
 const shapeOf = (stack: string): ProgramShape => {

@@ -1,0 +1,82 @@
+/**
+ * `lambda-docker import serverless <serverless.yml>`: writes lambda-docker.yaml and
+ * stacks/Pulumi.<stage>.yaml from a Serverless Framework service and prints what became of each item.
+ * The conversion itself is pure (lib/migrate/serverless/); this file reads, writes and prints.
+ */
+import { Command } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import { DEFAULT_MANIFEST } from "../../lib/manifest/parse";
+import { ReportLine, importServerless } from "../../lib/migrate/serverless";
+
+/** Reads a file for the importer: its text, or undefined when there is no such file. */
+export function readIfExists(file: string): string | undefined {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+        throw e;
+    }
+}
+
+/** The service file: the path given, or the serverless.yml/.yaml/.json in the directory given. */
+export function serviceFile(given: string): string {
+    if (!fs.existsSync(given) || !fs.statSync(given).isDirectory()) return given;
+    const found = ["serverless.yml", "serverless.yaml", "serverless.json"].map((f) => path.join(given, f)).find((f) => fs.existsSync(f));
+    if (found === undefined) throw new Error(`${given} has no serverless.yml, serverless.yaml or serverless.json.`);
+    return found;
+}
+
+export function formatReportLine(line: ReportLine): string {
+    return `${line.status.padEnd(13)} ${line.item}: ${line.detail}`;
+}
+
+/** Writes through a temporary file and a rename, so an interrupted import leaves no half-written file. */
+function writeAtomically(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+        fs.writeFileSync(tmp, text);
+        fs.renameSync(tmp, file);
+    } finally {
+        fs.rmSync(tmp, { force: true });
+    }
+}
+
+export function importCommand(write: (text: string) => void = (t) => process.stdout.write(t)): Command {
+    const command = new Command("import").description("Convert another tool's configuration to lambda-docker's");
+    command
+        .command("serverless")
+        .description("Write lambda-docker.yaml and stacks/Pulumi.<stage>.yaml from a Serverless Framework service, and report what was and was not converted")
+        .argument("<serverless.yml>", "the service's serverless.yml (or .yaml/.json), or its directory")
+        .option("--out <dir>", "directory to write into (default: the directory of serverless.yml)")
+        .option("--stage <stage>", "stage for ${opt:stage} and ${sls:stage}, and the stack file's name", "dev")
+        .option("--force", "overwrite existing output files")
+        .action(async (given: string, opts: { out?: string; stage: string; force?: boolean }) => {
+            const file = serviceFile(given);
+            const outDir = path.resolve(opts.out ?? path.dirname(path.resolve(file)));
+            const manifestFile = path.join(outDir, DEFAULT_MANIFEST);
+            const stackFile = path.join(outDir, "stacks", `Pulumi.${opts.stage}.yaml`);
+            const shown = (f: string) => {
+                const rel = path.relative(process.cwd(), f);
+                return rel.startsWith("..") || path.isAbsolute(rel) ? f : rel;
+            };
+            const result = importServerless(file, { stage: opts.stage, outDir, readFile: readIfExists });
+            if (!opts.force) {
+                const existing = [manifestFile, stackFile].filter((f) => fs.existsSync(f));
+                if (existing.length > 0) {
+                    throw new Error(`${existing.map(shown).join(" and ")} already exist${existing.length === 1 ? "s" : ""}: nothing was written; pass --force to overwrite.`);
+                }
+            }
+            writeAtomically(manifestFile, result.manifestYaml);
+            writeAtomically(stackFile, result.stackYaml);
+            const counts = (s: ReportLine["status"]) => result.report.filter((l) => l.status === s).length;
+            write(
+                `${result.report.map(formatReportLine).join("\n")}\n\n` +
+                    `Wrote ${shown(manifestFile)} and ${shown(stackFile)}: ${counts("converted")} converted, ` +
+                    `${counts("not converted")} not converted, ${counts("placeholder")} placeholder(s) to replace by hand` +
+                    `${result.todos.length > 0 ? ` (listed at the top of ${DEFAULT_MANIFEST})` : ""}.\n`,
+            );
+        });
+    return command;
+}

@@ -1,0 +1,195 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { LAMBDA_UNZIPPED_LIMIT, formatBytes } from "../../lib/build/layerBuild";
+import { listTree, writeZip } from "../../lib/build/zip";
+import { existingDirectory, stableRelativePath } from "../../lib/build/buildPaths";
+import * as v from "../../lib/validation";
+import { Architecture } from "../../lib/validation";
+import type { DockerLayer } from "../layer/dockerLayer";
+import { LayerSource, layerSource } from "../internal/layerSource";
+import { sourceCodeHash } from "../layer/layerVersion";
+import type { PromotedLayer } from "../layer/promotedLayer";
+import {
+    FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, functionNameOf, resolveFunctionCommon, validateFunctionNames,
+} from "./functionBase";
+import { createTriggers, validateEvents } from "./triggers";
+
+/** Lambda allows at most five layers per function. */
+export const MAX_LAYERS = 5;
+export const PYTHON_RUNTIME_PATTERN = /^python3\.\d{1,2}$/;
+/** Where Lambda mounts layers' `python/` directories. */
+export const LAYER_PYTHONPATH = "/opt/python";
+
+export interface ZipFunctionArgs extends FunctionCommonArgs {
+    /** Directory with the function's code; zipped deterministically (bytecode left out). */
+    readonly code: string;
+    /** Handler in `module.function` form, e.g. `api.handler` for `handler` in `<code>/api.py`. */
+    readonly handler: string;
+    /** Python runtime. @default "python3.11" */
+    readonly runtime?: string;
+    /** Up to 5 layers: DockerLayers, PromotedLayers or layer version ARNs. @default [] */
+    readonly layers?: (DockerLayer | PromotedLayer | pulumi.Input<string>)[];
+    /** `x86_64` or `arm64`; must be compatible with every layer component. @default the layers' architecture, else "x86_64" */
+    readonly architecture?: Architecture;
+    /** Directory for the code zip, relative to the project. @default ".lambda-docker/cache" */
+    readonly cacheDir?: string;
+}
+
+interface ResolvedZipFunctionArgs {
+    readonly code: string;
+    readonly handler: string;
+    readonly runtime: string;
+    readonly architecture: Architecture;
+    /** The layer components (DockerLayer, PromotedLayer), whose zips count against the 250 MB limit. */
+    readonly dockerLayers: LayerSource[];
+    readonly cacheDir: string;
+    readonly common: ResolvedFunctionCommon;
+}
+
+/** The file a handler's module lives in, if it is in `code`. */
+function handlerModuleExists(code: string, handler: string): boolean {
+    const modulePath = handler.split(".").slice(0, -1).join("/");
+    return fs.existsSync(path.join(code, `${modulePath}.py`)) || fs.existsSync(path.join(code, modulePath, "__init__.py"));
+}
+
+export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFunctionArgs {
+    const code = existingDirectory("code", args.code);
+    const handler = v.handler("handler", args.handler);
+    const runtime = v.matches("runtime", args.runtime ?? "python3.11", PYTHON_RUNTIME_PATTERN, "a Python Lambda runtime such as \"python3.11\"");
+    const layerList = args.layers ?? [];
+    if (!Array.isArray(layerList) || layerList.length > MAX_LAYERS) {
+        v.fail("layers", `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, Array.isArray(layerList) ? `${layerList.length} layers` : layerList);
+    }
+    layerList.forEach((l, i) => {
+        if (layerSource(l) === undefined && (l === undefined || l === null || (typeof l === "string" && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/.test(l)))) {
+            v.fail(`layers[${i}]`, "a DockerLayer, a PromotedLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)", l);
+        }
+    });
+    const dockerLayers = layerList.flatMap((l) => layerSource(l) ?? []);
+    const layerArchitectures = [...new Set(dockerLayers.map((l) => l.architecture))];
+    if (layerArchitectures.length > 1) v.fail("layers", "DockerLayers of one architecture", layerArchitectures);
+    const architecture = v.architecture("architecture", args.architecture ?? layerArchitectures[0] ?? "x86_64");
+    if (layerArchitectures.length === 1 && architecture !== layerArchitectures[0]) {
+        v.fail("architecture", `the DockerLayers' architecture "${layerArchitectures[0]}" (native code built for one won't load on the other)`, architecture);
+    }
+    if (layerList.length === 0 && !handlerModuleExists(code, handler)) {
+        v.fail("handler", `a module in \`code\` (${JSON.stringify(code)} has no ${handler.split(".").slice(0, -1).join("/")}.py)`, handler);
+    }
+    return {
+        code, handler, runtime, architecture, dockerLayers,
+        cacheDir: args.cacheDir ?? path.join(".lambda-docker", "cache"),
+        common: resolveFunctionCommon(args),
+    };
+}
+
+/** The function's environment: the user's variables, with /opt/python on PYTHONPATH when a DockerLayer is attached. */
+export function withLayerPythonPath(environment: Record<string, pulumi.Input<string>>, hasDockerLayer: boolean): Record<string, pulumi.Input<string>> {
+    if (!hasDockerLayer) return environment;
+    const current = environment.PYTHONPATH;
+    if (current === undefined) return { ...environment, PYTHONPATH: LAYER_PYTHONPATH };
+    return {
+        ...environment,
+        PYTHONPATH: pulumi.output(current).apply((p) => (p.split(":").includes(LAYER_PYTHONPATH) ? p : `${p}:${LAYER_PYTHONPATH}`)),
+    };
+}
+
+/** Zips `code` deterministically into the cache, named by the zip's own sha256. */
+async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: string; sha256: string; unzippedBytes: number }> {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const tmp = path.join(cacheDir, `.code-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`);
+    try {
+        const result = await writeZip(listTree(code), tmp);
+        const zipPath = path.join(cacheDir, `code-${result.sha256}.zip`);
+        fs.renameSync(tmp, zipPath);
+        return { zipPath, sha256: result.sha256, unzippedBytes: result.unzippedBytes };
+    } finally {
+        fs.rmSync(tmp, { force: true });
+    }
+}
+
+/** Zips the code and waits for the layers, then checks code plus layers against Lambda's 250 MB limit. */
+async function checkedCode(name: string, resolved: ResolvedZipFunctionArgs): Promise<{ zipPath: string; sha256: string }> {
+    const [code, ...layerBuilds] = await Promise.all([
+        zipCode(resolved.code, resolved.cacheDir),
+        ...resolved.dockerLayers.map((l) => l.built),
+    ]);
+    const total = code.unzippedBytes + layerBuilds.reduce((sum, b) => sum + b.unzippedBytes, 0);
+    if (total > LAMBDA_UNZIPPED_LIMIT) {
+        throw new Error(
+            `ZipFunction "${name}": code and layers unzip to ${formatBytes(total)} (code ${formatBytes(code.unzippedBytes)}` +
+                `${layerBuilds.map((b, i) => `, layer ${i + 1} ${formatBytes(b.unzippedBytes)}`).join("")}), over Lambda's limit of ` +
+                `${formatBytes(LAMBDA_UNZIPPED_LIMIT)}. Move the heavy dependencies into a container image: LambdaImage + ImageFunction (up to 10 GB).`,
+        );
+    }
+    return code;
+}
+
+/**
+ * A zip-packaged Python Lambda function with Docker-built layers. Its code and every DockerLayer are
+ * zipped and size-checked against Lambda's 250 MB unzipped limit before any of its resources is
+ * created: every child waits for that check, so a failed one leaves nothing behind.
+ *
+ * The component registers only identity data as its inputs (handler, runtime, architecture): the
+ * environment, paths and statements stay out of the state and the diff.
+ */
+export class ZipFunction extends pulumi.ComponentResource {
+    /** The `aws.lambda.Function`, for `@pulumi/aws`'s event helpers and anything else that takes one. */
+    public readonly function: aws.lambda.Function;
+    /** The function's execution role. */
+    public readonly role: aws.iam.Role;
+    /** The function's log group, `/aws/lambda/<function name>`. */
+    public readonly logGroup: aws.cloudwatch.LogGroup;
+    public readonly arn: pulumi.Output<string>;
+    public readonly functionName: pulumi.Output<string>;
+    public readonly roleArn: pulumi.Output<string>;
+    public readonly roleName: pulumi.Output<string>;
+    public readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: ZipFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const [resolved, events] = v.withContext("ZipFunction", name, () => {
+            validateFunctionNames(name, args);
+            const checked = resolveZipFunctionArgs(args);
+            return [checked, validateEvents(name, args.events)] as const;
+        });
+        super("lambda-docker:index:ZipFunction", name, { handler: resolved.handler, runtime: resolved.runtime, architecture: resolved.architecture }, opts);
+
+        const code = checkedCode(name, resolved);
+        code.catch(() => undefined); // reported through every child's registration
+        const functionName = functionNameOf(this, name, args);
+        const support = createFunctionSupport(name, this, resolved.common, args, functionName, code);
+        const environment = withLayerPythonPath(resolved.common.environment, resolved.dockerLayers.length > 0);
+        const fn = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                ...commonFunctionInputs(args, resolved.common, support, resolved.architecture),
+                name: functionName,
+                environment: Object.keys(environment).length > 0 ? { variables: environment } : undefined,
+                packageType: "Zip",
+                runtime: resolved.runtime,
+                handler: resolved.handler,
+                code: code.then((c) => new pulumi.asset.FileArchive(stableRelativePath(c.zipPath))),
+                sourceCodeHash: code.then((c) => sourceCodeHash(c.sha256)),
+                layers: (args.layers ?? []).map((l) => layerSource(l)?.arn ?? (l as pulumi.Input<string>)),
+            },
+            { parent: this, dependsOn: code.then(() => support.dependsOn) as Promise<pulumi.Resource[]> },
+        );
+        createTriggers({ name, parent: this, fn, role: support.role, tags: args.tags }, events);
+
+        this.function = fn;
+        this.role = support.role;
+        this.logGroup = support.logGroup;
+        // A failed check fails these outputs too (the children's own outputs would never resolve).
+        const ready = pulumi.output(code);
+        this.arn = ready.apply(() => fn.arn);
+        this.functionName = ready.apply(() => fn.name);
+        this.roleArn = ready.apply(() => support.role.arn);
+        this.roleName = ready.apply(() => support.role.name);
+        this.logGroupName = ready.apply(() => support.logGroup.name);
+        this.registerOutputs({
+            arn: this.arn, functionName: this.functionName, roleArn: this.roleArn, roleName: this.roleName, logGroupName: this.logGroupName,
+        });
+    }
+}

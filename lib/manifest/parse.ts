@@ -1,0 +1,350 @@
+/**
+ * `lambda-docker.yaml`: the whole service — images, layers, queues and functions (image or zip) with
+ * their per-function settings and triggers — shared by a program and the CLI's `check`, `invoke` and
+ * `clean`. Parsed with the `yaml` library and validated like component args; the JSON Schema in
+ * `schema/lambda-docker.schema.json` describes the same document for editors (a test keeps them equal).
+ *
+ * The first form (`image:` and `functions.<name>.command`) is still valid: `image:` is the image named
+ * "app".
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { parseRoute, validateBatchSize, validateQueueArn, validateScheduleExpression } from "../lambda/events";
+import { PolicyStatementArgs, validateStatements } from "../../components/lambda/iam";
+import * as v from "../validation";
+import { Architecture } from "../validation";
+
+export interface ImageSpec {
+    readonly context: string;
+    readonly dockerfile?: string;
+    readonly buildArgs: Readonly<Record<string, string>>;
+    readonly target?: string;
+}
+
+export type LayerSpec =
+    | { readonly kind: "docker"; readonly context: string; readonly dockerfile?: string; readonly buildArgs: Readonly<Record<string, string>>; readonly target?: string; readonly description?: string }
+    | { readonly kind: "directory"; readonly path: string; readonly description?: string };
+
+export interface QueueSpec {
+    /** Seconds; at least the timeout of every function it triggers. @default 6 times the longest timeout of those functions */
+    readonly visibilityTimeout?: number;
+    /** Seconds a message is kept, 60-1209600. @default 345600 (4 days, SQS's default) */
+    readonly messageRetentionSeconds?: number;
+}
+
+export type EventSpec =
+    | { readonly schedule: { readonly expression: string; readonly enabled: boolean; readonly input?: unknown } }
+    | { readonly http: { readonly route: string } }
+    | { readonly sqs: { readonly queue: string; readonly batchSize?: number; readonly enabled: boolean } };
+
+export interface FunctionOverrides {
+    readonly memorySize?: number;
+    readonly timeout?: number;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly reservedConcurrentExecutions?: number;
+    readonly architecture?: Architecture;
+    readonly description?: string;
+    readonly policyStatements: PolicyStatementArgs[];
+    readonly events: EventSpec[];
+}
+
+export interface ImageFunctionSpec extends FunctionOverrides {
+    readonly kind: "image";
+    readonly image: string;
+    readonly command: string[];
+    readonly entryPoint?: string[];
+    readonly workingDirectory?: string;
+}
+
+export interface ZipFunctionSpec extends FunctionOverrides {
+    readonly kind: "zip";
+    readonly handler: string;
+    readonly code: string;
+    readonly runtime: string;
+    readonly layers: string[];
+}
+
+export type FunctionSpec = ImageFunctionSpec | ZipFunctionSpec;
+
+export interface Manifest {
+    readonly images: Readonly<Record<string, ImageSpec>>;
+    readonly layers: Readonly<Record<string, LayerSpec>>;
+    readonly queues: Readonly<Record<string, QueueSpec>>;
+    readonly policyStatements: PolicyStatementArgs[];
+    readonly functions: Readonly<Record<string, FunctionSpec>>;
+}
+
+export const DEFAULT_MANIFEST = "lambda-docker.yaml";
+/** The name of the image the singular `image:` form declares. */
+export const DEFAULT_IMAGE_NAME = "app";
+/** Prefix of the values `lambda-docker import` could not resolve; the parser refuses them. */
+export const PLACEHOLDER_PREFIX = "TODO(lambda-docker import)";
+
+/** The keys each level allows, shared with the schema test. */
+export const MANIFEST_KEYS = {
+    root: ["image", "images", "layers", "queues", "policyStatements", "functions"],
+    image: ["context", "dockerfile", "buildArgs", "target"],
+    dockerLayer: ["context", "dockerfile", "buildArgs", "target", "description"],
+    directoryLayer: ["path", "description"],
+    queue: ["visibilityTimeout", "messageRetentionSeconds"],
+    common: ["memorySize", "timeout", "environment", "reservedConcurrentExecutions", "architecture", "description", "policyStatements", "events"],
+    imageFunction: ["image", "command", "entryPoint", "workingDirectory"],
+    zipFunction: ["handler", "code", "runtime", "layers"],
+    schedule: ["expression", "enabled", "input"],
+    http: ["route"],
+    sqs: ["queue", "batchSize", "enabled"],
+} as const;
+
+const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const NAME_ALLOWED = "lowercase letters, digits and inner hyphens";
+const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/;
+const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const MAX_LAYERS = 5;
+
+function object(key: string, value: unknown): Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) v.fail(key, "a mapping", value);
+    return value as Record<string, unknown>;
+}
+
+function onlyKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+    for (const k of Object.keys(value)) {
+        if (!allowed.includes(k)) v.fail(`${key}${key ? "." : ""}${k}`, `absent (allowed keys: ${allowed.join(", ")})`, value[k]);
+    }
+}
+
+function optional<T>(value: unknown, parse: (value: unknown) => T): T | undefined {
+    return value === undefined ? undefined : parse(value);
+}
+
+/** A mapping of names to strings (build args, environment); numbers and booleans must be quoted. */
+function stringMap(key: string, value: unknown, checkName?: (k: string, name: string) => unknown): Record<string, string> {
+    if (value === undefined) return {};
+    const map = object(key, value);
+    for (const [k, val] of Object.entries(map)) {
+        checkName?.(`${key}.${k}`, k);
+        if (typeof val !== "string") v.fail(`${key}.${k}`, "a string (quote numbers and booleans in YAML)", val);
+    }
+    return { ...(map as Record<string, string>) };
+}
+
+/** Refuses the importer's placeholders anywhere in the document, naming the key path. */
+function refusePlaceholders(key: string, value: unknown): void {
+    if (typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX)) {
+        v.fail(key || "manifest", "a real value in place of the importer's placeholder (replace it by hand)", value);
+    } else if (Array.isArray(value)) {
+        value.forEach((x, i) => refusePlaceholders(`${key}[${i}]`, x));
+    } else if (typeof value === "object" && value !== null) {
+        for (const [k, x] of Object.entries(value)) refusePlaceholders(key ? `${key}.${k}` : k, x);
+    }
+}
+
+function parseImage(key: string, value: unknown, join: (p: string) => string): ImageSpec {
+    const image = object(key, value);
+    onlyKeys(key, image, MANIFEST_KEYS.image);
+    return {
+        context: join(v.nonEmptyString(`${key}.context`, image.context)),
+        dockerfile: optional(image.dockerfile, (d) => join(v.nonEmptyString(`${key}.dockerfile`, d))),
+        buildArgs: stringMap(`${key}.buildArgs`, image.buildArgs),
+        target: optional(image.target, (t) => v.nonEmptyString(`${key}.target`, t)),
+    };
+}
+
+function parseLayer(key: string, value: unknown, join: (p: string) => string): LayerSpec {
+    const layer = object(key, value);
+    const description = optional(layer.description, (d) => v.nonEmptyString(`${key}.description`, d));
+    if ((layer.context === undefined) === (layer.path === undefined)) {
+        v.fail(key, "a Docker-built layer `{ context, dockerfile?, buildArgs?, target? }` or a prebuilt directory `{ path }`, exactly one of `context` and `path`", layer);
+    }
+    if (layer.path !== undefined) {
+        onlyKeys(key, layer, MANIFEST_KEYS.directoryLayer);
+        return { kind: "directory", path: join(v.nonEmptyString(`${key}.path`, layer.path)), description };
+    }
+    onlyKeys(key, layer, MANIFEST_KEYS.dockerLayer);
+    const build = Object.fromEntries(Object.entries(layer).filter(([k]) => k !== "description"));
+    return { kind: "docker", ...parseImage(key, build, join), description };
+}
+
+function parseQueue(key: string, value: unknown): QueueSpec {
+    const queue = object(key, value ?? {});
+    onlyKeys(key, queue, MANIFEST_KEYS.queue);
+    return {
+        visibilityTimeout: optional(queue.visibilityTimeout, (t) => v.integerInRange(`${key}.visibilityTimeout`, t, 0, 43_200, "seconds")),
+        messageRetentionSeconds: optional(queue.messageRetentionSeconds, (t) => v.integerInRange(`${key}.messageRetentionSeconds`, t, 60, 1_209_600, "seconds")),
+    };
+}
+
+function parseEvent(key: string, value: unknown, queues: Readonly<Record<string, QueueSpec>>): EventSpec {
+    const event = object(key, value);
+    const kinds = Object.keys(event);
+    if (kinds.length !== 1 || !["schedule", "http", "sqs"].includes(kinds[0])) {
+        v.fail(key, "one trigger: `schedule: rate(...)|cron(...)`, `http: \"METHOD /path\"` or `sqs: { queue, batchSize? }`", event);
+    }
+    const k = `${key}.${kinds[0]}`;
+    if (event.schedule !== undefined) {
+        if (typeof event.schedule === "string") return { schedule: { expression: validateScheduleExpression(k, event.schedule), enabled: true } };
+        const s = object(k, event.schedule);
+        onlyKeys(k, s, MANIFEST_KEYS.schedule);
+        return {
+            schedule: {
+                expression: validateScheduleExpression(`${k}.expression`, s.expression),
+                enabled: s.enabled === undefined ? true : v.boolean(`${k}.enabled`, s.enabled),
+                ...(s.input === undefined ? {} : { input: s.input }),
+            },
+        };
+    }
+    if (event.http !== undefined) {
+        if (typeof event.http === "string") return { http: { route: parseRoute(k, event.http).routeKey } };
+        const h = object(k, event.http);
+        onlyKeys(k, h, MANIFEST_KEYS.http);
+        return { http: { route: parseRoute(`${k}.route`, h.route).routeKey } };
+    }
+    const s = typeof event.sqs === "string" ? { queue: event.sqs } : object(k, event.sqs);
+    onlyKeys(k, s, MANIFEST_KEYS.sqs);
+    const queue = typeof s.queue === "string" && QUEUE_NAME.test(s.queue) && queues[s.queue] !== undefined
+        ? s.queue
+        : validateQueueArn(`${k}.queue`, s.queue);
+    return {
+        sqs: {
+            queue,
+            ...(s.batchSize === undefined ? {} : { batchSize: validateBatchSize(`${k}.batchSize`, s.batchSize) }),
+            enabled: s.enabled === undefined ? true : v.boolean(`${k}.enabled`, s.enabled),
+        },
+    };
+}
+
+function parseFunction(
+    key: string, value: unknown, images: Readonly<Record<string, ImageSpec>>, layers: Readonly<Record<string, LayerSpec>>,
+    queues: Readonly<Record<string, QueueSpec>>, join: (p: string) => string,
+): FunctionSpec {
+    const fn = object(key, value);
+    const isZip = fn.handler !== undefined || fn.code !== undefined;
+    if (isZip && fn.command !== undefined) v.fail(`${key}.command`, "absent on a zip function (it has `handler` and `code`; an image function has `command`)", fn.command);
+    if (!isZip && fn.command === undefined) v.fail(key, "an image function `{ command: [<handler>] }` or a zip function `{ handler, code }`", fn);
+    const own = isZip ? MANIFEST_KEYS.zipFunction : MANIFEST_KEYS.imageFunction;
+    const other = isZip ? MANIFEST_KEYS.imageFunction : MANIFEST_KEYS.zipFunction;
+    for (const k of other) {
+        if (fn[k] !== undefined) v.fail(`${key}.${k}`, `absent on ${isZip ? "a zip" : "an image"} function (it belongs to ${isZip ? "image" : "zip"} functions)`, fn[k]);
+    }
+    onlyKeys(key, fn, [...MANIFEST_KEYS.common, ...own]);
+    const events = fn.events === undefined ? [] : fn.events;
+    if (!Array.isArray(events)) v.fail(`${key}.events`, "a list of triggers", events);
+    const common: FunctionOverrides = {
+        memorySize: optional(fn.memorySize, (m) => v.memorySize(`${key}.memorySize`, m)),
+        timeout: optional(fn.timeout, (t) => v.timeout(`${key}.timeout`, t)),
+        environment: stringMap(`${key}.environment`, fn.environment, v.environmentName),
+        reservedConcurrentExecutions: optional(fn.reservedConcurrentExecutions, (r) => v.atLeast(`${key}.reservedConcurrentExecutions`, r, 0)),
+        architecture: optional(fn.architecture, (a) => v.architecture(`${key}.architecture`, a)),
+        description: optional(fn.description, (d) => v.nonEmptyString(`${key}.description`, d)),
+        policyStatements: validateStatements(`${key}.policyStatements`, fn.policyStatements ?? []),
+        events: events.map((e, i) => parseEvent(`${key}.events[${i}]`, e, queues)),
+    };
+    if (!isZip) {
+        const names = Object.keys(images);
+        const image = fn.image === undefined
+            ? (names.length === 1 ? names[0] : v.fail(`${key}.image`, `the name of one of the images (${names.join(", ")}); it may be left out only when there is one image`, fn.image))
+            : v.oneOf(`${key}.image`, fn.image, names);
+        return {
+            kind: "image", ...common, image,
+            command: v.command(`${key}.command`, fn.command),
+            entryPoint: optional(fn.entryPoint, (e) => v.stringList(`${key}.entryPoint`, e)),
+            workingDirectory: optional(fn.workingDirectory, (w) => v.matches(`${key}.workingDirectory`, w, /^\//, "an absolute path inside the image")),
+        };
+    }
+    const layerRefs = fn.layers ?? [];
+    if (!Array.isArray(layerRefs) || layerRefs.length > MAX_LAYERS) {
+        v.fail(`${key}.layers`, `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, layerRefs);
+    }
+    layerRefs.forEach((l, i) => {
+        if (!(typeof l === "string" && (layers[l] !== undefined || LAYER_ARN.test(l)))) {
+            v.fail(`${key}.layers[${i}]`, `the name of one of the manifest's layers (${Object.keys(layers).join(", ") || "none declared"}) or a versioned layer ARN`, l);
+        }
+    });
+    return {
+        kind: "zip", ...common,
+        handler: v.handler(`${key}.handler`, fn.handler),
+        code: join(v.nonEmptyString(`${key}.code`, fn.code)),
+        runtime: fn.runtime === undefined ? "python3.11" : v.matches(`${key}.runtime`, fn.runtime, /^python3\.\d{1,2}$/, "a Python Lambda runtime such as \"python3.11\""),
+        layers: [...(layerRefs as string[])],
+    };
+}
+
+function mapOf<T>(key: string, value: unknown, parse: (key: string, value: unknown) => T): Record<string, T> {
+    if (value === undefined) return {};
+    const map = object(key, value);
+    const out: Record<string, T> = {};
+    for (const [name, spec] of Object.entries(map)) {
+        v.matches(`${key}.${name}`, name, NAME, `a name of ${NAME_ALLOWED}`);
+        out[name] = parse(`${key}.${name}`, spec);
+    }
+    return out;
+}
+
+/** Validates a parsed manifest; paths in it are relative to `baseDir`. */
+export function parseManifest(doc: unknown, baseDir = "."): Manifest {
+    const root = object("manifest", doc);
+    refusePlaceholders("", root);
+    onlyKeys("", root, MANIFEST_KEYS.root);
+    const join = (p: string) => (path.isAbsolute(p) ? p : path.join(baseDir, p)).split(path.sep).join("/");
+    if (root.image !== undefined && root.images !== undefined) v.fail("image", "absent when `images` is given (`image:` is the one image named \"app\")", root.image);
+    const images = root.image !== undefined
+        ? { [DEFAULT_IMAGE_NAME]: parseImage("image", root.image, join) }
+        : mapOf("images", root.images, (k, x) => parseImage(k, x, join));
+    if (root.images !== undefined && Object.keys(images).length === 0) v.fail("images", "a mapping of at least one image", root.images);
+    const layers = mapOf("layers", root.layers, (k, x) => parseLayer(k, x, join));
+    const queues = mapOf("queues", root.queues, parseQueue);
+    const policyStatements = validateStatements("policyStatements", root.policyStatements ?? []);
+    const functionsDoc = object("functions", root.functions);
+    if (Object.keys(functionsDoc).length === 0) v.fail("functions", "a mapping of at least one function", functionsDoc);
+    const functions = mapOf("functions", functionsDoc, (k, x) => parseFunction(k, x, images, layers, queues, join));
+    const routes = new Map<string, string>();
+    for (const [name, fn] of Object.entries(functions)) {
+        fn.events.forEach((e, i) => {
+            if (!("http" in e)) return;
+            const owner = routes.get(e.http.route);
+            if (owner !== undefined) {
+                v.fail(`functions.${name}.events[${i}].http`, `a route no other function has (function "${owner}" already has ${JSON.stringify(e.http.route)})`, e.http.route);
+            }
+            routes.set(e.http.route, name);
+        });
+    }
+    return { images, layers, queues, policyStatements, functions };
+}
+
+/** Reads and validates a manifest file; errors name the file. */
+export function readManifest(file: string = DEFAULT_MANIFEST): Manifest {
+    if (!fs.existsSync(file)) {
+        throw new v.ValidationError("manifest", `Manifest ${JSON.stringify(file)} not found: create it (see lambda-docker.yaml in the README) or pass --manifest.`);
+    }
+    return v.withContext("Manifest", file, () => parseManifest(YAML.parse(fs.readFileSync(file, "utf8")), path.dirname(file)));
+}
+
+/**
+ * Each queue's visibility timeout: its own, else six times the longest timeout of the functions it
+ * triggers (AWS's advice), capped at SQS's 12 hours. A queue whose own timeout is shorter than a
+ * function's is refused: AWS would refuse the event source mapping halfway through a deploy.
+ * @param defaultTimeout the timeout of a function that sets none (the stack's).
+ */
+export function queueVisibilityTimeouts(manifest: Manifest, defaultTimeout: number): Record<string, number> {
+    return Object.fromEntries(Object.entries(manifest.queues).map(([queue, spec]) => {
+        const consumers = Object.entries(manifest.functions)
+            .filter(([, f]) => f.events.some((e) => "sqs" in e && e.sqs.queue === queue))
+            .map(([name, f]) => [name, f.timeout ?? defaultTimeout] as const);
+        const longest = consumers.reduce((max, c) => (c[1] > max[1] ? c : max), ["", 0] as readonly [string, number]);
+        if (spec.visibilityTimeout !== undefined && spec.visibilityTimeout < longest[1]) {
+            v.fail(`queues.${queue}.visibilityTimeout`, `at least the timeout of every function it triggers (function "${longest[0]}" has ${longest[1]} seconds; AWS refuses the mapping otherwise)`, spec.visibilityTimeout);
+        }
+        return [queue, spec.visibilityTimeout ?? Math.min(43_200, 6 * Math.max(defaultTimeout, longest[1]))];
+    }));
+}
+
+/** The image functions, all or those of one image, in manifest order. */
+export function imageFunctionsOf(manifest: Manifest, imageName?: string): [string, ImageFunctionSpec][] {
+    return Object.entries(manifest.functions)
+        .filter((e): e is [string, ImageFunctionSpec] => e[1].kind === "image" && (imageName === undefined || e[1].image === imageName));
+}
+
+/** The zip functions, in manifest order. */
+export function zipFunctionsOf(manifest: Manifest): [string, ZipFunctionSpec][] {
+    return Object.entries(manifest.functions).filter((e): e is [string, ZipFunctionSpec] => e[1].kind === "zip");
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the example end to end on the local Docker engine, with no cloud account:
+ * 1. build every layer of lambda-docker.yaml (DockerLayer's builder, cached by content hash);
+ * 2. build every image and run the handler preflight on each image function's command;
+ * 3. print the LOCAL PLAN of what `pulumi up --stack dev` would create, by running index.ts under the
+ *    offline mocks engine. Nothing is deployed.
+ * `npm start -- --stack prod` uses another stack's settings (default: dev, or $STACK); BASE_IMAGE
+ * overrides the stack's base image (e.g. a locally built one on an offline machine), as for the CLI;
+ * `--verbose` prints docker's whole output instead of one progress line.
+ */
+import { Command } from "commander";
+import { buildLayer, formatBytes, zipDirectoryLayer } from "../lib/build/layerBuild";
+import { preflightManifest } from "../lib/local/localImage";
+import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../lib/manifest/parse";
+import { platformFor } from "../lib/tags";
+import { functionEnvironment } from "../config/stackConfig";
+import { localStackSettings } from "../config/stackFile";
+import { withProgress } from "../cli/output";
+import { formatPlan, planEntries } from "../plan/format";
+import { runProgram } from "../plan/program";
+
+function step(text: string): void {
+    process.stdout.write(`\n==> ${text}\n`);
+}
+
+async function main(STACK: string, verbose: boolean): Promise<void> {
+    const { config, baseImage } = localStackSettings(STACK);
+    const overrides: Record<string, string> = { "lambda-docker:preflight": "false", "lambda-docker:baseImage": baseImage }; // step 2 ran the preflight
+    const buildArgs = { BASE_IMAGE: baseImage };
+
+    const manifest = readManifest(config.manifest);
+    for (const [name, layer] of Object.entries(manifest.layers)) {
+        const what = layer.kind === "docker" ? `${layer.context}, BASE_IMAGE=${baseImage}` : `prebuilt directory ${layer.path}`;
+        step(`Building the ${name} layer (${what})`);
+        const built = await withProgress(`layer ${name}`, verbose, (onOutput) => (layer.kind === "docker"
+            ? buildLayer({ context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...buildArgs, ...layer.buildArgs }, platform: platformFor(config.architecture), onOutput })
+            : zipDirectoryLayer({ directory: layer.path })));
+        process.stdout.write(`    ${built.cached ? "cached" : "built"} ${built.zipPath}\n    sha256 ${built.sha256}, ${formatBytes(built.unzippedBytes)} unzipped\n`);
+    }
+
+    step(`Building ${Object.keys(manifest.images).map((n) => `the ${n} image (${manifest.images[n].context})`).join(", ")} and checking every handler`);
+    const locals = await withProgress("image", verbose, (onOutput) => preflightManifest(manifest, {
+        buildArgs, architecture: config.architecture, region: config.region, environment: functionEnvironment(config), memorySize: config.memorySize, onOutput,
+    }));
+    for (const [name, local] of Object.entries(locals)) process.stdout.write(`    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`);
+    for (const [name, f] of imageFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
+    for (const [name, f] of zipFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.handler} (zip, in the base image with its layers)\n`);
+
+    step(`Planning stack "${STACK}" under the offline mocks engine`);
+    const run = await runProgram(STACK, overrides);
+    const title =
+        `LOCAL PLAN for stack "${STACK}": what \`pulumi up --stack ${STACK}\` would create (offline mocks engine; nothing was deployed;\n` +
+        "ARNs, IDs and digests are mock placeholders).";
+    process.stdout.write(`${formatPlan(await planEntries(run.resources), title)}\n`);
+    process.stdout.write(`\nTo deploy for real: pulumi stack select ${STACK} && pulumi up --stack ${STACK}  (see README)\n`);
+}
+
+new Command("npm start")
+    .description("Build the layer and the image locally, check every handler, and print the plan of a stack (nothing is deployed)")
+    .option("-s, --stack <name>", "the stack whose settings to use", process.env.STACK ?? "dev")
+    .option("-v, --verbose", "print docker's whole build output")
+    .action((opts: { stack: string; verbose?: boolean }) => main(opts.stack, opts.verbose === true))
+    .parseAsync(process.argv)
+    .catch((err: Error) => {
+        process.stderr.write(`\nnpm start failed: ${err.message}\n`);
+        process.exitCode = 1;
+    });
