@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     DockerLayer, EcrRepository, FunctionEvent, HttpApi, ImageFunction, LambdaImage, PromotedImage, PromotedLayer, ZipFunction,
 } from "./components";
-import { preflightManifest } from "./lib/local/localImage";
+import { preflightManifest } from "./lib/manifest/localBuild";
 import { EventSpec, FunctionSpec, imageFunctionsOf, queueVisibilityTimeouts, readManifest } from "./lib/manifest/parse";
 import * as v from "./lib/validation";
 import { StackConfig, functionEnvironment, parseStackConfig } from "./config/stackConfig";

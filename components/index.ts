@@ -20,7 +20,7 @@ export {
     buildLayer, BuildLayerOptions, LayerBuildResult, LAMBDA_UNZIPPED_LIMIT, LAMBDA_DIRECT_UPLOAD_LIMIT,
 } from "../lib/build/layerBuild";
 export * from "./service/lambdaService";
-export { preflight, buildLocalImage, PreflightError, PreflightFunction, LocalImageOptions } from "../lib/local/localImage";
-export { invokeLocal, invokeWithEmulator, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "../lib/local/invoke";
+export { preflight, buildLocalImage, PreflightError, PreflightFunction, LocalImageOptions } from "../lib/local";
+export { invokeLocal, invokeWithEmulator, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "../lib/local";
 export { readManifest, Manifest, DEFAULT_MANIFEST } from "../lib/manifest/parse";
 export { BuildSecretSource, parseSecretSpec } from "../lib/build/secrets";

@@ -4,6 +4,7 @@
  * without an engine. The defaults here are the ones Pulumi.yaml declares (a test keeps them equal).
  */
 import * as v from "../lib/validation";
+import { DEFAULT_BASE_IMAGE, FUNCTION_DEFAULTS } from "../lib/lambda/rules";
 
 export const PROJECT = "lambda-docker";
 
@@ -11,8 +12,8 @@ export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 
 /** Every key this project reads, with its default. Unknown keys in our namespace are typos and refused. */
 export const CONFIG_DEFAULTS = {
-    memorySize: 512,
-    timeout: 30,
+    memorySize: FUNCTION_DEFAULTS.memorySize,
+    timeout: FUNCTION_DEFAULTS.timeout,
     architecture: "x86_64",
     logRetentionDays: 14,
     logLevel: "INFO",
@@ -23,7 +24,7 @@ export const CONFIG_DEFAULTS = {
     forceDelete: false,
     protect: false,
     latestTag: false,
-    baseImage: "public.ecr.aws/lambda/python:3.11",
+    baseImage: DEFAULT_BASE_IMAGE,
     preflight: false,
     manifest: "lambda-docker.yaml",
 } as const;

@@ -5,6 +5,7 @@
  */
 
 /** The error every validation failure throws; `key` is the argument or config key at fault. */
+import { DEFAULT_RUNTIME, LAYER_NAME_PATTERN, LAYER_RUNTIME_PATTERN, MEMORY_RANGE, PYTHON_RUNTIMES, PythonRuntime, RESERVED_ENV_NAMES, TIMEOUT_RANGE } from "./lambda/rules";
 export class ValidationError extends Error {
     constructor(public readonly key: string, message: string) {
         super(message);
@@ -89,10 +90,10 @@ export function architecture(key: string, value: unknown): Architecture {
     return oneOf(key, value, ARCHITECTURES);
 }
 
-export const MEMORY_MIN = 128;
-export const MEMORY_MAX = 10240;
-export const TIMEOUT_MIN = 1;
-export const TIMEOUT_MAX = 900;
+export const MEMORY_MIN = MEMORY_RANGE.min;
+export const MEMORY_MAX = MEMORY_RANGE.max;
+export const TIMEOUT_MIN = TIMEOUT_RANGE.min;
+export const TIMEOUT_MAX = TIMEOUT_RANGE.max;
 
 export function memorySize(key: string, value: unknown): number {
     return integerInRange(key, value, MEMORY_MIN, MEMORY_MAX, "MB");
@@ -138,15 +139,9 @@ export function stringList(key: string, value: unknown): string[] {
     return [...value] as string[];
 }
 
-/** Environment variable names Lambda accepts, minus the ones it reserves for itself. */
+/** Environment variable names Lambda accepts, minus the ones it reserves for itself (lib/lambda/rules). */
 const ENV_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/;
-export const RESERVED_ENV_NAMES = [
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-] as const;
+export { RESERVED_ENV_NAMES };
 
 export function environmentName(key: string, name: string): string {
     matches(key, name, ENV_NAME_PATTERN, "an environment variable name matching [a-zA-Z][a-zA-Z0-9_]*");
@@ -169,4 +164,26 @@ export function autoNamedChild(name: string, role: string, limit: number, what: 
         fail("name", `at most ${max} characters: ${what} is auto-named \`<name>${role}-<7 random>\` and AWS allows ${limit} (${name.length} given)`, name);
     }
     return name;
+}
+
+/** A Python runtime Lambda still accepts for new functions (lib/lambda/rules). */
+export function pythonRuntime(key: string, value: unknown): PythonRuntime {
+    if (!(PYTHON_RUNTIMES as readonly unknown[]).includes(value)) {
+        fail(key, `a Python runtime Lambda accepts for new functions: ${PYTHON_RUNTIMES.join(", ")}`, value);
+    }
+    return value as PythonRuntime;
+}
+
+/** A layer's compatible runtimes: 1 to 15 Lambda runtime identifiers. */
+export function compatibleRuntimes(key: string, value: unknown = [DEFAULT_RUNTIME]): string[] {
+    if (!Array.isArray(value) || value.length === 0 || value.length > 15) fail(key, "a list of 1 to 15 Lambda runtimes", value);
+    value.forEach((r, i) => matches(`${key}[${i}]`, r, LAYER_RUNTIME_PATTERN, `a Lambda runtime identifier such as "${DEFAULT_RUNTIME}"`));
+    return [...value] as string[];
+}
+
+/** A layer's name, given or defaulted from the component name (which adds 9 characters). */
+export function layerName(name: string, given: unknown): string | undefined {
+    if (given !== undefined) return matches("layerName", given, LAYER_NAME_PATTERN, "a layer name of 1-64 [a-zA-Z0-9_-]");
+    matches("name", name, /^[a-zA-Z0-9_-]{1,55}$/, "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)");
+    return undefined;
 }

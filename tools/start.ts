@@ -10,7 +10,7 @@
  */
 import { Command } from "commander";
 import { buildLayer, formatBytes, zipDirectoryLayer } from "../lib/build/layerBuild";
-import { preflightManifest } from "../lib/local/localImage";
+import { preflightManifest } from "../lib/manifest/localBuild";
 import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../lib/manifest/parse";
 import { platformFor } from "../lib/tags";
 import { functionEnvironment } from "../config/stackConfig";

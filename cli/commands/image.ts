@@ -6,8 +6,8 @@
  */
 import { Command } from "commander";
 import * as fs from "fs";
-import { invokeLocal, invokeWithEmulator } from "../../lib/local/invoke";
-import { ManifestBuildSettings, buildLocalImage, manifestImageBuild, preflightImage, preflightManifest, zipFunctionLayers } from "../../lib/local/localImage";
+import { buildLocalImage, invokeLocal, invokeWithEmulator, preflightImage } from "../../lib/local";
+import { ManifestBuildSettings, manifestImageBuild, preflightManifest, zipFunctionLayers } from "../../lib/manifest/localBuild";
 import { DEFAULT_MANIFEST, FunctionSpec, Manifest, imageFunctionsOf, readManifest, zipFunctionsOf } from "../../lib/manifest/parse";
 import { ARCHITECTURES, Architecture } from "../../lib/validation";
 import { CONFIG_DEFAULTS } from "../../config/stackConfig";

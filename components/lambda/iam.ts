@@ -1,27 +1,12 @@
-/**
- * IAM documents for function roles: trust policy, least-privilege logging and user statements.
- */
+/** IAM documents for function roles: trust policy, least-privilege logging, user statements (validated in lib/iamStatements). */
 import * as pulumi from "@pulumi/pulumi";
-import { fail, nonEmptyString } from "../../lib/validation";
+import { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, PolicyStatementShape, partitionOfRegion, validateStatements as validateStatementShapes } from "../../lib/iamStatements";
+import { fail } from "../../lib/validation";
 
-/** IAM statement effects. */
-export const Effect = { Allow: "Allow", Deny: "Deny" } as const;
-export type Effect = (typeof Effect)[keyof typeof Effect];
+export { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, Effect, partitionOfRegion } from "../../lib/iamStatements";
 
 /** One IAM statement. Resources may be outputs (ARNs of other resources). */
-export interface PolicyStatementArgs {
-    /** @default "Allow" */
-    readonly effect?: Effect;
-    /** IAM actions such as `dynamodb:GetItem`; wildcards inside an action (`dynamodb:Get*`) are allowed. */
-    readonly actions: string[];
-    /** Resource ARNs the actions apply to. */
-    readonly resources: pulumi.Input<string>[];
-    /**
-     * Allow a whole-service action (`s3:*`, `*`) or the resource `*` in this statement. Refused without
-     * it, so a grant of everything is always written down on purpose. @default false
-     */
-    readonly allowWildcards?: boolean;
-}
+export type PolicyStatementArgs = PolicyStatementShape<pulumi.Input<string>>;
 
 /** An IAM policy document as AWS expects it, resources possibly unresolved. */
 export interface PolicyDocument {
@@ -29,38 +14,9 @@ export interface PolicyDocument {
     Statement: { Effect: "Allow" | "Deny"; Action: string[]; Resource: pulumi.Input<string>[] }[];
 }
 
-const ACTION_PATTERN = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
-/** Actions and resources that grant everything: `*`, `*:*` and `<service>:*`, and the resource `*`. */
-const WILDCARD_ACTION = /^([a-z0-9-]+|\*):\*$|^\*$/;
-const ACTION_ALLOWED = "an IAM action in `service:Action` form (e.g. \"dynamodb:GetItem\")";
-const WILDCARD_HINT = "set `allowWildcards: true` on the statement to grant it on purpose";
-
+/** Validates statements whose resources may be outputs. */
 export function validateStatements(key: string, statements: unknown): PolicyStatementArgs[] {
-    if (!Array.isArray(statements)) fail(key, "a list of { actions, resources } statements", statements);
-    statements.forEach((s, i) => {
-        const k = `${key}[${i}]`;
-        if (typeof s !== "object" || s === null) fail(k, "an object { effect?, actions, resources }", s);
-        const { effect, actions, resources, allowWildcards } = s as Record<string, unknown>;
-        if (effect !== undefined && effect !== "Allow" && effect !== "Deny") fail(`${k}.effect`, "\"Allow\" or \"Deny\"", effect);
-        if (allowWildcards !== undefined && typeof allowWildcards !== "boolean") fail(`${k}.allowWildcards`, "true or false", allowWildcards);
-        const wildcards = allowWildcards === true;
-        if (!Array.isArray(actions) || actions.length === 0) fail(`${k}.actions`, "a non-empty list of IAM actions", actions);
-        actions.forEach((a, j) => {
-            if (typeof a === "string" && WILDCARD_ACTION.test(a)) {
-                if (!wildcards) fail(`${k}.actions[${j}]`, `${ACTION_ALLOWED}, not "*" or "<service>:*" (${WILDCARD_HINT})`, a);
-            } else if (typeof a !== "string" || !ACTION_PATTERN.test(a)) {
-                fail(`${k}.actions[${j}]`, `${ACTION_ALLOWED}, not a bare "*"`, a);
-            }
-        });
-        if (!Array.isArray(resources) || resources.length === 0) fail(`${k}.resources`, "a non-empty list of resource ARNs", resources);
-        resources.forEach((r, j) => {
-            if (typeof r === "string") {
-                nonEmptyString(`${k}.resources[${j}]`, r);
-                if (r === "*" && !wildcards) fail(`${k}.resources[${j}]`, `a resource ARN, not "*" (${WILDCARD_HINT})`, r);
-            } else if (!pulumi.Output.isInstance(r) && !(r instanceof Promise)) fail(`${k}.resources[${j}]`, "a resource ARN (a string or an output)", r);
-        });
-    });
-    return statements as PolicyStatementArgs[];
+    return validateStatementShapes<pulumi.Input<string>>(key, statements);
 }
 
 export function policyDocument(statements: readonly PolicyStatementArgs[]): PolicyDocument {
@@ -93,23 +49,6 @@ export function logWriteStatements(logGroupArn: pulumi.Input<string>): PolicySta
 export function xrayWritePolicyArn(partition: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.interpolate`arn:${partition}:iam::aws:policy/AWSXRayDaemonWriteAccess`;
 }
-
-/** The partition of a region, by AWS's region-name prefixes: aws-cn, aws-us-gov, aws-iso, aws-iso-b, else aws. */
-export function partitionOfRegion(region: string): string {
-    if (region.startsWith("cn-")) return "aws-cn";
-    if (region.startsWith("us-gov-")) return "aws-us-gov";
-    if (region.startsWith("us-isob-")) return "aws-iso-b";
-    if (region.startsWith("us-iso-")) return "aws-iso";
-    return "aws";
-}
-
-export const DYNAMODB_READ_ACTIONS = [
-    "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-    "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan",
-];
-export const DYNAMODB_WRITE_ACTIONS = [
-    "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-];
 
 export interface DynamoDbAccessArgs {
     /** Region of the tables, e.g. from `aws.getRegionOutput().region`. */

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { LAMBDA_UNZIPPED_LIMIT, formatBytes } from "../../lib/build/layerBuild";
+import { formatBytes } from "../../lib/build/layerBuild";
+import { DEFAULT_RUNTIME, LAMBDA_UNZIPPED_LIMIT, LAYER_ARN, LAYER_ARN_ALLOWED, MAX_LAYERS } from "../../lib/lambda/rules";
 import { listTree, writeZip } from "../../lib/build/zip";
 import { existingDirectory, stableRelativePath } from "../../lib/build/buildPaths";
 import * as v from "../../lib/validation";
@@ -18,8 +19,7 @@ import {
 import { createTriggers, validateEvents } from "./triggers";
 
 /** Lambda allows at most five layers per function. */
-export const MAX_LAYERS = 5;
-export const PYTHON_RUNTIME_PATTERN = /^python3\.\d{1,2}$/;
+export { MAX_LAYERS };
 /** Where Lambda mounts layers' `python/` directories. */
 export const LAYER_PYTHONPATH = "/opt/python";
 
@@ -28,7 +28,7 @@ export interface ZipFunctionArgs extends FunctionCommonArgs {
     readonly code: string;
     /** Handler in `module.function` form, e.g. `api.handler` for `handler` in `<code>/api.py`. */
     readonly handler: string;
-    /** Python runtime. @default "python3.11" */
+    /** Python runtime, one Lambda still accepts for new functions (python3.9 to python3.14). @default "python3.11" */
     readonly runtime?: string;
     /** Up to 5 layers: DockerLayers, PromotedLayers or layer version ARNs. @default [] */
     readonly layers?: (DockerLayer | PromotedLayer | pulumi.Input<string>)[];
@@ -58,14 +58,14 @@ function handlerModuleExists(code: string, handler: string): boolean {
 export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFunctionArgs {
     const code = existingDirectory("code", args.code);
     const handler = v.handler("handler", args.handler);
-    const runtime = v.matches("runtime", args.runtime ?? "python3.11", PYTHON_RUNTIME_PATTERN, "a Python Lambda runtime such as \"python3.11\"");
+    const runtime = v.pythonRuntime("runtime", args.runtime ?? DEFAULT_RUNTIME);
     const layerList = args.layers ?? [];
     if (!Array.isArray(layerList) || layerList.length > MAX_LAYERS) {
         v.fail("layers", `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, Array.isArray(layerList) ? `${layerList.length} layers` : layerList);
     }
     layerList.forEach((l, i) => {
-        if (layerSource(l) === undefined && (l === undefined || l === null || (typeof l === "string" && !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/.test(l)))) {
-            v.fail(`layers[${i}]`, "a DockerLayer, a PromotedLayer or a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)", l);
+        if (layerSource(l) === undefined && (l === undefined || l === null || (typeof l === "string" && !LAYER_ARN.test(l)))) {
+            v.fail(`layers[${i}]`, `a DockerLayer, a PromotedLayer or ${LAYER_ARN_ALLOWED}`, l);
         }
     });
     const dockerLayers = layerList.flatMap((l) => layerSource(l) ?? []);

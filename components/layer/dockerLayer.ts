@@ -29,8 +29,6 @@ export function useLayerBuilder(builder: LayerBuilder | undefined): void {
     defaultBuilder = builder ?? buildLayer;
 }
 
-/** Lambda runtime identifiers a layer can declare. */
-export const RUNTIME_PATTERN = /^(python3\.\d{1,2}|nodejs\d{2}\.x|java\d{1,2}|ruby3\.\d|dotnet\d{1,2}|provided(\.al2(023)?)?)$/;
 
 /** Where a build secret's value comes from: exactly one of the three. */
 export interface DockerLayerSecret {
@@ -142,19 +140,10 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
         [id, src !== null && typeof src === "object" && src.value !== undefined && typeof src.value !== "string" ? { ...src, value: "" } : src]));
     // validates before anything exists
     if (directory === undefined) resolveLayerBuild({ ...build, secrets: args.secrets === undefined ? undefined : secretSources as BuildLayerOptions["secrets"] });
-    const compatibleRuntimes = args.compatibleRuntimes ?? ["python3.11"];
-    if (!Array.isArray(compatibleRuntimes) || compatibleRuntimes.length === 0 || compatibleRuntimes.length > 15) {
-        v.fail("compatibleRuntimes", "a list of 1 to 15 Lambda runtimes", compatibleRuntimes);
-    }
-    compatibleRuntimes.forEach((r, i) => v.matches(`compatibleRuntimes[${i}]`, r, RUNTIME_PATTERN, "a Lambda runtime identifier such as \"python3.11\""));
-    const layerName = args.layerName === undefined
-        ? undefined
-        : v.matches("layerName", args.layerName, /^[a-zA-Z0-9_-]{1,64}$/, "a layer name of 1-64 [a-zA-Z0-9_-]");
-    if (layerName === undefined) {
-        v.matches("name", name, /^[a-zA-Z0-9_-]{1,55}$/, "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)");
-    }
+    const compatibleRuntimes = v.compatibleRuntimes("compatibleRuntimes", args.compatibleRuntimes);
+    const layerName = v.layerName(name, args.layerName);
     return {
-        build, directory, architecture, compatibleRuntimes: [...compatibleRuntimes], layerName,
+        build, directory, architecture, compatibleRuntimes, layerName,
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
         artifact: resolveArtifactTarget(args),
     };

@@ -11,7 +11,7 @@ import { AwsxRepositoryLike, RepositoryRef } from "../image/repositoryRef";
 import { parsePinnedReference, promotionTag } from "../../lib/tags";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import { RUNTIME_PATTERN, underMocks } from "./dockerLayer";
+import { underMocks } from "./dockerLayer";
 import { EcrRepository, repositoryRef } from "../ecr/repository";
 import { commandEnvironment } from "../image/promotedImage";
 import type { PullLayerRequest, PulledLayer } from "../../lib/registry/artifact";
@@ -83,19 +83,12 @@ export function resolvePromotedLayerArgs(name: string, args: PromotedLayerArgs):
     const repo = repositoryRef(args.repository, undefined);
     const stage = v.stage("stage", args.stage);
     if (repo.stage !== undefined && stage !== repo.stage) v.fail("stage", `the repository's stage "${repo.stage}"`, stage);
-    const compatibleRuntimes = args.compatibleRuntimes ?? ["python3.11"];
-    if (!Array.isArray(compatibleRuntimes) || compatibleRuntimes.length === 0 || compatibleRuntimes.length > 15) {
-        v.fail("compatibleRuntimes", "a list of 1 to 15 Lambda runtimes", compatibleRuntimes);
-    }
-    compatibleRuntimes.forEach((r, i) => v.matches(`compatibleRuntimes[${i}]`, r, RUNTIME_PATTERN, "a Lambda runtime identifier such as \"python3.11\""));
-    const layerName = args.layerName === undefined ? undefined : v.matches("layerName", args.layerName, /^[a-zA-Z0-9_-]{1,64}$/, "a layer name of 1-64 [a-zA-Z0-9_-]");
-    if (layerName === undefined) {
-        v.matches("name", name, /^[a-zA-Z0-9_-]{1,55}$/, "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)");
-    }
+    const compatibleRuntimes = v.compatibleRuntimes("compatibleRuntimes", args.compatibleRuntimes);
+    const layerName = v.layerName(name, args.layerName);
     return {
         source: args.source, digest: source.digest, sha256, repo, stage,
         architecture: v.architecture("architecture", args.architecture ?? "x86_64"),
-        compatibleRuntimes: [...compatibleRuntimes], layerName,
+        compatibleRuntimes, layerName,
         cacheDir: args.cacheDir ?? path.join(".lambda-docker", "cache", "promoted"),
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
         environment: args.environment === undefined ? undefined : commandEnvironment("environment", args.environment),

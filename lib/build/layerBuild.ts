@@ -23,11 +23,9 @@ import { checkEmulation } from "../docker/emulation";
 import { BuildSecretSource, secretFlags, validateSecrets } from "./secrets";
 import { EXPORT_STAGE, withExportStage } from "./dockerfile";
 import { listTree, unzippedSize, writeZip } from "./zip";
+import { LAMBDA_DIRECT_UPLOAD_LIMIT, LAMBDA_UNZIPPED_LIMIT } from "../lambda/rules";
 
-/** Lambda's limit on the unzipped size of a function and all its layers. */
-export const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
-/** Largest zip Lambda accepts inline; larger layers go through S3. */
-export const LAMBDA_DIRECT_UPLOAD_LIMIT = 52_428_800;
+export { LAMBDA_DIRECT_UPLOAD_LIMIT, LAMBDA_UNZIPPED_LIMIT };
 /** Bumped whenever the zip rules change, so old cache entries are not reused. */
 const ZIP_FORMAT = "1";
 

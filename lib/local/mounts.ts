@@ -1,8 +1,4 @@
-/**
- * How a zip function runs locally: its code mounted at /var/task in the base image, and its layers
- * mounted read-only, then extracted into /opt in order before the handler imports, as Lambda does.
- * Shared by `invokeLocal` and the preflight.
- */
+/** A zip function locally: its code mounted at /var/task, its layers mounted read-only and extracted into /opt (lambda_layers.py). */
 import * as path from "path";
 
 /** A host directory mounted read-only in the container. */
@@ -20,21 +16,5 @@ export function mountFlags(mounts: readonly Mount[] = [], layers: readonly strin
         .flatMap((m) => ["--mount", `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`]);
 }
 
-/** Python run first in the container: extracts the mounted layers into /opt (keeping file modes) and puts /opt/python on sys.path. */
-export const LAYER_SETUP = String.raw`
-if os.path.isdir("${LAYER_MOUNT}"):
-    import shutil, zipfile
-    for layer in sorted(os.listdir("${LAYER_MOUNT}"), key=int):
-        source = os.path.join("${LAYER_MOUNT}", layer)
-        if os.path.isdir(source):
-            shutil.copytree(source, "/opt", dirs_exist_ok=True)
-        else:
-            with zipfile.ZipFile(source) as z:
-                for info in z.infolist():
-                    target = z.extract(info, "/opt")
-                    mode = (info.external_attr >> 16) & 0o777
-                    if mode:
-                        os.chmod(target, mode)
-if os.path.isdir("/opt/python") and "/opt/python" not in sys.path:
-    sys.path.append("/opt/python")  # layers, as the runtime's PYTHONPATH has them
-`;
+/** Where a zip function's code is mounted, and its handlers import from. */
+export const TASK_ROOT = "/var/task";

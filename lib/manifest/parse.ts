@@ -11,9 +11,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseRoute, validateBatchSize, validateQueueArn, validateScheduleExpression } from "../lambda/events";
-import { PolicyStatementArgs, validateStatements } from "../../components/lambda/iam";
+import { PolicyStatementShape, validateStatements } from "../iamStatements";
 import * as v from "../validation";
 import { Architecture } from "../validation";
+import { DEFAULT_RUNTIME, LAYER_ARN, MAX_LAYERS } from "../lambda/rules";
 
 export interface ImageSpec {
     readonly context: string;
@@ -45,7 +46,7 @@ export interface FunctionOverrides {
     readonly reservedConcurrentExecutions?: number;
     readonly architecture?: Architecture;
     readonly description?: string;
-    readonly policyStatements: PolicyStatementArgs[];
+    readonly policyStatements: PolicyStatementShape[];
     readonly events: EventSpec[];
 }
 
@@ -71,7 +72,7 @@ export interface Manifest {
     readonly images: Readonly<Record<string, ImageSpec>>;
     readonly layers: Readonly<Record<string, LayerSpec>>;
     readonly queues: Readonly<Record<string, QueueSpec>>;
-    readonly policyStatements: PolicyStatementArgs[];
+    readonly policyStatements: PolicyStatementShape[];
     readonly functions: Readonly<Record<string, FunctionSpec>>;
 }
 
@@ -98,9 +99,7 @@ export const MANIFEST_KEYS = {
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const NAME_ALLOWED = "lowercase letters, digits and inner hyphens";
-const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const MAX_LAYERS = 5;
 
 function object(key: string, value: unknown): Record<string, unknown> {
     if (typeof value !== "object" || value === null || Array.isArray(value)) v.fail(key, "a mapping", value);
@@ -264,7 +263,7 @@ function parseFunction(
         kind: "zip", ...common,
         handler: v.handler(`${key}.handler`, fn.handler),
         code: join(v.nonEmptyString(`${key}.code`, fn.code)),
-        runtime: fn.runtime === undefined ? "python3.11" : v.matches(`${key}.runtime`, fn.runtime, /^python3\.\d{1,2}$/, "a Python Lambda runtime such as \"python3.11\""),
+        runtime: fn.runtime === undefined ? DEFAULT_RUNTIME : v.pythonRuntime(`${key}.runtime`, fn.runtime),
         layers: [...(layerRefs as string[])],
     };
 }

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildLocalImage, preflight } from "../../../lib/local/localImage";
+import { buildLocalImage, preflight } from "../../../lib/local";
 import { invokeLocal } from "../../../lib/local/invoke";
 import { imageFunctionsOf, readManifest } from "../../../lib/manifest/parse";
 import { digestUri } from "../../../lib/tags";

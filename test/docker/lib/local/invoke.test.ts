@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { formatReport, invokeLocal, invokeWithEmulator, timeoutMessage } from "../../../../lib/local/invoke";
+import { formatReport, invokeLocal, invokeWithEmulator, timeoutMessage } from "../../../../lib/local";
 import { BASE_IMAGE, REPO_ROOT, docker, requireDocker, tempDir } from "../../../support/docker";
 
 function write(file: string, text: string): void {

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { preflight } from "../../../../lib/local/localImage";
+import { preflight } from "../../../../lib/local";
 import { BASE_IMAGE, docker, requireDocker, tempDir } from "../../../support/docker";
 
 function write(file: string, text: string): void {
