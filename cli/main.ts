@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** The lambda-docker command line. Commander parses arguments (help, errors, subcommands) so we don't. */
 import { Command } from "commander";
-import { checkCommand, invokeCommand } from "./commands/image";
+import { checkCommand } from "./commands/check";
+import { invokeCommand } from "./commands/invoke";
 import { cleanCommand } from "./commands/clean";
 import { importCommand } from "./commands/import";
 import { layerCommand } from "./commands/layer";

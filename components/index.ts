@@ -8,7 +8,7 @@ export * from "./lambda/imageFunction";
 export * from "./api/httpApi";
 export { FunctionEvent, routeSourceArnSuffix } from "./lambda/triggers";
 export { HTTP_METHODS, parseRoute, validateScheduleExpression } from "../lib/lambda/events";
-export { FunctionCommonArgs, LogFormat, TracingMode } from "./lambda/functionBase";
+export { FunctionCommonArgs, LogFormat, TracingMode } from "./lambda/functionArgs";
 export { DynamoDbAccessArgs, Effect, PolicyStatementArgs, dynamoDbTableStatement } from "./lambda/iam";
 export { ValidationError, Architecture } from "../lib/validation";
 export { hashBuildInputs, listContextFiles, clearHashMemo, BuildInputs, ContextEntry, HashOptions } from "../lib/build/contextHash";
@@ -22,5 +22,7 @@ export {
 export * from "./service/lambdaService";
 export { preflight, buildLocalImage, PreflightError, PreflightFunction, LocalImageOptions } from "../lib/local";
 export { invokeLocal, invokeWithEmulator, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "../lib/local";
-export { readManifest, Manifest, DEFAULT_MANIFEST } from "../lib/manifest/parse";
+export { readManifest, Manifest, DEFAULT_MANIFEST } from "../lib/manifest";
 export { BuildSecretSource, parseSecretSpec } from "../lib/build/secrets";
+export { checkManifestDeploy, deployManifest, usedImages, LAYER_REPOSITORY, ManifestDeploySettings, DeployedManifest } from "./service/deployManifest";
+export { readPromotionSources, PromotionSources, PromotionRequest } from "./service/promotionSources";

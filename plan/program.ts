@@ -4,7 +4,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { readManifest } from "../lib/manifest/parse";
+import { readManifest } from "../lib/manifest";
 import { parseStackConfig } from "../config/stackConfig";
 import { readStackFile } from "../config/stackFile";
 import { Recorded, ResourceRecorder, valueOf } from "./engine";

@@ -11,7 +11,7 @@
 import { Command } from "commander";
 import { buildLayer, formatBytes, zipDirectoryLayer } from "../lib/build/layerBuild";
 import { preflightManifest } from "../lib/manifest/localBuild";
-import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../lib/manifest/parse";
+import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../lib/manifest";
 import { platformFor } from "../lib/tags";
 import { functionEnvironment } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";

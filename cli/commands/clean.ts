@@ -16,8 +16,8 @@ import { localImageTag } from "../../lib/local/localImage";
 import { listTree, writeZip } from "../../lib/build/zip";
 import { platformFor } from "../../lib/tags";
 import { Architecture } from "../../lib/validation";
-import { zipFunctionsOf } from "../../lib/manifest/parse";
-import { LocalSettings, localSettings } from "./image";
+import { zipFunctionsOf } from "../../lib/manifest";
+import { LocalSettings, localSettings } from "../localSettings";
 import { collectKeyValue } from "../options";
 
 export interface BuildInput {

@@ -23,7 +23,7 @@ export function iamPolicyCommand(): Command {
             const { deployPolicy } = require("../../lib/iam/deployPolicy") as typeof import("../../lib/iam/deployPolicy");
             const { programShape } = require("../../lib/iam/programShape") as typeof import("../../lib/iam/programShape");
             const { findProject, localStackSettings } = require("../../config/stackFile") as typeof import("../../config/stackFile");
-            const { readManifest } = require("../../lib/manifest/parse") as typeof import("../../lib/manifest/parse");
+            const { readManifest } = require("../../lib/manifest") as typeof import("../../lib/manifest");
             /* eslint-enable @typescript-eslint/no-require-imports */
             const { config } = localStackSettings(opts.stack);
             const manifest = readManifest(path.join(findProject().dir, config.manifest));

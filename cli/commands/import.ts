@@ -6,7 +6,7 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULT_MANIFEST } from "../../lib/manifest/parse";
+import { DEFAULT_MANIFEST } from "../../lib/manifest";
 import { ReportLine, importServerless } from "../../lib/migrate/serverless";
 
 /** Reads a file for the importer: its text, or undefined when there is no such file. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "../../lib/validation";
+import { setState, stateOf } from "../internal/componentState";
 
 /** Which browsers' cross-origin requests the API answers. */
 export interface HttpApiCors {
@@ -42,9 +43,6 @@ export const ACCESS_LOG_FORMAT = {
     integrationLatency: "$context.integrationLatency",
     integrationError: "$context.integrationErrorMessage",
 } as const;
-
-/** Route key -> owning function, per HttpApi (kept off the instance: its fields are its schema's outputs). */
-const claimedRoutes = new WeakMap<HttpApi, Map<string, string>>();
 
 /**
  * One API Gateway HTTP API for a service: its `$default` stage (auto-deployed) writes JSON access logs
@@ -99,8 +97,8 @@ export class HttpApi extends pulumi.ComponentResource {
      * Called by a function while it validates, before it creates anything.
      */
     claimRoute(routeKey: string, owner: string, key: string): void {
-        const routes = claimedRoutes.get(this) ?? new Map<string, string>();
-        claimedRoutes.set(this, routes);
+        const routes = stateOf("routes", this) ?? new Map<string, string>();
+        setState("routes", this, routes);
         const current = routes.get(routeKey);
         if (current !== undefined) {
             v.fail(key, `a route no other function of this HttpApi has (function "${current}" already has ${JSON.stringify(routeKey)})`, routeKey);
@@ -110,6 +108,6 @@ export class HttpApi extends pulumi.ComponentResource {
 
     /** Who owns `routeKey`, if anyone. */
     routeOwner(routeKey: string): string | undefined {
-        return claimedRoutes.get(this)?.get(routeKey);
+        return stateOf("routes", this)?.get(routeKey);
     }
 }

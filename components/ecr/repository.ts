@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lifecyclePolicy } from "./lifecyclePolicy";
-import { RepositoryRef, isAwsxRepository, parseEcrRepositoryUrl } from "../image/repositoryRef";
 import { CACHE_TAG_FILTER } from "../../lib/tags";
 import * as v from "../../lib/validation";
+import { requireState, setState } from "../internal/componentState";
 
 /** ECR tag mutability. */
 export const TagMutability = { Mutable: "MUTABLE", Immutable: "IMMUTABLE" } as const;
@@ -91,39 +91,8 @@ export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRe
 }
 
 /** What images built into a repository need to know at construction time (plain values, not outputs). */
-const settings = new WeakMap<EcrRepository, ResolvedEcrRepositoryArgs>();
-
 export function repositorySettings(repository: EcrRepository): ResolvedEcrRepositoryArgs {
-    const found = settings.get(repository);
-    if (!found) throw new Error("`repository` must be an EcrRepository created by lambda-docker.");
-    return found;
-}
-
-/**
- * The repository an image goes into, in one shape: an EcrRepository (its stage and mutability are
- * known), an awsx.ecr.Repository or a plain ECR URL (their mutability comes from `tagMutability`,
- * which must be left unset for an EcrRepository).
- */
-export function repositoryRef(repository: unknown, tagMutability: TagMutability | undefined): RepositoryRef {
-    if (repository instanceof EcrRepository) {
-        if (tagMutability !== undefined) {
-            v.fail("tagMutability", "left unset when `repository` is an EcrRepository (its own `tagMutability` applies)", tagMutability);
-        }
-        const settings = repositorySettings(repository);
-        return {
-            url: repository.repositoryUrl, name: repository.repositoryName, registryId: repository.registryId,
-            stage: settings.stage, immutable: settings.tagMutability === "IMMUTABLE",
-        };
-    }
-    const immutable = v.oneOf("tagMutability", tagMutability ?? "MUTABLE", TAG_MUTABILITIES) === "IMMUTABLE";
-    if (isAwsxRepository(repository)) {
-        return { url: repository.url, name: repository.repository.name, registryId: repository.repository.registryId, immutable };
-    }
-    const parsed = parseEcrRepositoryUrl("repository", repository);
-    return {
-        url: pulumi.output(repository as string), name: pulumi.output(parsed.name), registryId: pulumi.output(parsed.registryId), immutable,
-        region: parsed.region,
-    };
+    return requireState("repository", repository, "`repository` must be an EcrRepository created by lambda-docker.");
 }
 
 /** An ECR repository for Lambda images: scan on push, per-stage lifecycle rules, tag mutability and encryption. */
@@ -144,7 +113,7 @@ export class EcrRepository extends pulumi.ComponentResource {
             return resolveEcrRepositoryArgs(args);
         });
         super("lambda-docker:index:EcrRepository", name, {}, opts);
-        settings.set(this, resolved);
+        setState("repository", this, resolved);
 
         const withExclusion = resolved.tagMutability === "IMMUTABLE" && resolved.buildCache;
         const repository = new aws.ecr.Repository(

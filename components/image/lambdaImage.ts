@@ -6,10 +6,10 @@ import { hashBuildInputs, resolveDockerfile } from "../../lib/build/contextHash"
 import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTags } from "../../lib/tags";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import { registerImageSource } from "../internal/imageSource";
 import { knownValue, settled } from "../internal/outputs";
-import { AwsxRepositoryLike, RepositoryRef } from "./repositoryRef";
-import { EcrRepository, TagMutability, repositoryRef } from "../ecr/repository";
+import { AwsxRepositoryLike, RepositoryRef, repositoryRef } from "./repositoryRef";
+import { EcrRepository, TagMutability } from "../ecr/repository";
+import { requireState, setState } from "../internal/componentState";
 
 export interface LambdaImageArgs {
     /**
@@ -122,13 +122,9 @@ export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: s
     return { ...valid, tag: stageTag(valid.stage, hash) };
 }
 
-const settings = new WeakMap<LambdaImage, ResolvedLambdaImageArgs>();
-
 /** The resolved build settings of a LambdaImage (architecture, tag, platform), as plain values. */
 export function imageSettings(image: LambdaImage): ResolvedLambdaImageArgs {
-    const found = settings.get(image);
-    if (!found) throw new Error("`image` must be a LambdaImage created by lambda-docker, or an image URI string.");
-    return found;
+    return requireState("lambdaImage", image, "`image` must be a LambdaImage created by lambda-docker, or an image URI string.");
 }
 
 /**
@@ -188,7 +184,7 @@ export class LambdaImage extends pulumi.ComponentResource {
             return [resolveLambdaImageArgs(args, ref.stage ?? args.stage, ref.immutable), ref] as const;
         });
         super("lambda-docker:index:LambdaImage", name, {}, opts);
-        settings.set(this, resolved);
+        setState("lambdaImage", this, resolved);
         this.tag = resolved.tag;
         this.architecture = resolved.architecture;
 
@@ -198,7 +194,7 @@ export class LambdaImage extends pulumi.ComponentResource {
         this.building = pulumi.output(data).apply((d) => d.building);
         this.imageUri = pulumi.interpolate`${repo.url}@${this.digest}`;
         this.tags = tags;
-        registerImageSource(this, { architecture: resolved.architecture, imageUri: this.imageUri });
+        setState("image", this, { architecture: resolved.architecture, imageUri: this.imageUri });
     }
 
     private async create(

@@ -1,12 +1,12 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { cliCommand, cliInvocation } from "../../lib/commandLine";
-import { registerImageSource } from "../internal/imageSource";
-import { AwsxRepositoryLike } from "./repositoryRef";
+import { AwsxRepositoryLike, repositoryRef } from "./repositoryRef";
 import { PinnedReference, parsePinnedReference, promotionTag } from "../../lib/tags";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import { EcrRepository, TagMutability, repositoryRef } from "../ecr/repository";
+import { EcrRepository, TagMutability } from "../ecr/repository";
+import { setState } from "../internal/componentState";
 
 export interface PromotedImageArgs {
     /**
@@ -122,7 +122,7 @@ export class PromotedImage extends pulumi.ComponentResource {
         );
         // Known at preview (a URN is), and settled only once the copy is made: functions wait for it.
         this.imageUri = pulumi.all([repo.url, this.digest, this.promotion.urn]).apply(([url, digest]) => `${url}@${digest}`);
-        registerImageSource(this, { architecture: resolved.architecture, imageUri: this.imageUri });
+        setState("image", this, { architecture: resolved.architecture, imageUri: this.imageUri });
         this.registerOutputs({ imageUri: this.imageUri, digest: this.digest, tag: this.tag, tags: this.tags });
     }
 }

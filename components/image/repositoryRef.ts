@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "../../lib/validation";
+import { EcrRepository, TAG_MUTABILITIES, TagMutability, repositorySettings } from "../ecr/repository";
 
 /** The parts of `awsx.ecr.Repository` we use: its URL and the underlying `aws.ecr.Repository`. */
 export interface AwsxRepositoryLike {
@@ -38,4 +39,31 @@ export function isAwsxRepository(value: unknown): value is AwsxRepositoryLike {
     const r = value as Partial<AwsxRepositoryLike> | null;
     return typeof r === "object" && r !== null && pulumi.Output.isInstance(r.url) && typeof r.repository === "object" && r.repository !== null
         && pulumi.Output.isInstance(r.repository.name) && pulumi.Output.isInstance(r.repository.registryId);
+}
+
+/**
+ * The repository an image goes into, in one shape: an EcrRepository (its stage and mutability are
+ * known), an awsx.ecr.Repository or a plain ECR URL (their mutability comes from `tagMutability`,
+ * which must be left unset for an EcrRepository).
+ */
+export function repositoryRef(repository: unknown, tagMutability: TagMutability | undefined): RepositoryRef {
+    if (repository instanceof EcrRepository) {
+        if (tagMutability !== undefined) {
+            v.fail("tagMutability", "left unset when `repository` is an EcrRepository (its own `tagMutability` applies)", tagMutability);
+        }
+        const settings = repositorySettings(repository);
+        return {
+            url: repository.repositoryUrl, name: repository.repositoryName, registryId: repository.registryId,
+            stage: settings.stage, immutable: settings.tagMutability === "IMMUTABLE",
+        };
+    }
+    const immutable = v.oneOf("tagMutability", tagMutability ?? "MUTABLE", TAG_MUTABILITIES) === "IMMUTABLE";
+    if (isAwsxRepository(repository)) {
+        return { url: repository.url, name: repository.repository.name, registryId: repository.repository.registryId, immutable };
+    }
+    const parsed = parseEcrRepositoryUrl("repository", repository);
+    return {
+        url: pulumi.output(repository as string), name: pulumi.output(parsed.name), registryId: pulumi.output(parsed.registryId), immutable,
+        region: parsed.region,
+    };
 }

@@ -1,12 +1,21 @@
 /** IAM documents for function roles: trust policy, least-privilege logging, user statements (validated in lib/iamStatements). */
 import * as pulumi from "@pulumi/pulumi";
-import { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, PolicyStatementShape, partitionOfRegion, validateStatements as validateStatementShapes } from "../../lib/iamStatements";
+import { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, Effect, PolicyStatementShape, partitionOfRegion, validateStatements as validateStatementShapes } from "../../lib/iamStatements";
 import { fail } from "../../lib/validation";
 
 export { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, Effect, partitionOfRegion } from "../../lib/iamStatements";
 
-/** One IAM statement. Resources may be outputs (ARNs of other resources). */
-export type PolicyStatementArgs = PolicyStatementShape<pulumi.Input<string>>;
+/** One IAM statement. Resources may be outputs (ARNs of other resources). An interface, not an alias, so Pulumi's schema analyzer can serve it. */
+export interface PolicyStatementArgs extends PolicyStatementShape<pulumi.Input<string>> {
+    /** @default "Allow" */
+    readonly effect?: Effect;
+    /** IAM actions such as `dynamodb:GetItem`; wildcards inside an action (`dynamodb:Get*`) are allowed. */
+    readonly actions: string[];
+    /** Resource ARNs the actions apply to. */
+    readonly resources: pulumi.Input<string>[];
+    /** Allow a whole-service action (`s3:*`, `*`) or the resource `*` in this statement. @default false */
+    readonly allowWildcards?: boolean;
+}
 
 /** An IAM policy document as AWS expects it, resources possibly unresolved. */
 export interface PolicyDocument {

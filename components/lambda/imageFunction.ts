@@ -2,11 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import {
-    FunctionCommonArgs, commonFunctionInputs, createFunctionSupport, functionNameOf, resolveFunctionCommon, validateFunctionNames,
-} from "./functionBase";
+import { FunctionCommonArgs, functionNameOf, resolveFunctionCommon, validateFunctionNames } from "./functionArgs";
+import { commonFunctionInputs, createFunctionSupport } from "./functionSupport";
 import { createTriggers, validateEvents } from "./triggers";
-import { imageSource } from "../internal/imageSource";
+import { stateOf } from "../internal/componentState";
 import type { LambdaImage } from "../image/lambdaImage";
 import type { PromotedImage } from "../image/promotedImage";
 
@@ -38,7 +37,7 @@ export interface ResolvedImageFunctionArgs {
 
 export function resolveImageFunctionArgs(args: ImageFunctionArgs): ResolvedImageFunctionArgs {
     let imageArchitecture: Architecture | undefined;
-    const source = imageSource(args.image);
+    const source = stateOf("image", args.image);
     if (source) {
         imageArchitecture = source.architecture;
     } else if (typeof args.image === "string") {
@@ -89,7 +88,7 @@ export class ImageFunction extends pulumi.ComponentResource {
 
         const functionName = functionNameOf(this, name, args);
         const support = createFunctionSupport(name, this, common, args, functionName);
-        const imageUri = imageSource(args.image)?.imageUri ?? pulumi.output(args.image as pulumi.Input<string>);
+        const imageUri = stateOf("image", args.image)?.imageUri ?? pulumi.output(args.image as pulumi.Input<string>);
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {

@@ -10,12 +10,11 @@ import { existingDirectory, stableRelativePath } from "../../lib/build/buildPath
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
 import type { DockerLayer } from "../layer/dockerLayer";
-import { LayerSource, layerSource } from "../internal/layerSource";
+import { LayerSource, stateOf } from "../internal/componentState";
 import { sourceCodeHash } from "../layer/layerVersion";
 import type { PromotedLayer } from "../layer/promotedLayer";
-import {
-    FunctionCommonArgs, ResolvedFunctionCommon, commonFunctionInputs, createFunctionSupport, functionNameOf, resolveFunctionCommon, validateFunctionNames,
-} from "./functionBase";
+import { FunctionCommonArgs, ResolvedFunctionCommon, functionNameOf, resolveFunctionCommon, validateFunctionNames } from "./functionArgs";
+import { commonFunctionInputs, createFunctionSupport } from "./functionSupport";
 import { createTriggers, validateEvents } from "./triggers";
 
 /** Lambda allows at most five layers per function. */
@@ -64,11 +63,11 @@ export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFuncti
         v.fail("layers", `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, Array.isArray(layerList) ? `${layerList.length} layers` : layerList);
     }
     layerList.forEach((l, i) => {
-        if (layerSource(l) === undefined && (l === undefined || l === null || (typeof l === "string" && !LAYER_ARN.test(l)))) {
+        if (stateOf("layer", l) === undefined && (l === undefined || l === null || (typeof l === "string" && !LAYER_ARN.test(l)))) {
             v.fail(`layers[${i}]`, `a DockerLayer, a PromotedLayer or ${LAYER_ARN_ALLOWED}`, l);
         }
     });
-    const dockerLayers = layerList.flatMap((l) => layerSource(l) ?? []);
+    const dockerLayers = layerList.flatMap((l) => stateOf("layer", l) ?? []);
     const layerArchitectures = [...new Set(dockerLayers.map((l) => l.architecture))];
     if (layerArchitectures.length > 1) v.fail("layers", "DockerLayers of one architecture", layerArchitectures);
     const architecture = v.architecture("architecture", args.architecture ?? layerArchitectures[0] ?? "x86_64");
@@ -172,7 +171,7 @@ export class ZipFunction extends pulumi.ComponentResource {
                 handler: resolved.handler,
                 code: code.then((c) => new pulumi.asset.FileArchive(stableRelativePath(c.zipPath))),
                 sourceCodeHash: code.then((c) => sourceCodeHash(c.sha256)),
-                layers: (args.layers ?? []).map((l) => layerSource(l)?.arn ?? (l as pulumi.Input<string>)),
+                layers: (args.layers ?? []).map((l) => stateOf("layer", l)?.arn ?? (l as pulumi.Input<string>)),
             },
             { parent: this, dependsOn: code.then(() => support.dependsOn) as Promise<pulumi.Resource[]> },
         );

@@ -5,7 +5,8 @@ import { BuildLayerOptions, LayerBuildResult, buildLayer, formatBytes, resolveLa
 import { existingDirectory, stableRelativePath } from "../../lib/build/buildPaths";
 import { cliCommand, cliInvocation } from "../../lib/commandLine";
 import { InitSlot } from "../internal/initSlot";
-import { LayerSource, registerLayerSource } from "../internal/layerSource";
+import { underMocks } from "../internal/underMocks";
+import { LayerSource, requireState, setState } from "../internal/componentState";
 import { createLayerVersion, sourceCodeHash } from "./layerVersion";
 import { layerArtifact } from "../../lib/registry/artifact";
 import { parseTarget } from "../../lib/registry/reference";
@@ -165,14 +166,9 @@ function resolveArtifactTarget(args: DockerLayerArgs): ArtifactTarget | undefine
 
 /** What a function using this layer needs to know before it creates anything. */
 export function layerInfo(layer: DockerLayer): LayerSource {
-    const found = layerSources.get(layer);
-    if (!found) throw new Error("`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
-    return found;
+    return requireState("layer", layer, "`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
 }
 
-const layerSources = new WeakMap<DockerLayer, LayerSource>();
-/** Set by `initialize`, which runs inside `super()`, before the constructor can see it. */
-const builds = new WeakMap<DockerLayer, Pick<LayerSource, "architecture" | "built">>();
 
 /** Secret sources with their values resolved; a value still unknown (a resource not created yet) is an error. */
 async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"]): Promise<BuildLayerOptions["secrets"]> {
@@ -186,15 +182,6 @@ async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"])
         return [id, { value }] as const;
     }));
     return Object.fromEntries(entries);
-}
-
-/** Whether the program runs under `pulumi.runtime.setMocks` (internal to @pulumi/pulumi, stable across 3.x). */
-export function underMocks(): boolean {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (...a: never[]) => unknown };
-    const { getMonitor } = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    return getMonitor() instanceof MockMonitor;
 }
 
 /** The default layer name: the component name and 8 hex of its URN (project, stack, parents and name). */
@@ -241,11 +228,10 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
         const resolved = v.withContext("DockerLayer", name, () => resolveDockerLayerArgs(name, args));
         pendingInit.fill({ resolved, args });
         super("lambda-docker:index:DockerLayer", name, { layerName: resolved.layerName, architecture: resolved.architecture }, opts);
-        const { architecture, built } = builds.get(this)!;
+        const { architecture, built } = requireState("layerZip", this, "DockerLayer: initialize did not run");
         this.arn = pulumi.output(this.getData()).apply((d) => d.arn);
         const info: LayerSource = { architecture, built, arn: this.arn };
-        layerSources.set(this, info);
-        registerLayerSource(this, info);
+        setState("layer", this, info);
         this.sha256 = pulumi.output(built.then((b) => b.sha256));
         this.unzippedBytes = pulumi.output(built.then((b) => b.unzippedBytes));
         this.zippedBytes = pulumi.output(built.then((b) => b.zippedBytes));
@@ -258,7 +244,7 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
         const built = resolved.directory !== undefined
             ? zipDirectoryLayer({ directory: resolved.directory, cacheDir: resolved.build.cacheDir, keepBytecode: resolved.build.keepBytecode })
             : resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
-        builds.set(this, { architecture: resolved.architecture, built });
+        setState("layerZip", this, { architecture: resolved.architecture, built });
         const layerName = pulumi.output(resolved.layerName ?? urnName(this, name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
         try {

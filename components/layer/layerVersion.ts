@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_DIRECT_UPLOAD_LIMIT, formatBytes } from "../../lib/build/layerBuild";
 import { stableRelativePath } from "../../lib/build/buildPaths";
-import { LayerZip } from "../internal/layerSource";
+import { LayerZip } from "../internal/componentState";
 import { Architecture } from "../../lib/validation";
 
 /** Lambda's `sourceCodeHash`: the base64 sha256 of the zip. */

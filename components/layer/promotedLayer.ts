@@ -3,16 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { cliCommand, cliInvocation } from "../../lib/commandLine";
 import { InitSlot } from "../internal/initSlot";
-import { LayerZip, registerLayerSource } from "../internal/layerSource";
+import { LayerZip, requireState, setState } from "../internal/componentState";
 import { createLayerVersion } from "./layerVersion";
 import { urnName } from "../internal/names";
 import { knownValue } from "../internal/outputs";
-import { AwsxRepositoryLike, RepositoryRef } from "../image/repositoryRef";
+import { AwsxRepositoryLike, RepositoryRef, repositoryRef } from "../image/repositoryRef";
 import { parsePinnedReference, promotionTag } from "../../lib/tags";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import { underMocks } from "./dockerLayer";
-import { EcrRepository, repositoryRef } from "../ecr/repository";
+import { underMocks } from "../internal/underMocks";
+import { EcrRepository } from "../ecr/repository";
 import { commandEnvironment } from "../image/promotedImage";
 import type { PullLayerRequest, PulledLayer } from "../../lib/registry/artifact";
 
@@ -123,19 +123,19 @@ export class PromotedLayer extends pulumi.ComponentResource<PromotedLayerData> {
         // Identity data only: which zip, into which stage.
         super("lambda-docker:index:PromotedLayer", name, { source: resolved.source, sha256: resolved.sha256, stage: resolved.stage }, opts);
         const data = pulumi.output(this.getData());
-        const zip = zipOf.get(this)!;
+        const { built: zip } = requireState("layerZip", this, "PromotedLayer: initialize did not run");
         this.arn = data.apply((d) => d.arn);
         this.artifactUri = data.apply((d) => d.artifactUri);
         this.sha256 = pulumi.output(resolved.sha256);
         this.unzippedBytes = pulumi.output(zip.then((z) => z.unzippedBytes));
         this.zippedBytes = pulumi.output(zip.then((z) => z.zippedBytes));
-        registerLayerSource(this, { architecture: resolved.architecture, built: zip, arn: this.arn });
+        setState("layer", this, { architecture: resolved.architecture, built: zip, arn: this.arn });
     }
 
     protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<PromotedLayerData> {
         const { resolved, args } = pendingInit.take();
         const zip = this.fetch(name, resolved);
-        zipOf.set(this, zip);
+        setState("layerZip", this, { architecture: resolved.architecture, built: zip });
         const done = pulumi.runtime.rpcKeepAlive();
         try {
             const fetched = await zip;
@@ -174,5 +174,3 @@ export class PromotedLayer extends pulumi.ComponentResource<PromotedLayerData> {
         }
     }
 }
-
-const zipOf = new WeakMap<PromotedLayer, Promise<LayerZip>>();

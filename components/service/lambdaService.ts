@@ -6,8 +6,8 @@ import { EcrRepository, EncryptionType, TagMutability, resolveEcrRepositoryArgs 
 import { parseRoute } from "../../lib/lambda/events";
 import { HttpApi } from "../api/httpApi";
 import { ImageFunction } from "../lambda/imageFunction";
-import { FunctionEvent, SqsQueueEvent } from "../lambda/triggers";
-import { LogFormat, TracingMode, resolveFunctionCommon } from "../lambda/functionBase";
+import { ServiceEvent, functionEvents, mergeFunctionSettings } from "./functionSettings";
+import { LogFormat, TracingMode, resolveFunctionCommon } from "../lambda/functionArgs";
 import { LambdaImage, validateLambdaImageArgs } from "../image/lambdaImage";
 
 /** One function of a LambdaService: its image command and any settings that differ from the service's. */
@@ -33,18 +33,7 @@ export interface ServiceFunctionArgs {
 }
 
 /** A LambdaService function's trigger: like FunctionEvent, with routes (`"GET /orders/{id}"`) on the service's own HttpApi. */
-export interface ServiceEvent {
-    /** `rate(...)` or `cron(...)`. @default undefined */
-    readonly schedule?: string;
-    /** With `schedule`: the event it sends (any JSON). @default undefined */
-    readonly input?: any;
-    /** With `schedule`: false creates it disabled. @default true */
-    readonly enabled?: boolean;
-    /** A route on the service's HttpApi, `"METHOD /path"`. @default undefined */
-    readonly http?: string;
-    /** An SQS queue. @default undefined */
-    readonly sqs?: SqsQueueEvent;
-}
+export type { ServiceEvent };
 
 export interface LambdaServiceArgs {
     /** Stage: image tags are `<stage>-<hash>`, and the lifecycle policy keeps the newest per stage. */
@@ -77,8 +66,6 @@ export interface LambdaServiceArgs {
     readonly forceDelete?: boolean;
     /** Extra image tags such as `dev-latest` (MUTABLE only). @default [] */
     readonly extraTags?: string[];
-    /** Keep pushed images when the image resource is deleted (prod). @default false */
-    readonly retainImages?: boolean;
     /** Memory of every function, in MB. @default 512 */
     readonly memorySize?: number;
     /** Timeout of every function, in seconds. @default 30 */
@@ -121,19 +108,9 @@ export function validateLambdaServiceArgs(args: LambdaServiceArgs): void {
     }
 }
 
-/** A service function's events as ImageFunction takes them, routes on `api`. */
-function functionEvents(events: readonly ServiceEvent[], api: () => HttpApi): FunctionEvent[] {
-    return events.map((e): FunctionEvent => (e.http !== undefined ? { ...e, http: { api: api(), route: e.http } } : { ...e, http: undefined }));
-}
-
 function serviceFunctionSettings(args: LambdaServiceArgs, fn: ServiceFunctionArgs) {
     return {
-        memorySize: fn.memorySize ?? args.memorySize,
-        timeout: fn.timeout ?? args.timeout,
-        logRetentionDays: args.logRetentionDays,
-        environment: { ...(args.environment ?? {}), ...(fn.environment ?? {}) },
-        reservedConcurrentExecutions: fn.reservedConcurrentExecutions,
-        policyStatements: fn.policyStatements,
+        ...mergeFunctionSettings({ memorySize: args.memorySize, timeout: args.timeout, logRetentionDays: args.logRetentionDays, environment: args.environment }, fn),
         tracing: args.tracing,
         logFormat: args.logFormat,
     };
@@ -166,7 +143,7 @@ export class LambdaService extends pulumi.ComponentResource {
         }, { parent: this });
         const image = new LambdaImage(`${name}-image`, {
             repository, stage: args.stage, context: args.context, dockerfile: args.dockerfile, architecture: args.architecture,
-            buildArgs: args.buildArgs, target: args.target, extraTags: args.extraTags, retainOnDelete: args.retainImages,
+            buildArgs: args.buildArgs, target: args.target, extraTags: args.extraTags,
         }, { parent: this });
         let api: HttpApi | undefined;
         const httpApi = (): HttpApi => (api ??= new HttpApi(`${name}-http`, { stage: args.stage, logRetentionDays: args.logRetentionDays }, { parent: this }));

@@ -1,5 +1,5 @@
 /** What a manifest program (index.ts) creates for a stack, as the plain names the IAM policy scopes to. */
-import type { Manifest } from "../manifest/parse";
+import type { Manifest } from "../manifest";
 import type { ProgramShape } from "./deployPolicy";
 
 export function programShape(manifest: Manifest, config: { stage: string; promoteFrom?: string }): ProgramShape {

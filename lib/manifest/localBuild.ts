@@ -7,7 +7,8 @@ import { preflight, preflightImage } from "../local/preflight";
 import { runtimeOfBaseImage } from "../local/runtimeEnvironment";
 import { PLATFORMS } from "../tags";
 import { Architecture } from "../validation";
-import { ImageSpec, Manifest, ZipFunctionSpec, imageFunctionsOf, zipFunctionsOf } from "./parse";
+import { imageFunctionsOf, zipFunctionsOf } from "./queries";
+import { ImageSpec, Manifest, ZipFunctionSpec } from "./types";
 
 /** The settings a manifest's functions get from their stack, before their own overrides. */
 export interface ManifestBuildSettings {

@@ -1,101 +1,17 @@
 /**
- * `lambda-docker.yaml`: the whole service — images, layers, queues and functions (image or zip) with
- * their per-function settings and triggers — shared by a program and the CLI's `check`, `invoke` and
- * `clean`. Parsed with the `yaml` library and validated like component args; the JSON Schema in
- * `schema/lambda-docker.schema.json` describes the same document for editors (a test keeps them equal).
- *
- * The first form (`image:` and `functions.<name>.command`) is still valid: `image:` is the image named
- * "app".
+ * `lambda-docker.yaml` parsed with the `yaml` library and validated like component args; the JSON Schema
+ * in `schema/lambda-docker.schema.json` describes the same document for editors (a test keeps them equal).
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseRoute, validateBatchSize, validateQueueArn, validateScheduleExpression } from "../lambda/events";
-import { PolicyStatementShape, validateStatements } from "../iamStatements";
+import { validateStatements } from "../iamStatements";
 import * as v from "../validation";
-import { Architecture } from "../validation";
 import { DEFAULT_RUNTIME, LAYER_ARN, MAX_LAYERS } from "../lambda/rules";
-
-export interface ImageSpec {
-    readonly context: string;
-    readonly dockerfile?: string;
-    readonly buildArgs: Readonly<Record<string, string>>;
-    readonly target?: string;
-}
-
-export type LayerSpec =
-    | { readonly kind: "docker"; readonly context: string; readonly dockerfile?: string; readonly buildArgs: Readonly<Record<string, string>>; readonly target?: string; readonly description?: string }
-    | { readonly kind: "directory"; readonly path: string; readonly description?: string };
-
-export interface QueueSpec {
-    /** Seconds; at least the timeout of every function it triggers. @default 6 times the longest timeout of those functions */
-    readonly visibilityTimeout?: number;
-    /** Seconds a message is kept, 60-1209600. @default 345600 (4 days, SQS's default) */
-    readonly messageRetentionSeconds?: number;
-}
-
-export type EventSpec =
-    | { readonly schedule: { readonly expression: string; readonly enabled: boolean; readonly input?: unknown } }
-    | { readonly http: { readonly route: string } }
-    | { readonly sqs: { readonly queue: string; readonly batchSize?: number; readonly enabled: boolean } };
-
-export interface FunctionOverrides {
-    readonly memorySize?: number;
-    readonly timeout?: number;
-    readonly environment: Readonly<Record<string, string>>;
-    readonly reservedConcurrentExecutions?: number;
-    readonly architecture?: Architecture;
-    readonly description?: string;
-    readonly policyStatements: PolicyStatementShape[];
-    readonly events: EventSpec[];
-}
-
-export interface ImageFunctionSpec extends FunctionOverrides {
-    readonly kind: "image";
-    readonly image: string;
-    readonly command: string[];
-    readonly entryPoint?: string[];
-    readonly workingDirectory?: string;
-}
-
-export interface ZipFunctionSpec extends FunctionOverrides {
-    readonly kind: "zip";
-    readonly handler: string;
-    readonly code: string;
-    readonly runtime: string;
-    readonly layers: string[];
-}
-
-export type FunctionSpec = ImageFunctionSpec | ZipFunctionSpec;
-
-export interface Manifest {
-    readonly images: Readonly<Record<string, ImageSpec>>;
-    readonly layers: Readonly<Record<string, LayerSpec>>;
-    readonly queues: Readonly<Record<string, QueueSpec>>;
-    readonly policyStatements: PolicyStatementShape[];
-    readonly functions: Readonly<Record<string, FunctionSpec>>;
-}
-
-export const DEFAULT_MANIFEST = "lambda-docker.yaml";
-/** The name of the image the singular `image:` form declares. */
-export const DEFAULT_IMAGE_NAME = "app";
-/** Prefix of the values `lambda-docker import` could not resolve; the parser refuses them. */
-export const PLACEHOLDER_PREFIX = "TODO(lambda-docker import)";
-
-/** The keys each level allows, shared with the schema test. */
-export const MANIFEST_KEYS = {
-    root: ["image", "images", "layers", "queues", "policyStatements", "functions"],
-    image: ["context", "dockerfile", "buildArgs", "target"],
-    dockerLayer: ["context", "dockerfile", "buildArgs", "target", "description"],
-    directoryLayer: ["path", "description"],
-    queue: ["visibilityTimeout", "messageRetentionSeconds"],
-    common: ["memorySize", "timeout", "environment", "reservedConcurrentExecutions", "architecture", "description", "policyStatements", "events"],
-    imageFunction: ["image", "command", "entryPoint", "workingDirectory"],
-    zipFunction: ["handler", "code", "runtime", "layers"],
-    schedule: ["expression", "enabled", "input"],
-    http: ["route"],
-    sqs: ["queue", "batchSize", "enabled"],
-} as const;
+import {
+    DEFAULT_IMAGE_NAME, DEFAULT_MANIFEST, EventSpec, FunctionOverrides, FunctionSpec, ImageSpec, LayerSpec, MANIFEST_KEYS, Manifest, PLACEHOLDER_PREFIX, QueueSpec,
+} from "./types";
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const NAME_ALLOWED = "lowercase letters, digits and inner hyphens";
@@ -316,34 +232,4 @@ export function readManifest(file: string = DEFAULT_MANIFEST): Manifest {
         throw new v.ValidationError("manifest", `Manifest ${JSON.stringify(file)} not found: create it (see lambda-docker.yaml in the README) or pass --manifest.`);
     }
     return v.withContext("Manifest", file, () => parseManifest(YAML.parse(fs.readFileSync(file, "utf8")), path.dirname(file)));
-}
-
-/**
- * Each queue's visibility timeout: its own, else six times the longest timeout of the functions it
- * triggers (AWS's advice), capped at SQS's 12 hours. A queue whose own timeout is shorter than a
- * function's is refused: AWS would refuse the event source mapping halfway through a deploy.
- * @param defaultTimeout the timeout of a function that sets none (the stack's).
- */
-export function queueVisibilityTimeouts(manifest: Manifest, defaultTimeout: number): Record<string, number> {
-    return Object.fromEntries(Object.entries(manifest.queues).map(([queue, spec]) => {
-        const consumers = Object.entries(manifest.functions)
-            .filter(([, f]) => f.events.some((e) => "sqs" in e && e.sqs.queue === queue))
-            .map(([name, f]) => [name, f.timeout ?? defaultTimeout] as const);
-        const longest = consumers.reduce((max, c) => (c[1] > max[1] ? c : max), ["", 0] as readonly [string, number]);
-        if (spec.visibilityTimeout !== undefined && spec.visibilityTimeout < longest[1]) {
-            v.fail(`queues.${queue}.visibilityTimeout`, `at least the timeout of every function it triggers (function "${longest[0]}" has ${longest[1]} seconds; AWS refuses the mapping otherwise)`, spec.visibilityTimeout);
-        }
-        return [queue, spec.visibilityTimeout ?? Math.min(43_200, 6 * Math.max(defaultTimeout, longest[1]))];
-    }));
-}
-
-/** The image functions, all or those of one image, in manifest order. */
-export function imageFunctionsOf(manifest: Manifest, imageName?: string): [string, ImageFunctionSpec][] {
-    return Object.entries(manifest.functions)
-        .filter((e): e is [string, ImageFunctionSpec] => e[1].kind === "image" && (imageName === undefined || e[1].image === imageName));
-}
-
-/** The zip functions, in manifest order. */
-export function zipFunctionsOf(manifest: Manifest): [string, ZipFunctionSpec][] {
-    return Object.entries(manifest.functions).filter((e): e is [string, ZipFunctionSpec] => e[1].kind === "zip");
 }

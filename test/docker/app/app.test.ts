@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildLocalImage, preflight } from "../../../lib/local";
 import { invokeLocal } from "../../../lib/local/invoke";
-import { imageFunctionsOf, readManifest } from "../../../lib/manifest/parse";
+import { imageFunctionsOf, readManifest } from "../../../lib/manifest";
 import { digestUri } from "../../../lib/tags";
 import { resolveLambdaImageArgs } from "../../../components/image/lambdaImage";
 import { recorder, runProgram } from "../../support/localProgram";

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PLACEHOLDER_PREFIX, readManifest } from "../../../lib/manifest/parse";
+import { PLACEHOLDER_PREFIX, readManifest } from "../../../lib/manifest";
 import { importServerless } from "../../../lib/migrate/serverless";
 import { readIfExists } from "../../../cli/commands/import";
 import { Recorded } from "../../../plan/engine";

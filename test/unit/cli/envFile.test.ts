@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseEnvFile } from "../../../cli/commands/image";
+import { parseEnvFile } from "../../../cli/envFile";
 
 describe("check --env-file", () => {
     it("reads KEY=VALUE lines with comments, blanks, export and quotes", () => {

@@ -6,7 +6,7 @@ import * as path from "path";
 import { buildFailure, pullFailureHint } from "../../../../lib/docker/cli";
 import { emulationProblem, enabledBinfmtHandlers } from "../../../../lib/docker/emulation";
 import { buildStep, progress } from "../../../../lib/docker/progress";
-import { localSettings } from "../../../../cli/commands/image";
+import { localSettings } from "../../../../cli/localSettings";
 import { localStackSettings, readStackFile } from "../../../../config/stackFile";
 import { REPO_ROOT } from "../../../support/paths";
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ProgramShape, TYPE_ACTIONS, deployPolicy, programTypes } from "../../../../lib/iam/deployPolicy";
 import { programShape } from "../../../../lib/iam/programShape";
-import { readManifest } from "../../../../lib/manifest/parse";
+import { readManifest } from "../../../../lib/manifest";
 import { parseStackConfig } from "../../../../config/stackConfig";
 import { readStackFile } from "../../../../config/stackFile";
 import { REPO_ROOT } from "../../../support/paths";

@@ -4,7 +4,7 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { MANIFEST_KEYS, imageFunctionsOf, parseManifest, queueVisibilityTimeouts, readManifest, zipFunctionsOf } from "../../../../lib/manifest/parse";
+import { MANIFEST_KEYS, imageFunctionsOf, parseManifest, queueVisibilityTimeouts, readManifest, zipFunctionsOf } from "../../../../lib/manifest";
 import { REPO_ROOT } from "../../../support/paths";
 
 const ROOT = REPO_ROOT;

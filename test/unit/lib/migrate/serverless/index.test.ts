@@ -17,7 +17,7 @@ import {
     layerLogicalId,
     manifestName,
 } from "../../../../../lib/migrate/serverless";
-import { parseManifest } from "../../../../../lib/manifest/parse";
+import { parseManifest } from "../../../../../lib/manifest";
 import { LOG_LEVELS, parseStackConfig } from "../../../../../config/stackConfig";
 import { FIXTURES as TEST_FIXTURES } from "../../../../support/paths";
 

@@ -1,16 +1,9 @@
-/**
- * What every lambda-docker function has, whatever its package type: validation of the common
- * settings, an IAM role with only the permissions asked for, and its own log group with retention,
- * created before the function and wired through `loggingConfig`.
- */
-import * as aws from "@pulumi/aws";
+/** The settings every lambda-docker function takes, whatever its package type: args, defaults and validation. */
 import * as pulumi from "@pulumi/pulumi";
-import {
-    LAMBDA_ASSUME_ROLE_POLICY, PolicyStatementArgs, logWriteStatements, policyDocument, validateStatements, xrayWritePolicyArn,
-} from "./iam";
-import { urnName } from "../internal/names";
+import { FUNCTION_DEFAULTS, FUNCTION_NAME_LIMIT } from "../../lib/lambda/rules";
 import * as v from "../../lib/validation";
-import { Architecture } from "../../lib/validation";
+import { urnName } from "../internal/names";
+import { PolicyStatementArgs, validateStatements } from "./iam";
 import type { FunctionEvent } from "./triggers";
 
 /** X-Ray tracing modes. */
@@ -89,8 +82,8 @@ export function resolveFunctionCommon(args: FunctionCommonArgs): ResolvedFunctio
     }
     for (const key of Object.keys(environment)) v.environmentName(`environment.${key}`, key);
     return {
-        memorySize: v.memorySize("memorySize", args.memorySize ?? 512),
-        timeout: v.timeout("timeout", args.timeout ?? 30),
+        memorySize: v.memorySize("memorySize", args.memorySize ?? FUNCTION_DEFAULTS.memorySize),
+        timeout: v.timeout("timeout", args.timeout ?? FUNCTION_DEFAULTS.timeout),
         environment: { ...environment },
         reservedConcurrentExecutions:
             args.reservedConcurrentExecutions === undefined
@@ -129,8 +122,8 @@ export const FUNCTION_NAME_SUFFIX = 9;
 /** The function's children fit AWS's limits: the role's 64 characters, and the function's 64 unless it is named. */
 export function validateFunctionNames(name: string, args: FunctionCommonArgs): void {
     v.autoNamedChild(name, "-role", 64, "its IAM role");
-    if (args.functionName === undefined && name.length > 64 - FUNCTION_NAME_SUFFIX) {
-        v.fail("name", `at most ${64 - FUNCTION_NAME_SUFFIX} characters: the Lambda function is named \`<name>-<8 hex>\` unless \`functionName\` is given, and AWS allows 64 (${name.length} given)`, name);
+    if (args.functionName === undefined && name.length > FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX) {
+        v.fail("name", `at most ${FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX} characters: the Lambda function is named \`<name>-<8 hex>\` unless \`functionName\` is given, and AWS allows 64 (${name.length} given)`, name);
     }
     if ((args.events ?? []).some((e) => typeof e === "object" && e !== null && "schedule" in e)) v.autoNamedChild(name, "-scheduler", 64, "its scheduler role");
 }
@@ -138,91 +131,4 @@ export function validateFunctionNames(name: string, args: FunctionCommonArgs): v
 /** The function's name: `functionName`, else `<component name>-<8 hex of its URN>`, stable across runs. */
 export function functionNameOf(component: pulumi.Resource, name: string, args: FunctionCommonArgs): pulumi.Input<string> {
     return args.functionName ?? urnName(component, name);
-}
-
-export interface FunctionSupport {
-    readonly role: aws.iam.Role;
-    readonly logGroup: aws.cloudwatch.LogGroup;
-    /** Everything the function must wait for: its log group and every grant on its role. */
-    readonly dependsOn: pulumi.Resource[];
-}
-
-/**
- * Creates the role, its policies and the log group `/aws/lambda/<functionName>` of function `name`,
- * parented to `parent`. With `gate`, every child waits for it: when it rejects (a failed size check),
- * none of them is created.
- */
-export function createFunctionSupport(
-    name: string,
-    parent: pulumi.Resource,
-    resolved: ResolvedFunctionCommon,
-    args: FunctionCommonArgs,
-    functionName: pulumi.Input<string>,
-    gate?: Promise<unknown>,
-): FunctionSupport {
-    const tags = args.tags;
-    const gated = gate === undefined ? undefined : (gate.then(() => []) as Promise<pulumi.Resource[]>);
-    const opts = (): pulumi.CustomResourceOptions => (gated ? { parent, dependsOn: gated } : { parent });
-    const logGroup = new aws.cloudwatch.LogGroup(
-        `${name}-logs`,
-        { name: pulumi.interpolate`/aws/lambda/${functionName}`, retentionInDays: resolved.logRetentionDays, tags },
-        opts(),
-    );
-    const role = new aws.iam.Role(
-        `${name}-role`,
-        { assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY), tags },
-        opts(),
-    );
-    const deadLetter: PolicyStatementArgs[] = args.deadLetterTargetArn === undefined
-        ? []
-        : [{ actions: [], resources: [args.deadLetterTargetArn] }];
-    const statements = [...logWriteStatements(logGroup.arn), ...resolved.policyStatements];
-    const document = pulumi.output(args.deadLetterTargetArn ?? "").apply((dlq) => {
-        const doc = policyDocument(statements);
-        if (deadLetter.length === 0) return doc;
-        const action = /^arn:aws[a-z-]*:sqs:/.test(dlq) ? "sqs:SendMessage" : "sns:Publish";
-        return { ...doc, Statement: [...doc.Statement, { Effect: "Allow" as const, Action: [action], Resource: [dlq] }] };
-    });
-    const dependsOn: pulumi.Resource[] = [
-        logGroup,
-        new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: pulumi.jsonStringify(document) }, opts()),
-    ];
-    const partition = (): pulumi.Output<string> => aws.getPartitionOutput({}, { parent }).partition;
-    if (resolved.tracing === "Active") {
-        dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-xray`, { role: role.name, policyArn: xrayWritePolicyArn(partition()) }, opts()));
-    }
-    if (args.vpcConfig !== undefined) {
-        dependsOn.push(new aws.iam.RolePolicyAttachment(`${name}-vpc`, {
-            role: role.name, policyArn: pulumi.interpolate`arn:${partition()}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole`,
-        }, opts()));
-    }
-    return { role, logGroup, dependsOn };
-}
-
-/** The `aws.lambda.Function` inputs common to image and zip functions. */
-export function commonFunctionInputs(
-    args: FunctionCommonArgs,
-    resolved: ResolvedFunctionCommon,
-    support: FunctionSupport,
-    architecture: Architecture,
-): aws.lambda.FunctionArgs & { role: pulumi.Input<string> } {
-    const hasEnvironment = Object.keys(resolved.environment).length > 0;
-    return {
-        name: args.functionName,
-        description: args.description,
-        role: support.role.arn,
-        memorySize: resolved.memorySize,
-        timeout: resolved.timeout,
-        architectures: [architecture],
-        environment: hasEnvironment ? { variables: resolved.environment } : undefined,
-        reservedConcurrentExecutions: resolved.reservedConcurrentExecutions,
-        tracingConfig: resolved.tracing ? { mode: resolved.tracing } : undefined,
-        loggingConfig: { logFormat: resolved.logFormat, logGroup: support.logGroup.name },
-        vpcConfig: args.vpcConfig,
-        ephemeralStorage: resolved.ephemeralStorage === undefined ? undefined : { size: resolved.ephemeralStorage },
-        deadLetterConfig: args.deadLetterTargetArn === undefined ? undefined : { targetArn: args.deadLetterTargetArn },
-        kmsKeyArn: args.kmsKeyArn,
-        publish: resolved.publish || undefined,
-        tags: args.tags,
-    };
 }

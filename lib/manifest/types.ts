@@ -1,0 +1,84 @@
+/** What `lambda-docker.yaml` declares: the whole service (images, layers, queues, functions and their triggers). */
+import type { PolicyStatementShape } from "../iamStatements";
+import type { Architecture } from "../validation";
+
+export interface ImageSpec {
+    readonly context: string;
+    readonly dockerfile?: string;
+    readonly buildArgs: Readonly<Record<string, string>>;
+    readonly target?: string;
+}
+
+export type LayerSpec =
+    | { readonly kind: "docker"; readonly context: string; readonly dockerfile?: string; readonly buildArgs: Readonly<Record<string, string>>; readonly target?: string; readonly description?: string }
+    | { readonly kind: "directory"; readonly path: string; readonly description?: string };
+
+export interface QueueSpec {
+    /** Seconds; at least the timeout of every function it triggers. @default 6 times the longest timeout of those functions */
+    readonly visibilityTimeout?: number;
+    /** Seconds a message is kept, 60-1209600. @default 345600 (4 days, SQS's default) */
+    readonly messageRetentionSeconds?: number;
+}
+
+export type EventSpec =
+    | { readonly schedule: { readonly expression: string; readonly enabled: boolean; readonly input?: unknown } }
+    | { readonly http: { readonly route: string } }
+    | { readonly sqs: { readonly queue: string; readonly batchSize?: number; readonly enabled: boolean } };
+
+export interface FunctionOverrides {
+    readonly memorySize?: number;
+    readonly timeout?: number;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly reservedConcurrentExecutions?: number;
+    readonly architecture?: Architecture;
+    readonly description?: string;
+    readonly policyStatements: PolicyStatementShape[];
+    readonly events: EventSpec[];
+}
+
+export interface ImageFunctionSpec extends FunctionOverrides {
+    readonly kind: "image";
+    readonly image: string;
+    readonly command: string[];
+    readonly entryPoint?: string[];
+    readonly workingDirectory?: string;
+}
+
+export interface ZipFunctionSpec extends FunctionOverrides {
+    readonly kind: "zip";
+    readonly handler: string;
+    readonly code: string;
+    readonly runtime: string;
+    readonly layers: string[];
+}
+
+export type FunctionSpec = ImageFunctionSpec | ZipFunctionSpec;
+
+export interface Manifest {
+    readonly images: Readonly<Record<string, ImageSpec>>;
+    readonly layers: Readonly<Record<string, LayerSpec>>;
+    readonly queues: Readonly<Record<string, QueueSpec>>;
+    readonly policyStatements: PolicyStatementShape[];
+    readonly functions: Readonly<Record<string, FunctionSpec>>;
+}
+
+export const DEFAULT_MANIFEST = "lambda-docker.yaml";
+/** The name of the image the singular `image:` form declares. */
+export const DEFAULT_IMAGE_NAME = "app";
+/** Prefix of the values `lambda-docker import` could not resolve; the parser refuses them. */
+export const PLACEHOLDER_PREFIX = "TODO(lambda-docker import)";
+
+/** The keys each level allows, shared with the schema test. */
+export const MANIFEST_KEYS = {
+    root: ["image", "images", "layers", "queues", "policyStatements", "functions"],
+    image: ["context", "dockerfile", "buildArgs", "target"],
+    dockerLayer: ["context", "dockerfile", "buildArgs", "target", "description"],
+    directoryLayer: ["path", "description"],
+    queue: ["visibilityTimeout", "messageRetentionSeconds"],
+    common: ["memorySize", "timeout", "environment", "reservedConcurrentExecutions", "architecture", "description", "policyStatements", "events"],
+    imageFunction: ["image", "command", "entryPoint", "workingDirectory"],
+    zipFunction: ["handler", "code", "runtime", "layers"],
+    schedule: ["expression", "enabled", "input"],
+    http: ["route"],
+    sqs: ["queue", "batchSize", "enabled"],
+} as const;
