@@ -1,28 +1,34 @@
-export * from "./ecr/repository";
-export * from "./image/lambdaImage";
-export * from "./image/promotedImage";
-export * from "./layer/promotedLayer";
-export { PromoteImageRequest, PromoteImageResult, PromotionError, RegistryCredentials, promoteImage } from "../lib/registry";
-export { AwsxRepositoryLike } from "./image/repositoryRef";
-export * from "./lambda/imageFunction";
-export * from "./api/httpApi";
-export { FunctionEvent, routeSourceArnSuffix } from "./lambda/triggers";
-export { HTTP_METHODS, parseRoute, validateScheduleExpression } from "../lib/lambda/events";
-export { FunctionCommonArgs, LogFormat, TracingMode } from "./lambda/functionArgs";
-export { DynamoDbAccessArgs, Effect, PolicyStatementArgs, dynamoDbTableStatement } from "./lambda/iam";
-export { ValidationError, Architecture } from "../lib/validation";
-export { hashBuildInputs, listContextFiles, clearHashMemo, BuildInputs, ContextEntry, HashOptions } from "../lib/build/contextHash";
-export { lifecyclePolicy, LifecycleSettings } from "./ecr/lifecyclePolicy";
-export { PinnedReference, cacheTag, digestUri, parsePinnedReference, platformFor, promotionTag, stageTag } from "../lib/tags";
-export * from "./layer/dockerLayer";
-export * from "./lambda/zipFunction";
-export {
-    buildLayer, BuildLayerOptions, LayerBuildResult, LAMBDA_UNZIPPED_LIMIT, LAMBDA_DIRECT_UPLOAD_LIMIT,
-} from "../lib/build/layerBuild";
-export * from "./service/lambdaService";
-export { preflight, buildLocalImage, PreflightError, PreflightFunction, LocalImageOptions } from "../lib/local";
-export { invokeLocal, invokeWithEmulator, InvokeOptions, InvokeResult, InvokeReport, formatReport } from "../lib/local";
-export { readManifest, Manifest, DEFAULT_MANIFEST } from "../lib/manifest";
-export { BuildSecretSource, parseSecretSpec } from "../lib/build/secrets";
-export { checkManifestDeploy, deployManifest, usedImages, LAYER_REPOSITORY, ManifestDeploySettings, DeployedManifest } from "./service/deployManifest";
-export { readPromotionSources, PromotionSources, PromotionRequest } from "./service/promotionSources";
+/**
+ * `lambda-docker`: what a Pulumi program uses. Local tooling is `lambda-docker/local`, the manifest
+ * `lambda-docker/manifest`, promotion `lambda-docker/registry`, test mocks `lambda-docker/testing`.
+ */
+export { EcrRepository, EncryptionType, TagMutability } from "./ecr/repository";
+export type { EcrRepositoryArgs } from "./ecr/repository";
+export { LambdaImage } from "./image/lambdaImage";
+export type { LambdaImageArgs } from "./image/lambdaImage";
+export { PromotedImage } from "./image/promotedImage";
+export type { PromotedImageArgs } from "./image/promotedImage";
+export type { AwsxRepositoryLike } from "./image/repositoryRef";
+export { DockerLayer } from "./layer/dockerLayer";
+export type { DockerLayerArgs, DockerLayerSecret } from "./layer/dockerLayer";
+export { PromotedLayer } from "./layer/promotedLayer";
+export type { PromotedLayerArgs } from "./layer/promotedLayer";
+export { ImageFunction } from "./lambda/imageFunction";
+export type { ImageFunctionArgs } from "./lambda/imageFunction";
+export { ZipFunction } from "./lambda/zipFunction";
+export type { ZipFunctionArgs } from "./lambda/zipFunction";
+export { LogFormat, TracingMode } from "./lambda/functionArgs";
+export type { FunctionCommonArgs, FunctionVpcConfig } from "./lambda/functionArgs";
+export type { FunctionEvent, HttpRouteEvent, SqsQueueEvent } from "./lambda/triggers";
+export { Effect, dynamoDbTableStatement } from "./lambda/iam";
+export type { DynamoDbAccessArgs, PolicyStatementArgs } from "./lambda/iam";
+export { HttpApi } from "./api/httpApi";
+export type { HttpApiArgs, HttpApiCors } from "./api/httpApi";
+export { LambdaService } from "./service/lambdaService";
+export type { LambdaServiceArgs, ServiceEvent, ServiceFunctionArgs } from "./service/lambdaService";
+export { checkManifestDeploy, deployManifest, usedImages } from "./service/deployManifest";
+export type { DeployedManifest, ManifestDeploySettings } from "./service/deployManifest";
+export { readPromotionSources } from "./service/promotionSources";
+export type { PromotionRequest, PromotionSources } from "./service/promotionSources";
+export { ValidationError } from "../lib/validation";
+export type { Architecture } from "../lib/validation";

@@ -66,7 +66,7 @@ export interface ResolvedEcrRepositoryArgs {
 /** ECR's repository name grammar (up to 256 characters). */
 export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-/** Applies defaults and validates; throws before anything is created. */
+/** Applies defaults and validates; throws before anything is created. @internal */
 export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRepositoryArgs {
     const resolved: ResolvedEcrRepositoryArgs = {
         stage: v.stage("stage", args.stage),
@@ -90,7 +90,7 @@ export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRe
     return resolved;
 }
 
-/** What images built into a repository need to know at construction time (plain values, not outputs). */
+/** What images built into a repository need to know at construction time (plain values, not outputs). @internal */
 export function repositorySettings(repository: EcrRepository): ResolvedEcrRepositoryArgs {
     return requireState("repository", repository, "`repository` must be an EcrRepository created by lambda-docker.");
 }

@@ -78,7 +78,7 @@ export interface ResolvedLambdaImageArgs {
     readonly tag: string;
 }
 
-/** Validates and applies defaults without hashing the context (the expensive part). */
+/** Validates and applies defaults without hashing the context (the expensive part). @internal */
 export function validateLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): Omit<ResolvedLambdaImageArgs, "tag"> {
     const stage = v.stage("stage", args.stage);
     if (stage !== repositoryStage) {
@@ -111,7 +111,7 @@ export function validateLambdaImageArgs(args: LambdaImageArgs, repositoryStage: 
     };
 }
 
-/** Validates, applies defaults and computes the content-addressed tag. */
+/** Validates, applies defaults and computes the content-addressed tag. @internal */
 export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): ResolvedLambdaImageArgs {
     const valid = validateLambdaImageArgs(args, repositoryStage, immutable);
     // Secret ids (never values) join the hash through a reserved build-arg name no Dockerfile can declare.
@@ -122,7 +122,7 @@ export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: s
     return { ...valid, tag: stageTag(valid.stage, hash) };
 }
 
-/** The resolved build settings of a LambdaImage (architecture, tag, platform), as plain values. */
+/** The resolved build settings of a LambdaImage (architecture, tag, platform), as plain values. @internal */
 export function imageSettings(image: LambdaImage): ResolvedLambdaImageArgs {
     return requireState("lambdaImage", image, "`image` must be a LambdaImage created by lambda-docker, or an image URI string.");
 }
@@ -143,7 +143,7 @@ function missing(name: string, what: string, key: string, value: unknown): Error
     return new Error(`LambdaImage "${name}": ${what} has no \`${key}\` (got ${JSON.stringify(value)}); mocks must return it from newResource, as lambda-docker/testing's do.`);
 }
 
-/** The digest a tag points at in an `aws.ecr.getImages` listing, if the tag is there. */
+/** The digest a tag points at in an `aws.ecr.getImages` listing, if the tag is there. @internal */
 export function existingDigest(imageIds: readonly { imageTag?: string; imageDigest?: string }[], tag: string): string | undefined {
     return imageIds.find((i) => i.imageTag === tag && i.imageDigest)?.imageDigest;
 }

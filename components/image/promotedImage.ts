@@ -44,7 +44,7 @@ export interface ResolvedPromotedImageArgs {
     readonly environment?: Record<string, string>;
 }
 
-/** Validates what can be checked before anything exists; the source is checked here when it is a plain string. */
+/** Validates what can be checked before anything exists; the source is checked here when it is a plain string. @internal */
 export function resolvePromotedImageArgs(args: PromotedImageArgs, repositoryStage: string | undefined): ResolvedPromotedImageArgs {
     const stage = v.stage("stage", args.stage);
     if (repositoryStage !== undefined && stage !== repositoryStage) {
@@ -60,7 +60,7 @@ export function resolvePromotedImageArgs(args: PromotedImageArgs, repositoryStag
     return { stage, architecture, source, environment };
 }
 
-/** A plain map of environment variable names to values for a command the engine runs. */
+/** A plain map of environment variable names to values for a command the engine runs. @internal */
 export function commandEnvironment(key: string, env: unknown): Record<string, string> | undefined {
     if (typeof env !== "object" || env === null || Array.isArray(env)) v.fail(key, "a map of environment variable names to plain strings", env);
     for (const [k, value] of Object.entries(env)) {

@@ -35,6 +35,7 @@ export interface ResolvedImageFunctionArgs {
     readonly architecture: Architecture;
 }
 
+/** @internal */
 export function resolveImageFunctionArgs(args: ImageFunctionArgs): ResolvedImageFunctionArgs {
     let imageArchitecture: Architecture | undefined;
     const source = stateOf("image", args.image);

@@ -20,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Route, parseRoute, validateBatchSize, validateScheduleExpression } from "../../lib/lambda/events";
 import type { HttpApi } from "../api/httpApi";
 import * as v from "../../lib/validation";
+import { SCHEDULE_NAME_LIMIT, STATEMENT_ID_LIMIT } from "../../lib/lambda/rules";
 
 /** An HTTP route of a function on an HttpApi. */
 export interface HttpRouteEvent {
@@ -124,9 +125,6 @@ export function validateEvents(functionName: string, events: unknown): ResolvedE
     return resolved;
 }
 
-/** AWS's limits on the names Pulumi gives the triggers' children (`<child name>-<7 random>`). */
-export const SCHEDULE_NAME_LIMIT = 64;
-export const STATEMENT_ID_LIMIT = 100;
 
 /** Scheduler schedules and invoke permissions are auto-named from the function's component name: check they fit. */
 function checkAutoNames(functionName: string, events: readonly ResolvedEvent[]): void {

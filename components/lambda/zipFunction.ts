@@ -54,6 +54,7 @@ function handlerModuleExists(code: string, handler: string): boolean {
     return fs.existsSync(path.join(code, `${modulePath}.py`)) || fs.existsSync(path.join(code, modulePath, "__init__.py"));
 }
 
+/** @internal */
 export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFunctionArgs {
     const code = existingDirectory("code", args.code);
     const handler = v.handler("handler", args.handler);
@@ -84,7 +85,7 @@ export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFuncti
     };
 }
 
-/** The function's environment: the user's variables, with /opt/python on PYTHONPATH when a DockerLayer is attached. */
+/** The function's environment: the user's variables, with /opt/python on PYTHONPATH when a DockerLayer is attached. @internal */
 export function withLayerPythonPath(environment: Record<string, pulumi.Input<string>>, hasDockerLayer: boolean): Record<string, pulumi.Input<string>> {
     if (!hasDockerLayer) return environment;
     const current = environment.PYTHONPATH;

@@ -116,6 +116,7 @@ interface ResolvedDockerLayerArgs {
     readonly artifact?: ArtifactTarget;
 }
 
+/** @internal */
 export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): ResolvedDockerLayerArgs {
     const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
     let directory: string | undefined;
@@ -164,7 +165,7 @@ function resolveArtifactTarget(args: DockerLayerArgs): ArtifactTarget | undefine
     return { url: pulumi.output(args.artifactRepository), stage, cli: cliInvocation(), environment };
 }
 
-/** What a function using this layer needs to know before it creates anything. */
+/** What a function using this layer needs to know before it creates anything. @internal */
 export function layerInfo(layer: DockerLayer): LayerSource {
     return requireState("layer", layer, "`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
 }
@@ -184,7 +185,7 @@ async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"])
     return Object.fromEntries(entries);
 }
 
-/** The default layer name: the component name and 8 hex of its URN (project, stack, parents and name). */
+/** The default layer name: the component name and 8 hex of its URN (project, stack, parents and name). @internal */
 export function defaultLayerName(name: string, urn: string): string {
     return urnSuffixedName(name, urn);
 }

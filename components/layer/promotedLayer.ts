@@ -77,6 +77,7 @@ interface ResolvedPromotedLayerArgs {
     readonly cli: string;
 }
 
+/** @internal */
 export function resolvePromotedLayerArgs(name: string, args: PromotedLayerArgs): ResolvedPromotedLayerArgs {
     const source = parsePinnedReference("source", args.source);
     const sha256 = v.matches("sha256", args.sha256, /^[0-9a-f]{64}$/, "the source zip's sha256: 64 lowercase hex digits");

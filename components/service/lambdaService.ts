@@ -82,7 +82,7 @@ export interface LambdaServiceArgs {
 
 const FUNCTION_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-/** Validates the whole service, every function included, before anything is created. */
+/** Validates the whole service, every function included, before anything is created. @internal */
 export function validateLambdaServiceArgs(args: LambdaServiceArgs): void {
     const repo = resolveEcrRepositoryArgs({ ...args });
     validateLambdaImageArgs({ ...args, repository: undefined as never }, repo.stage, repo.tagMutability === "IMMUTABLE");

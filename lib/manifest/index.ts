@@ -1,4 +1,7 @@
 /** `lambda-docker/manifest`: read, validate and query `lambda-docker.yaml`. */
-export * from "./types";
+export { DEFAULT_IMAGE_NAME, DEFAULT_MANIFEST, MANIFEST_KEYS, PLACEHOLDER_PREFIX } from "./types";
+export type {
+    EventSpec, FunctionOverrides, FunctionSpec, ImageFunctionSpec, ImageSpec, LayerSpec, Manifest, QueueSpec, ZipFunctionSpec,
+} from "./types";
 export { parseManifest, readManifest } from "./parse";
 export { imageFunctionsOf, queueVisibilityTimeouts, zipFunctionsOf } from "./queries";

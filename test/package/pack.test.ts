@@ -28,7 +28,8 @@ pulumi.runtime.setMocks({
         digest: "sha256:" + "a".repeat(64) } }; },
     call: () => ({ userName: "AWS", password: "p", proxyEndpoint: "https://x" }),
 }, "consumer", "dev", false);
-const { EcrRepository, LambdaImage, ImageFunction, DockerLayer, ZipFunction, buildLayer } = require("lambda-docker");
+const { EcrRepository, LambdaImage, ImageFunction, DockerLayer, ZipFunction } = require("lambda-docker");
+const { buildLayer } = require("lambda-docker/local");
 for (const f of [EcrRepository, LambdaImage, ImageFunction, DockerLayer, ZipFunction, buildLayer]) assert.equal(typeof f, "function");
 const repo = new EcrRepository("app", { stage: "dev", keepImages: 10, untaggedExpiryDays: 1, tagMutability: "MUTABLE", forceDelete: true });
 const image = new LambdaImage("app", { repository: repo, stage: "dev", context: "app", architecture: "x86_64" });
@@ -51,7 +52,7 @@ pulumi.runtime.setMocks({
         : c.token.includes("getCallerIdentity") ? { accountId: "123456789012" } : { userName: "AWS", password: "p", proxyEndpoint: "https://x" },
 }, "lambda-docker-consumer", "dev", false);
 pulumi.runtime.setAllConfig({ "lambda-docker-consumer:memorySize": "256" });
-require("lambda-docker").useLayerBuilder(async () => ({ zipPath: "layer.zip", sha256: "c".repeat(64), unzippedBytes: 10, zippedBytes: 5, cached: true, inputHash: "h" }));
+require("lambda-docker/testing").useLayerBuilder(async () => ({ zipPath: "layer.zip", sha256: "c".repeat(64), unzippedBytes: 10, zippedBytes: 5, cached: true, inputHash: "h" }));
 const outputs = require("./bin/index.js");
 pulumi.all(outputs).apply((values) => setTimeout(() => {
     const fn = inputs["hello-function"];
@@ -64,7 +65,14 @@ pulumi.all(outputs).apply((values) => setTimeout(() => {
 const EXPORTS_CHECK = `
 import * as main from "lambda-docker";
 import * as testing from "lambda-docker/testing";
-export const entries: [string, object][] = [["lambda-docker", main], ["lambda-docker/testing", testing]];
+import * as local from "lambda-docker/local";
+import * as manifest from "lambda-docker/manifest";
+import * as registry from "lambda-docker/registry";
+import type { PromoteImageRequest } from "lambda-docker/registry";
+import type { Manifest } from "lambda-docker/manifest";
+import type { InvokeResult } from "lambda-docker/local";
+export const entries: [string, object][] = [["lambda-docker", main], ["lambda-docker/testing", testing], ["lambda-docker/local", local], ["lambda-docker/manifest", manifest], ["lambda-docker/registry", registry]];
+export type Used = [PromoteImageRequest, Manifest, InvokeResult];
 `;
 
 /** Asks a component provider plugin for its schema over gRPC, as the engine does (`pulumi package get-schema`). */
@@ -148,9 +156,12 @@ describe("the packed package, installed once outside the repository", function (
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("ships the built JS and declarations, the component sources (for the provider's schema), the manifest's JSON Schema, README and LICENSE", () => {
-        const other = files.filter((f) => !/^dist\/(components|cli|config)\/.+\.(js|d\.ts)$/.test(f) && !/^components\/.+\.ts$/.test(f));
-        assert.deepEqual(other.sort(), ["LICENSE", "README.md", "package.json", "schema/lambda-docker.schema.json"]);
+    it("ships the built JS and declarations, the component and lib sources (for the provider's schema), the runtime's Python, the manifest's JSON Schema, README and LICENSE", () => {
+        const other = files.filter((f) => !/^dist\/(components|lib|cli|config)\/.+\.(js|d\.ts)$/.test(f) && !/^(components|lib)\/.+\.ts$/.test(f));
+        assert.deepEqual(other.sort(), [
+            "LICENSE", "README.md", "lib/local/python/bootstrap.py", "lib/local/python/check_handlers.py", "lib/local/python/lambda_layers.py",
+            "lib/local/python/lambda_runtime.py", "package.json", "schema/lambda-docker.schema.json",
+        ]);
         for (const f of ["dist/config/stackConfig.js", "dist/config/stackFile.js"]) assert.ok(files.includes(f), `the CLI reads stack files, but the tarball lacks ${f}`);
         for (const f of ["dist/components/index.js", "dist/components/index.d.ts", "dist/cli/main.js", "components/index.ts"]) assert.ok(files.includes(f), `the tarball lacks ${f}`);
         const testing = ["dist/components/testing/index.js", "dist/components/testing/index.d.ts"].filter((f) => !files.includes(f));
@@ -182,10 +193,12 @@ describe("the packed package, installed once outside the repository", function (
         const node = JSON.parse(run(process.execPath, ["-e", `
             const pkg = require("lambda-docker/package.json");
             console.log(JSON.stringify({ version: pkg.version, main: typeof require("lambda-docker").EcrRepository,
-                testing: Object.keys(require("lambda-docker/testing")).length > 0, main2: require.resolve("lambda-docker"), testing2: require.resolve("lambda-docker/testing") }));
+                testing: Object.keys(require("lambda-docker/testing")).length > 0, main2: require.resolve("lambda-docker"), testing2: require.resolve("lambda-docker/testing"),
+                local: typeof require("lambda-docker/local").invokeLocal, manifest: typeof require("lambda-docker/manifest").readManifest,
+                registry: typeof require("lambda-docker/registry").promoteImage }));
         `], consumer()));
         assert.deepEqual(node, {
-            version, main: "function", testing: true,
+            version, main: "function", testing: true, local: "function", manifest: "function", registry: "function",
             main2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "index.js"),
             testing2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "testing", "index.js"),
         });

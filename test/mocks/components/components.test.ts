@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EcrRepository, ImageFunction, LambdaImage, dynamoDbTableStatement, hashBuildInputs } from "../../../components";
+import { EcrRepository, ImageFunction, LambdaImage, dynamoDbTableStatement } from "../../../components";
+import { hashBuildInputs } from "../../../lib/build/contextHash";
 import { urnSuffixedName } from "../../../components/internal/names";
 import { ACCOUNT, REGION, REGISTRY, ResourceRecorder, valueOf } from "../../../plan/engine";
 

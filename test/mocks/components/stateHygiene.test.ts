@@ -7,9 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    DockerLayer, EcrRepository, ImageFunction, LambdaImage, LambdaService, PromotedImage, ZipFunction, useLayerBuilder,
-} from "../../../components";
+import { DockerLayer, EcrRepository, ImageFunction, LambdaImage, LambdaService, PromotedImage, ZipFunction } from "../../../components";
+import { useLayerBuilder } from "../../../components/testing";
 import { ResourceRecorder, valueOf } from "../../../plan/engine";
 
 const recorder = new ResourceRecorder();

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { EcrRepository, ImageFunction, LambdaImage, hashBuildInputs } from "../../../../components";
+import { EcrRepository, ImageFunction, LambdaImage } from "../../../../components";
+import { hashBuildInputs } from "../../../../lib/build/contextHash";
 import { existingDigest } from "../../../../components/image/lambdaImage";
 import { ACCOUNT, REGISTRY, ResourceRecorder, valueOf } from "../../../../plan/engine";
 

@@ -4,7 +4,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DockerLayer, useLayerBuilder } from "../../../../components";
+import { DockerLayer } from "../../../../components";
+import { useLayerBuilder } from "../../../../components/testing";
 import { zipDirectoryLayer } from "../../../../lib/build/layerBuild";
 import { ResourceRecorder, valueOf } from "../../../../plan/engine";
 

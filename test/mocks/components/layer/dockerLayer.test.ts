@@ -2,7 +2,10 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BuildLayerOptions, DockerLayer, LayerBuildResult, ZipFunction, defaultLayerName, useLayerBuilder } from "../../../../components";
+import { DockerLayer, ZipFunction } from "../../../../components";
+import { BuildLayerOptions, LayerBuildResult } from "../../../../lib/build/layerBuild";
+import { defaultLayerName } from "../../../../components/layer/dockerLayer";
+import { useLayerBuilder } from "../../../../components/testing";
 import { urnSuffixedName } from "../../../../components/internal/names";
 import { ACCOUNT, REGION, ResourceRecorder, assetPath, valueOf } from "../../../../plan/engine";
 

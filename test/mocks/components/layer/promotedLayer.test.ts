@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DockerLayer, EcrRepository, LayerBuildResult, PromotedLayer, ZipFunction, useLayerBuilder, useLayerFetcher } from "../../../../components";
+import { DockerLayer, EcrRepository, PromotedLayer, ZipFunction } from "../../../../components";
+import { LayerBuildResult } from "../../../../lib/build/layerBuild";
+import { useLayerBuilder, useLayerFetcher } from "../../../../components/testing";
 import { layerArtifact } from "../../../../lib/registry/artifact";
 import { ACCOUNT, REGION, REGISTRY, ResourceRecorder, valueOf } from "../../../../plan/engine";
 
