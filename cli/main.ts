@@ -1,29 +1,30 @@
 #!/usr/bin/env node
-/** The lambda-docker command line. Commander parses arguments (help, errors, subcommands) so we don't. */
+/** The lambda-docker command line. Commander parses arguments; only the command being run is loaded, so the CLI starts at once. */
 import { Command } from "commander";
-import { checkCommand } from "./commands/check";
-import { invokeCommand } from "./commands/invoke";
-import { cleanCommand } from "./commands/clean";
-import { importCommand } from "./commands/import";
-import { layerCommand } from "./commands/layer";
-import { promoteCommand } from "./commands/promote";
-import { iamPolicyCommand } from "./commands/iamPolicy";
 
-export function program(): Command {
-    return new Command("lambda-docker")
-        .description("Ship Python AWS Lambda functions with Docker")
-        .showHelpAfterError()
-        .addCommand(layerCommand())
-        .addCommand(checkCommand())
-        .addCommand(invokeCommand())
-        .addCommand(cleanCommand())
-        .addCommand(importCommand())
-        .addCommand(promoteCommand())
-        .addCommand(iamPolicyCommand());
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** Each command's module, loaded only when that command (or the full help) is asked for. */
+const COMMANDS: Record<string, () => Command> = {
+    layer: () => require("./commands/layer").layerCommand(),
+    check: () => require("./commands/check").checkCommand(),
+    invoke: () => require("./commands/invoke").invokeCommand(),
+    clean: () => require("./commands/clean").cleanCommand(),
+    import: () => require("./commands/import").importCommand(),
+    promote: () => require("./commands/promote").promoteCommand(),
+    "iam-policy": () => require("./commands/iamPolicy").iamPolicyCommand(),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The program with `only` (a command name from argv) loaded, or every command when argv names none of them. */
+export function program(only?: string): Command {
+    const root = new Command("lambda-docker").description("Ship Python AWS Lambda functions with Docker").showHelpAfterError();
+    const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
+    for (const name of names) root.addCommand(COMMANDS[name]());
+    return root;
 }
 
 if (require.main === module) {
-    program()
+    program(process.argv[2])
         .parseAsync(process.argv)
         .catch((err: Error) => {
             process.stderr.write(`lambda-docker: ${err.message}\n`);

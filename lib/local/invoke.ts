@@ -2,11 +2,11 @@
  * `invokeLocal`: one handler run in its image with an event, by the rules of AWS's Python runtime
  * (lib/local/python/lambda_runtime.py); see docs/design/local-runtime.md for what each rule follows.
  */
-import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
-import { DockerError, dockerBinary, runDocker } from "../docker/cli";
+import { DockerError } from "../docker/cli";
+import { RunningContainer, startContainer } from "../docker/run";
 import { FUNCTION_DEFAULTS } from "../lambda/rules";
-import { Mount, mountFlags } from "./mounts";
+import { Mount, mountsOf } from "./mounts";
 import { InvokeReport, formatReport, timeoutMessage } from "./report";
 import { localEnvironment } from "./runtimeEnvironment";
 import { pythonProgram } from "./scripts";
@@ -85,6 +85,16 @@ export function parseLenient(text: string): unknown {
     }
 }
 
+/** Resolves when `stream` has ended (at once if it already has). */
+function ended(stream: NodeJS.ReadableStream): Promise<void> {
+    const s = stream as NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean };
+    if (s.readableEnded || s.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+        stream.once("end", resolve);
+        stream.once("close", resolve);
+    });
+}
+
 /** Calls `onLine` with each complete line of `stream`, and the rest at its end. */
 export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
     let partial = "";
@@ -128,21 +138,15 @@ function containerVariables(inv: Invocation): Record<string, string> {
     };
 }
 
-/** `docker run` of bootstrap.py; values travel in docker's environment (-e NAME), never on its command line. */
-function startContainer(inv: Invocation, env: NodeJS.ProcessEnv): ChildProcess {
+/** The container of bootstrap.py, reached through the Engine API (or the CLI): lib/docker/run. */
+function containerOf(inv: Invocation, env: NodeJS.ProcessEnv): Promise<RunningContainer> {
     const { options } = inv;
-    const vars = containerVariables(inv);
-    const args = [
-        "run", "--rm", "--name", inv.container, "--label", `lambda-docker.invoke=${options.functionName}`,
-        "--network", options.network ? "bridge" : "none",
-        "--memory", `${inv.memorySize}m`, "--memory-swap", `${inv.memorySize}m`,
-        ...(options.workingDirectory ? ["--workdir", options.workingDirectory] : []),
-        ...mountFlags(options.mounts, options.layers),
-        "--entrypoint", "python3",
-        ...Object.keys(vars).flatMap((k) => ["-e", k]),
-        options.image, "-c", pythonProgram("bootstrap"),
-    ];
-    return spawn(dockerBinary(env), args, { env: { ...env, ...vars }, stdio: ["ignore", "pipe", "pipe"] });
+    return startContainer({
+        image: options.image, name: inv.container, labels: { "lambda-docker.invoke": options.functionName },
+        network: options.network ? "bridge" : "none", memoryMb: inv.memorySize, workingDir: options.workingDirectory,
+        mounts: mountsOf(options.mounts, options.layers), entrypoint: ["python3"], cmd: ["-c", pythonProgram("bootstrap")],
+        env: containerVariables(inv),
+    }, env);
 }
 
 interface Watch {
@@ -157,9 +161,9 @@ interface Watch {
  * Follows the container: logs after START go to `log`, the protocol's start and end messages are
  * kept, the timeout (and a bound on init) kills it, an abort kills it. Resolves with docker's exit code.
  */
-async function watch(inv: Invocation, child: ChildProcess, env: NodeJS.ProcessEnv): Promise<[number, Watch]> {
+async function watch(inv: Invocation, container: RunningContainer): Promise<[number, Watch]> {
     const state: Watch = { started: false, timedOut: false, interrupted: false, stderrTail: [] };
-    const kill = (): Promise<unknown> => runDocker(["kill", inv.container], { env });
+    const kill = (): Promise<unknown> => container.kill().catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const initTimer = setTimeout(() => {
         state.timedOut = true;
@@ -170,8 +174,8 @@ async function watch(inv: Invocation, child: ChildProcess, env: NodeJS.ProcessEn
         void kill();
     };
     inv.options.signal?.addEventListener("abort", onAbort, { once: true });
-    eachLine(child.stderr!, (line) => (state.started ? inv.log(line) : state.stderrTail.push(line)));
-    eachLine(child.stdout!, (line) => {
+    eachLine(container.stderr, (line) => (state.started ? inv.log(line) : state.stderrTail.push(line)));
+    eachLine(container.stdout, (line) => {
         if (!line.startsWith(PROTOCOL)) return;
         const message = JSON.parse(line.slice(PROTOCOL.length)) as { kind: string } & Omit<Partial<EndMessage>, "kind">;
         if (message.kind === "start") {
@@ -188,11 +192,9 @@ async function watch(inv: Invocation, child: ChildProcess, env: NodeJS.ProcessEn
         }
     });
     try {
-        const code: number = await new Promise((resolve, reject) => {
-            child.on("error", (err: NodeJS.ErrnoException) =>
-                reject(err.code === "ENOENT" ? new DockerError(`Docker CLI not found: could not run "${dockerBinary(env)}". Install Docker or set DOCKER.`) : err));
-            child.on("close", (c) => resolve(c ?? 1));
-        });
+        const code = await container.exited;
+        // The streams may still hold the last lines (END's payload among them) when the exit is reported.
+        await Promise.all([ended(container.stdout), ended(container.stderr)]);
         return [code, state];
     } finally {
         clearTimeout(timer);
@@ -249,7 +251,7 @@ export async function invokeLocal(options: InvokeOptions): Promise<InvokeResult>
             options.onLog?.(line);
         },
     };
-    const [code, state] = await watch(inv, startContainer(inv, env), env);
+    const [code, state] = await watch(inv, await containerOf(inv, env));
     if (state.interrupted) throw new DockerError(`Invocation of ${options.functionName} interrupted; container ${inv.container} stopped and removed.`);
     return outcome(inv, code, state);
 }

@@ -10,10 +10,14 @@ export interface Mount {
 /** Where layers are mounted in the container before they are extracted into /opt. */
 export const LAYER_MOUNT = "/lambda-docker-layers";
 
-/** `docker run` flags for `mounts` and `layers` (zips or directories on the host, in order). */
+/** The read-only mounts of `mounts` and `layers` (zips or directories on the host, in order, under LAYER_MOUNT). */
+export function mountsOf(mounts: readonly Mount[] = [], layers: readonly string[] = []): Mount[] {
+    return [...mounts, ...layers.map((l, i) => ({ source: l, target: `${LAYER_MOUNT}/${i}` }))];
+}
+
+/** `docker run` flags for `mounts` and `layers`. */
 export function mountFlags(mounts: readonly Mount[] = [], layers: readonly string[] = []): string[] {
-    return [...mounts, ...layers.map((l, i) => ({ source: l, target: `${LAYER_MOUNT}/${i}` }))]
-        .flatMap((m) => ["--mount", `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`]);
+    return mountsOf(mounts, layers).flatMap((m) => ["--mount", `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`]);
 }
 
 /** Where a zip function's code is mounted, and its handlers import from. */

@@ -3,10 +3,12 @@
  * its architecture checked: "handler not found" and "exec format error", found before any AWS call.
  */
 import { resolveDockerfile } from "../build/contextHash";
-import { DockerError, runDocker } from "../docker/cli";
+import * as crypto from "crypto";
+import { DockerError } from "../docker/cli";
+import { runToEnd } from "../docker/run";
 import { Architecture } from "../validation";
 import { LocalImage, LocalImageOptions, buildLocalImage, imageArchitecture } from "./localImage";
-import { Mount, mountFlags } from "./mounts";
+import { Mount, mountsOf } from "./mounts";
 import { localEnvironment } from "./runtimeEnvironment";
 import { pythonProgram } from "./scripts";
 
@@ -66,11 +68,12 @@ export async function preflightImage(image: string, functions: readonly Prefligh
         const specs = Object.fromEntries(runnable.map((f) => [f.name, {
             environment: { ...(f.environment ?? {}), ...localEnvironment({ functionName: f.name, handler: f.command[0], memorySize: f.memorySize, region, runtime: f.runtime }, true) },
         }]));
-        const run = await runDocker(
-            ["run", "--rm", "--network", "none", ...mountFlags(options.mounts, options.layers), ...(options.workingDirectory ? ["--workdir", options.workingDirectory] : []),
-                "--entrypoint", "python3", "-e", `LAMBDA_DOCKER_FUNCTIONS=${JSON.stringify(specs)}`, image, "-c", pythonProgram("check_handlers")],
-            { env },
-        );
+        // The functions' environment (which may hold secrets) travels in the run's environment, never on a command line.
+        const run = await runToEnd({
+            image, name: `lambda-docker-preflight-${crypto.randomBytes(4).toString("hex")}`, labels: { "lambda-docker.preflight": "true" },
+            network: "none", mounts: mountsOf(options.mounts, options.layers), workingDir: options.workingDirectory,
+            entrypoint: ["python3"], cmd: ["-c", pythonProgram("check_handlers")], env: { LAMBDA_DOCKER_FUNCTIONS: JSON.stringify(specs) },
+        }, env);
         const line = run.stdout.split("\n").find((l) => l.startsWith("LAMBDA_DOCKER_PREFLIGHT "));
         if (run.code !== 0 || !line) {
             throw new DockerError(`Preflight could not run python3 in ${image} (exit ${run.code}): ${run.tail.slice(-5).join(" | ")}`);

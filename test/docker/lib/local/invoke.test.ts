@@ -98,6 +98,15 @@ describe("local invoke follows the Lambda Python runtime", function () {
         assert.deepEqual(out.result, { price: 9.99, count: 10, name: "café" });
     });
 
+    it("gives the same result through the Docker CLI (LAMBDA_DOCKER_ENGINE=cli) as through the Engine API, and leaves no container", async () => {
+        const [api, cli] = [await run("boom", { event: { id: 7 } }), await run("boom", { event: { id: 7 }, env: { ...process.env, LAMBDA_DOCKER_ENGINE: "cli" } })];
+        for (const out of [api, cli]) {
+            assert.deepEqual([out.failed, out.errorType, (out.result as { errorMessage: string }).errorMessage], [true, "ValueError", "bad order 7"]);
+            assert.deepEqual(out.logs.filter((l) => l.startsWith("[ERROR]")), ["[ERROR] ValueError: bad order 7"]);
+        }
+        assert.equal(docker(["ps", "--all", "--quiet", "--filter", "label=lambda-docker.invoke=orders"]).trim(), "");
+    });
+
     it("fails a set or a datetime with Runtime.MarshalError", async () => {
         const set = await run("tags");
         assert.equal(set.failed, true);
