@@ -5,13 +5,14 @@ import { useLayerBuilder } from "../components/layer/dockerLayer";
 import { PlanEntry, planEntries } from "./format";
 import { planLayerBuilder } from "./layerBuilder";
 import { runProgram, withCheapStackTraces } from "./program";
+import { packageRoot } from "../lib/commandLine";
 
 export interface Plan {
     readonly stack: string;
     readonly resources: PlanEntry[];
 }
 
-export const SNAPSHOT_DIR = path.resolve(__dirname, "snapshots");
+export const SNAPSHOT_DIR = path.join(packageRoot(__dirname), "plan", "snapshots");
 
 export function snapshotPath(stack: string): string {
     return path.join(SNAPSHOT_DIR, `${stack}.json`);
@@ -19,7 +20,7 @@ export function snapshotPath(stack: string): string {
 
 /** Stacks with a stack file in stacks/. */
 export function stacks(): string[] {
-    return fs.readdirSync(path.resolve(__dirname, "..", "stacks"))
+    return fs.readdirSync(path.join(packageRoot(__dirname), "stacks"))
         .flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1))
         .sort();
 }

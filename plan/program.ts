@@ -8,8 +8,10 @@ import { readManifest } from "../lib/manifest";
 import { parseStackConfig } from "../config/stackConfig";
 import { readStackFile } from "../config/stackFile";
 import { Recorded, ResourceRecorder, valueOf } from "./engine";
+import { packageRoot } from "../lib/commandLine";
 
-const ROOT = path.resolve(__dirname, "..");
+// The project directory, whether this runs from source or compiled into dist/plan.
+const ROOT = packageRoot(__dirname);
 export const recorder = new ResourceRecorder();
 
 /** Stack-file config as the CLI hands it to a program: fully qualified keys, string values. */
@@ -30,7 +32,7 @@ export async function runProgram(stack: string, overrides: Record<string, string
     process.chdir(ROOT); // Pulumi runs the program from the project directory
     try {
         recorder.deployed = deployedShape(stack, config);
-        const modulePath = require.resolve(path.join(ROOT, "index.ts"));
+        const modulePath = require.resolve(path.join(__dirname, "..", "index")); // index.ts, or dist/index.js compiled
         delete require.cache[modulePath];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require(modulePath) as () => Promise<Record<string, pulumi.Output<unknown>>>;

@@ -15,8 +15,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SERVED_TYPES } from "../support/served";
+import { builtCli } from "../support/cli";
+import { REPO_ROOT } from "../support/paths";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 
 const MINIMAL = `
 const assert = require("node:assert/strict");
@@ -61,18 +63,24 @@ pulumi.all(outputs).apply((values) => setTimeout(() => {
 }, 500));
 `;
 
-/** Every entry of the `exports` map, as a consumer's TypeScript (both resolution modes) and Node see it. */
-const EXPORTS_CHECK = `
-import * as main from "lambda-docker";
-import * as testing from "lambda-docker/testing";
-import * as local from "lambda-docker/local";
-import * as manifest from "lambda-docker/manifest";
-import * as registry from "lambda-docker/registry";
-import type { PromoteImageRequest } from "lambda-docker/registry";
-import type { Manifest } from "lambda-docker/manifest";
-import type { InvokeResult } from "lambda-docker/local";
-export const entries: [string, object][] = [["lambda-docker", main], ["lambda-docker/testing", testing], ["lambda-docker/local", local], ["lambda-docker/manifest", manifest], ["lambda-docker/registry", registry]];
-export type Used = [PromoteImageRequest, Manifest, InvokeResult];
+/** Every entry of the `exports` map, as a consumer's TypeScript resolves it: moduleResolution node (typesVersions) and nodenext (exports). */
+const RESOLVE_CHECK = `
+const ts = require("typescript");
+const entries = ["lambda-docker", "lambda-docker/testing", "lambda-docker/local", "lambda-docker/manifest", "lambda-docker/registry"];
+const from = require("path").join(process.cwd(), "index.ts");
+const modes = {
+    node: { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 },
+    nodenext: { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext },
+};
+const out = {};
+for (const [mode, options] of Object.entries(modes)) {
+    out[mode] = {};
+    for (const e of entries) {
+        const r = ts.resolveModuleName(e, from, options, ts.sys, undefined, undefined, ts.ModuleKind.CommonJS).resolvedModule;
+        out[mode][e] = r ? require("fs").realpathSync(r.resolvedFileName) : null;
+    }
+}
+console.log(JSON.stringify(out));
 `;
 
 /** Asks a component provider plugin for its schema over gRPC, as the engine does (`pulumi package get-schema`). */
@@ -137,8 +145,9 @@ describe("the packed package, installed once outside the repository", function (
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-pack-"));
-        // npm pack runs the `prepare` script, which builds dist/.
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], ROOT));
+        // dist/ is built and current (npm test builds it first; builtCli checks): no second build through `prepare`.
+        builtCli();
+        const packed = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], ROOT));
         files = (packed[0].files as { path: string }[]).map((f) => f.path);
         version = packed[0].version;
         const tarball = path.join(dir, packed[0].filename);
@@ -202,11 +211,16 @@ describe("the packed package, installed once outside the repository", function (
             main2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "index.js"),
             testing2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "testing", "index.js"),
         });
-        fs.writeFileSync(path.join(consumer(), "exports-check.ts"), EXPORTS_CHECK);
-        const tsc = path.join(dir, "node_modules", "typescript", "bin", "tsc");
-        const base = ["--noEmit", "--strict", "--skipLibCheck", "exports-check.ts"];
-        run(process.execPath, [tsc, "--module", "commonjs", "--moduleResolution", "node", ...base], consumer());
-        run(process.execPath, [tsc, "--module", "nodenext", "--moduleResolution", "nodenext", ...base], consumer());
+        // What each entry resolves to, asked of the consumer's own TypeScript in both resolution modes (the
+        // declarations themselves compile in the next tests, which import the main entry and ./testing).
+        fs.writeFileSync(path.join(consumer(), "resolve-check.js"), RESOLVE_CHECK);
+        const resolved = JSON.parse(run(process.execPath, ["resolve-check.js"], consumer()));
+        const dts = (entry: string) => path.join(dir, "node_modules", "lambda-docker", "dist", entry, "index.d.ts");
+        const expected = {
+            "lambda-docker": dts("components"), "lambda-docker/testing": dts("components/testing"),
+            "lambda-docker/local": dts("lib/local"), "lambda-docker/manifest": dts("lib/manifest"), "lambda-docker/registry": dts("lib/registry"),
+        };
+        assert.deepEqual(resolved, { node: expected, nodenext: expected });
     });
 
     it("runs the lambda-docker CLI from its bin", () => {

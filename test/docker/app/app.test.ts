@@ -4,7 +4,6 @@
  * registry under exactly the tags LambdaImage computes, read back over the registry's HTTP API.
  */
 import * as assert from "node:assert/strict";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { buildLocalImage, preflight } from "../../../lib/local";
@@ -15,6 +14,7 @@ import { resolveLambdaImageArgs } from "../../../components/image/lambdaImage";
 import { recorder, runProgram } from "../../support/localProgram";
 import { startRegistry } from "../../support/registry";
 import { BASE_IMAGE, REPO_ROOT, copyTree, docker, requireDocker, tempDir } from "../../support/docker";
+import { runCli } from "../../support/cli";
 
 const buildArgs = { BASE_IMAGE };
 const MANIFEST = readManifest(path.join(REPO_ROOT, "lambda-docker.yaml"));
@@ -34,12 +34,9 @@ async function registry(host: string, pathname: string, accept?: string): Promis
     return fetch(`http://${host}${pathname}`, { headers });
 }
 
-/** Runs the lambda-docker CLI from source in `cwd`. */
+/** Runs the built lambda-docker CLI in `cwd`. */
 function cli(args: string[], cwd: string, input?: string) {
-    const tsNode = require.resolve("ts-node/register/transpile-only");
-    const result = spawnSync(process.execPath, ["-r", tsNode, path.join(REPO_ROOT, "cli", "main.ts"), ...args], {
-        cwd, input, encoding: "utf8", env: { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
-    });
+    const result = runCli(args, { cwd, input });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

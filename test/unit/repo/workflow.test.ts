@@ -94,7 +94,7 @@ describe("the GitHub Actions workflow", () => {
             assert.deepEqual(qemu.with, { platforms: "${{ steps.arch.outputs.platform }}" }, job);
         }
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { decide } = require("../../../tools/ci/stack-architecture.js") as { decide(text: string, arch: string): unknown };
+        const { decide } = require(path.join(REPO_ROOT, "tools", "ci", "stack-architecture.js")) as { decide(text: string, arch: string): unknown };
         assert.deepEqual(decide("config:\n  lambda-docker:architecture: arm64\n", "x64"), { architecture: "arm64", platform: "linux/arm64", emulate: true });
         assert.deepEqual(decide("config:\n  lambda-docker:architecture: arm64\n", "arm64"), { architecture: "arm64", platform: "linux/arm64", emulate: false });
         assert.deepEqual(decide("config:\n  aws:region: us-east-1\n", "x64"), { architecture: "x86_64", platform: "linux/amd64", emulate: false });

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import * as crypto from "crypto";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -7,18 +6,17 @@ import { buildLayer, LayerBuildResult } from "../../../../lib/build/layerBuild";
 import { EXEC_MODE, FILE_MODE } from "../../../../lib/build/zip";
 import { readZip } from "../../../support/zipReader";
 import { PACKAGE, writeLayerContext } from "../../../support/dockerFixtures";
-import { BASE_IMAGE, DOCKER, REPO_ROOT, copyTree, docker, recordingDocker, requireDocker, tempDir } from "../../../support/docker";
+import { BASE_IMAGE, DOCKER, copyTree, docker, recordingDocker, requireDocker, tempDir } from "../../../support/docker";
+import { builtCli } from "../../../support/cli";
 
 const buildArgs = { BASE_IMAGE };
 
 /** Runs the CLI in a child process with its own cwd, umask and TZ, as another machine would. */
 function cli(args: string[], opts: { cwd: string; umask: string; tz: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }> {
-    const main = path.join(REPO_ROOT, "cli", "main.ts");
-    const tsNode = require.resolve("ts-node/register/transpile-only");
     const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-    const script = `umask ${opts.umask}; exec '${process.execPath}' -r '${tsNode}' '${main}' ${quoted}`;
+    const script = `umask ${opts.umask}; exec '${process.execPath}' '${builtCli()}' ${quoted}`;
     return new Promise((resolve) => {
-        const env = { ...process.env, ...opts.env, TZ: opts.tz, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") };
+        const env = { ...process.env, ...opts.env, TZ: opts.tz };
         const child = spawn("sh", ["-c", script], { cwd: opts.cwd, env });
         let stdout = "";
         let stderr = "";
@@ -159,25 +157,6 @@ describe("layers built on a real Docker engine", function () {
             return true;
         });
         assert.deepEqual(cacheEntries(cacheDir), []);
-    });
-
-    it("builds the same zip with the classic builder and removes its container and image, on failure too", async () => {
-        const context = writeLayerContext(path.join(dir, "core"));
-        const kit = await buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-kit"), builder: "buildkit" });
-        const classic = await buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-classic"), builder: "classic" });
-        assert.equal(classic.sha256, kit.sha256);
-        // A step that succeeds (with content unique to this run, so it is never cached) and then one that fails.
-        const failing = writeLayerContext(path.join(dir, "failing"), `RUN echo ${crypto.randomBytes(8).toString("hex")} > /unique\nRUN exit 3`);
-        const imagesBefore = docker(["image", "ls", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort();
-        const containersBefore = docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort();
-        await assert.rejects(buildLayer({ context: failing, buildArgs, cacheDir: path.join(dir, "cache-fail"), builder: "classic" }), {
-            name: "DockerError",
-        });
-        assert.deepEqual(docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(), containersBefore);
-        assert.deepEqual(docker(["image", "ls", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(), imagesBefore);
-        assert.equal(docker(["ps", "--all", "--quiet", "--filter", "name=lambda-docker-layer-"]), "");
-        assert.equal(docker(["images", "--quiet", "lambda-docker-layer"]), "");
-        assert.deepEqual(cacheEntries(path.join(dir, "cache-fail")), []);
     });
 
     it("shares one build between concurrent calls in a process, and two processes each finish with the same complete zip", async () => {

@@ -5,12 +5,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { zipDirectoryLayer } from "../../../../lib/build/layerBuild";
 import { listTree, writeZip } from "../../../../lib/build/zip";
-import { BASE_IMAGE, REPO_ROOT, docker, requireDocker, tempDir } from "../../../support/docker";
+import { BASE_IMAGE, docker, requireDocker, tempDir } from "../../../support/docker";
+import { runCli } from "../../../support/cli";
 
 function cli(args: string[], cwd: string) {
-    const r = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(REPO_ROOT, "cli", "main.ts"), ...args], {
-        cwd, encoding: "utf8", env: { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
-    });
+    const r = runCli(args, { cwd });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

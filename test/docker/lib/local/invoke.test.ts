@@ -4,11 +4,11 @@
  * the full context, and a container that never outlives the CLI.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { formatReport, invokeLocal, invokeWithEmulator, timeoutMessage } from "../../../../lib/local";
-import { BASE_IMAGE, REPO_ROOT, docker, requireDocker, tempDir } from "../../../support/docker";
+import { BASE_IMAGE, docker, requireDocker, tempDir } from "../../../support/docker";
+import { startCli as spawnCli } from "../../../support/cli";
 
 function write(file: string, text: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -190,17 +190,15 @@ describe("local invoke follows the Lambda Python runtime", function () {
         assert.deepEqual([(bare.result as { identity: unknown }).identity, (bare.result as { client_context: unknown }).client_context], [[null, null], null]);
     });
 
-    const startCli = (args: string[]) => spawn(process.execPath, [require.resolve("ts-node/register/transpile-only"), path.join(REPO_ROOT, "cli", "main.ts"), ...args].flatMap((a, i) => (i === 0 ? ["-r", a] : [a])), {
-        cwd: dir, env: { ...process.env, TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json") },
-    });
+    const startCli = (args: string[]) => spawnCli(args, { cwd: dir });
     function cli(args: string[], input?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
         return new Promise((resolve) => {
             const child = startCli(args);
             let stdout = "";
             let stderr = "";
-            child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-            child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-            child.stdin.end(input);
+            child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+            child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+            child.stdin!.end(input);
             child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
         });
     }
@@ -257,7 +255,7 @@ describe("local invoke follows the Lambda Python runtime", function () {
             const child = startCli(["invoke", "sleepy", "--image", image, "--timeout", "120"]);
             let stderr = "";
             await new Promise<void>((resolve, reject) => {
-                child.stderr.on("data", (c: Buffer) => {
+                child.stderr!.on("data", (c: Buffer) => {
                     stderr += c.toString();
                     if (stderr.includes("going to sleep")) resolve();
                 });

@@ -7,6 +7,7 @@ import * as path from "path";
 import { DIR_MODE, EXEC_MODE, FILE_MODE, SYMLINK_MODE, listTree, writeZip } from "../../../../lib/build/zip";
 import { readZip } from "../../../support/zipReader";
 import { REPO_ROOT } from "../../../support/paths";
+import { builtCli } from "../../../support/cli";
 
 /** DOS date of 1980-01-01: (year-1980)<<9 | month<<5 | day. */
 const DOS_1980_01_01 = (0 << 9) | (1 << 5) | 1;
@@ -97,14 +98,15 @@ describe("deterministic zips", () => {
         // yazl computes its minimum DOS date when it loads; load it west of UTC, then zip east of it,
         // where 1980-01-01 00:00 local falls before that minimum and would be clamped.
         const script = `
-            const { listTree, writeZip } = require(${JSON.stringify(path.join(REPO_ROOT, "lib", "build", "zip"))});
+            const { listTree, writeZip } = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "lib", "build", "zip.js"))});
             (async () => {
                 const first = await writeZip(listTree(process.argv[1]), process.argv[2] + "/west.zip");
                 process.env.TZ = "Asia/Tokyo";
                 const second = await writeZip(listTree(process.argv[1]), process.argv[2] + "/east.zip");
                 console.log(JSON.stringify([first.sha256, second.sha256]));
             })();`;
-        const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script, root, dir], {
+        builtCli(); // dist/ is current
+        const out = execFileSync(process.execPath, ["-e", script, root, dir], {
             encoding: "utf8", env: { ...process.env, TZ: "America/Los_Angeles" },
         });
         const [west, east] = JSON.parse(out) as string[];
