@@ -7,7 +7,13 @@ module.exports = {
     require: ["ts-node/register", "test/support/dockerHygiene.ts"],
     extension: ["ts"],
     // The longest files first (workers take files in this order), so no long file starts last.
-    spec: ["test/package/**/*.test.ts", "test/docker/**/*.test.ts", "test/remote/**/*.test.ts", "test/mocks/**/*.test.ts", "test/unit/**/*.test.ts"],
+    spec: [
+        "test/package/**/*.test.ts",
+        "test/docker/**/*.test.ts",
+        "test/remote/**/*.test.ts",
+        "test/mocks/**/*.test.ts",
+        "test/unit/**/*.test.ts",
+    ],
     timeout: 20000,
     parallel: process.env.MOCHA_PARALLEL !== "false",
     jobs: Number(process.env.MOCHA_JOBS || 4),

@@ -4,7 +4,12 @@
  * (prod) builds nothing: it promotes the source stack's images and layer zips by digest.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkManifestDeploy, deployManifest, readPromotionSources, usedImages } from "./components";
+import {
+    checkManifestDeploy,
+    deployManifest,
+    readPromotionSources,
+    usedImages,
+} from "./components";
 import { readManifest } from "./lib/manifest";
 import { preflightManifest } from "./lib/manifest/localBuild";
 import { functionEnvironment, parseStackConfig } from "./config/stackConfig";
@@ -18,17 +23,47 @@ export = async () => {
     if (config.preflight) {
         // Every handler imports, in its image, with the environment and region it gets on Lambda: before any AWS call.
         const { architecture, region, memorySize } = config;
-        await preflightManifest(manifest, { buildArgs, architecture, region, environment, memorySize, onOutput: (line) => void pulumi.log.debug(line) });
+        await preflightManifest(manifest, {
+            buildArgs,
+            architecture,
+            region,
+            environment,
+            memorySize,
+            onOutput: (line) => void pulumi.log.debug(line),
+        });
     }
-    const promotion = config.promoteFrom === undefined ? undefined : await readPromotionSources({
-        stage: config.stage, promoteFrom: config.promoteFrom, architecture: config.architecture, imageDigest: config.imageDigest,
-        images: usedImages(manifest), layers: Object.keys(manifest.layers),
-    });
-    const { keepImages, untaggedExpiryDays, tagMutability, scanOnPush, forceDelete, protect } = config;
+    const promotion =
+        config.promoteFrom === undefined
+            ? undefined
+            : await readPromotionSources({
+                  stage: config.stage,
+                  promoteFrom: config.promoteFrom,
+                  architecture: config.architecture,
+                  imageDigest: config.imageDigest,
+                  images: usedImages(manifest),
+                  layers: Object.keys(manifest.layers),
+              });
+    const { keepImages, untaggedExpiryDays, tagMutability, scanOnPush, forceDelete, protect } =
+        config;
     return deployManifest(manifest, {
-        stage: config.stage, architecture: config.architecture, memorySize: config.memorySize, timeout: config.timeout,
-        logRetentionDays: config.logRetentionDays, environment, buildArgs, latestTag: config.latestTag, promotion, source: config.manifest,
-        repositories: { keepImages, untaggedExpiryDays, tagMutability, scanOnPush, forceDelete, protect },
+        stage: config.stage,
+        architecture: config.architecture,
+        memorySize: config.memorySize,
+        timeout: config.timeout,
+        logRetentionDays: config.logRetentionDays,
+        environment,
+        buildArgs,
+        latestTag: config.latestTag,
+        promotion,
+        source: config.manifest,
+        repositories: {
+            keepImages,
+            untaggedExpiryDays,
+            tagMutability,
+            scanOnPush,
+            forceDelete,
+            protect,
+        },
         commandEnvironment: config.profile ? { AWS_PROFILE: config.profile } : undefined,
     }).outputs;
 };

@@ -7,7 +7,10 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
         const line = raw.trim();
         if (line === "" || line.startsWith("#")) return;
         const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-        if (!m) throw new Error(`--env-file ${file}, line ${i + 1}: expected KEY=VALUE, got ${JSON.stringify(raw)}`);
+        if (!m)
+            throw new Error(
+                `--env-file ${file}, line ${i + 1}: expected KEY=VALUE, got ${JSON.stringify(raw)}`,
+            );
         const value = m[2];
         out[m[1]] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
     });

@@ -35,13 +35,36 @@ export interface LocalSettings {
 
 export function commonOptions(cmd: Command): Command {
     return cmd
-        .option("-m, --manifest <file>", `the functions manifest (default: the stack's \`lambda-docker:manifest\`, else ${DEFAULT_MANIFEST})`)
-        .option("-s, --stack <name>", "read the base image, architecture, region, memory, timeout and environment from stacks/Pulumi.<name>.yaml")
-        .option("--image <ref>", "use this local image instead of building the manifest's (for a zip function: instead of the base image)")
-        .option("--architecture <arch>", `the functions' architecture: ${ARCHITECTURES.join(" or ")} (default: the stack's, else x86_64)`, choice(ARCHITECTURES))
-        .option("--build-arg <KEY=VALUE>", "build arg, repeatable; BASE_IMAGE here wins over the BASE_IMAGE variable and the stack", collectKeyValue, {})
+        .option(
+            "-m, --manifest <file>",
+            `the functions manifest (default: the stack's \`lambda-docker:manifest\`, else ${DEFAULT_MANIFEST})`,
+        )
+        .option(
+            "-s, --stack <name>",
+            "read the base image, architecture, region, memory, timeout and environment from stacks/Pulumi.<name>.yaml",
+        )
+        .option(
+            "--image <ref>",
+            "use this local image instead of building the manifest's (for a zip function: instead of the base image)",
+        )
+        .option(
+            "--architecture <arch>",
+            `the functions' architecture: ${ARCHITECTURES.join(" or ")} (default: the stack's, else x86_64)`,
+            choice(ARCHITECTURES),
+        )
+        .option(
+            "--build-arg <KEY=VALUE>",
+            "build arg, repeatable; BASE_IMAGE here wins over the BASE_IMAGE variable and the stack",
+            collectKeyValue,
+            {},
+        )
         .option("--region <region>", "AWS_REGION (default: the stack's aws:region, else us-east-1)")
-        .option("--env <KEY=VALUE>", "environment variable for the functions, repeatable (wins over --env-file and the stack)", collectKeyValue, {})
+        .option(
+            "--env <KEY=VALUE>",
+            "environment variable for the functions, repeatable (wins over --env-file and the stack)",
+            collectKeyValue,
+            {},
+        )
         .option("--env-file <file>", "more environment variables, KEY=VALUE lines (dotenv)")
         .option("-v, --verbose", "print docker's whole build output");
 }
@@ -50,11 +73,16 @@ export function commonOptions(cmd: Command): Command {
  * The settings of a local command. Precedence, highest first: flags; the BASE_IMAGE variable (base
  * image only); the stack file (`--stack`); the project's defaults. Pure apart from reading files.
  */
-export function localSettings(opts: CommonOpts, env: NodeJS.ProcessEnv = process.env): LocalSettings {
+export function localSettings(
+    opts: CommonOpts,
+    env: NodeJS.ProcessEnv = process.env,
+): LocalSettings {
     const stack = opts.stack ? localStackSettings(opts.stack, env) : undefined;
     const manifestFile = opts.manifest ?? stack?.config.manifest ?? DEFAULT_MANIFEST;
     const baseImage = localBaseImage(opts.buildArg.BASE_IMAGE, env, stack?.config.baseImage);
-    const fromFile = opts.envFile ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile) : {};
+    const fromFile = opts.envFile
+        ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile)
+        : {};
     return {
         manifestFile,
         manifest: readManifest(manifestFile),
@@ -68,6 +96,16 @@ export function localSettings(opts: CommonOpts, env: NodeJS.ProcessEnv = process
 }
 
 /** The build settings of the manifest's images under these settings. */
-export function buildSettings(s: LocalSettings, onOutput?: (line: string) => void): ManifestBuildSettings {
-    return { buildArgs: s.buildArgs, architecture: s.architecture, region: s.region, environment: s.environment, memorySize: s.memorySize, onOutput };
+export function buildSettings(
+    s: LocalSettings,
+    onOutput?: (line: string) => void,
+): ManifestBuildSettings {
+    return {
+        buildArgs: s.buildArgs,
+        architecture: s.architecture,
+        region: s.region,
+        environment: s.environment,
+        memorySize: s.memorySize,
+        onOutput,
+    };
 }

@@ -17,7 +17,9 @@ const COMMANDS: Record<string, () => Command> = {
 
 /** The program with `only` (a command name from argv) loaded, or every command when argv names none of them. */
 export function program(only?: string): Command {
-    const root = new Command("lambda-docker").description("Ship Python AWS Lambda functions with Docker").showHelpAfterError();
+    const root = new Command("lambda-docker")
+        .description("Ship Python AWS Lambda functions with Docker")
+        .showHelpAfterError();
     const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
     for (const name of names) root.addCommand(COMMANDS[name]());
     return root;

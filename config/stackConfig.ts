@@ -83,13 +83,22 @@ function coerce(raw: string, like: unknown): unknown {
  * @param values the raw config map, keys fully qualified (`lambda-docker:memorySize`, `aws:region`), as
  *   `pulumi.runtime.allConfig()` returns it.
  */
-export function parseStackConfig(stack: string, values: Readonly<Record<string, string>>): StackConfig {
+export function parseStackConfig(
+    stack: string,
+    values: Readonly<Record<string, string>>,
+): StackConfig {
     return v.withContext("Stack", stack, () => {
         v.stage("stack name", stack);
-        const known = new Set([...Object.keys(CONFIG_DEFAULTS), ...OPTIONAL_KEYS].map((k) => `${PROJECT}:${k}`));
+        const known = new Set(
+            [...Object.keys(CONFIG_DEFAULTS), ...OPTIONAL_KEYS].map((k) => `${PROJECT}:${k}`),
+        );
         for (const key of Object.keys(values).sort()) {
             if (key.startsWith(`${PROJECT}:`) && !known.has(key)) {
-                v.fail(key, `one of the known keys (${[...known].join(", ")}), not an unknown one`, key);
+                v.fail(
+                    key,
+                    `one of the known keys (${[...known].join(", ")}), not an unknown one`,
+                    key,
+                );
             }
         }
         const get = <K extends ConfigKey>(key: K): unknown => {
@@ -99,7 +108,11 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
         const k = (key: ConfigKey | (typeof OPTIONAL_KEYS)[number]): string => `${PROJECT}:${key}`;
         const region = values["aws:region"];
         if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-            v.fail("aws:region", "an AWS region such as \"us-east-1\", set in the stack file", region);
+            v.fail(
+                "aws:region",
+                'an AWS region such as "us-east-1", set in the stack file',
+                region,
+            );
         }
         const config: StackConfig = {
             stage: stack,
@@ -111,42 +124,88 @@ export function parseStackConfig(stack: string, values: Readonly<Record<string, 
             logLevel: v.oneOf(k("logLevel"), get("logLevel"), LOG_LEVELS),
             keepImages: v.atLeast(k("keepImages"), get("keepImages"), 1),
             untaggedExpiryDays: v.atLeast(k("untaggedExpiryDays"), get("untaggedExpiryDays"), 1),
-            tagMutability: v.oneOf(k("tagMutability"), get("tagMutability"), ["MUTABLE", "IMMUTABLE"] as const),
+            tagMutability: v.oneOf(k("tagMutability"), get("tagMutability"), [
+                "MUTABLE",
+                "IMMUTABLE",
+            ] as const),
             scanOnPush: v.boolean(k("scanOnPush"), get("scanOnPush")),
             forceDelete: v.boolean(k("forceDelete"), get("forceDelete")),
             protect: v.boolean(k("protect"), get("protect")),
             latestTag: v.boolean(k("latestTag"), get("latestTag")),
             preflight: v.boolean(k("preflight"), get("preflight")),
             manifest: v.nonEmptyString(k("manifest"), get("manifest")),
-            baseImage: v.matches(k("baseImage"), get("baseImage"), /^[a-z0-9][a-z0-9._/:@-]*$/, "an image reference such as \"public.ecr.aws/lambda/python:3.11\""),
+            baseImage: v.matches(
+                k("baseImage"),
+                get("baseImage"),
+                /^[a-z0-9][a-z0-9._/:@-]*$/,
+                'an image reference such as "public.ecr.aws/lambda/python:3.11"',
+            ),
         };
         const promoteFrom = values[k("promoteFrom")];
         const imageDigest = values[k("imageDigest")];
         if (promoteFrom !== undefined) {
-            v.matches(k("promoteFrom"), promoteFrom, STACK_REFERENCE_PATTERN, "a stack name `[<org>/[<project>/]]<stack>` whose image this stack promotes");
-            if (promoteFrom.split("/").pop() === stack) v.fail(k("promoteFrom"), "another stack than this one", promoteFrom);
+            v.matches(
+                k("promoteFrom"),
+                promoteFrom,
+                STACK_REFERENCE_PATTERN,
+                "a stack name `[<org>/[<project>/]]<stack>` whose image this stack promotes",
+            );
+            if (promoteFrom.split("/").pop() === stack)
+                v.fail(k("promoteFrom"), "another stack than this one", promoteFrom);
             for (const key of BUILD_ONLY_KEYS) {
-                if (config[key]) v.fail(k(key), `false or unset when \`${k("promoteFrom")}\` is set (a promoting stack builds no image)`, true);
+                if (config[key])
+                    v.fail(
+                        k(key),
+                        `false or unset when \`${k("promoteFrom")}\` is set (a promoting stack builds no image)`,
+                        true,
+                    );
             }
         }
         if (imageDigest !== undefined) {
-            v.matches(k("imageDigest"), imageDigest, /^sha256:[0-9a-f]{64}$/, "an image digest `sha256:<64 lowercase hex>`");
-            if (promoteFrom === undefined) v.fail(k("imageDigest"), `unset unless \`${k("promoteFrom")}\` names the stack whose repository holds it`, imageDigest);
+            v.matches(
+                k("imageDigest"),
+                imageDigest,
+                /^sha256:[0-9a-f]{64}$/,
+                "an image digest `sha256:<64 lowercase hex>`",
+            );
+            if (promoteFrom === undefined)
+                v.fail(
+                    k("imageDigest"),
+                    `unset unless \`${k("promoteFrom")}\` names the stack whose repository holds it`,
+                    imageDigest,
+                );
         }
         if (config.latestTag && config.tagMutability === "IMMUTABLE") {
-            v.fail(k("latestTag"), "false when `lambda-docker:tagMutability` is IMMUTABLE (a moving tag cannot be re-pushed)", true);
+            v.fail(
+                k("latestTag"),
+                "false when `lambda-docker:tagMutability` is IMMUTABLE (a moving tag cannot be re-pushed)",
+                true,
+            );
         }
         if (config.forceDelete && config.protect) {
-            v.fail(k("forceDelete"), "false when `lambda-docker:protect` is true (a protected repository must keep its images)", true);
+            v.fail(
+                k("forceDelete"),
+                "false when `lambda-docker:protect` is true (a protected repository must keep its images)",
+                true,
+            );
         }
         const profile = values["aws:profile"];
-        if (profile !== undefined) v.matches("aws:profile", profile, /^[A-Za-z0-9_.+=@,-]+$/, "an AWS profile name");
+        if (profile !== undefined)
+            v.matches("aws:profile", profile, /^[A-Za-z0-9_.+=@,-]+$/, "an AWS profile name");
         const withProfile = profile === undefined ? config : { ...config, profile };
-        return promoteFrom === undefined ? withProfile : { ...withProfile, promoteFrom, ...(imageDigest === undefined ? {} : { imageDigest }) };
+        return promoteFrom === undefined
+            ? withProfile
+            : {
+                  ...withProfile,
+                  promoteFrom,
+                  ...(imageDigest === undefined ? {} : { imageDigest }),
+              };
     });
 }
 
 /** The environment the program gives every function from the stack: its log level and stage. */
-export function functionEnvironment(config: Pick<StackConfig, "logLevel" | "stage">): Record<string, string> {
+export function functionEnvironment(
+    config: Pick<StackConfig, "logLevel" | "stage">,
+): Record<string, string> {
     return { LOG_LEVEL: config.logLevel, STAGE: config.stage };
 }

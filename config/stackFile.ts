@@ -10,15 +10,29 @@ import { ValidationError } from "../lib/validation";
 import { CONFIG_DEFAULTS, StackConfig, functionEnvironment, parseStackConfig } from "./stackConfig";
 
 /** Finds the Pulumi project at or above `from`. */
-export function findProject(from: string = process.cwd()): { dir: string; name: string; stackConfigDir: string } {
+export function findProject(from: string = process.cwd()): {
+    dir: string;
+    name: string;
+    stackConfigDir: string;
+} {
     for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
         const file = path.join(dir, "Pulumi.yaml");
         if (fs.existsSync(file)) {
-            const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { name?: string; stackConfigDir?: string };
-            return { dir, name: String(doc.name ?? ""), stackConfigDir: path.join(dir, doc.stackConfigDir ?? ".") };
+            const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+                name?: string;
+                stackConfigDir?: string;
+            };
+            return {
+                dir,
+                name: String(doc.name ?? ""),
+                stackConfigDir: path.join(dir, doc.stackConfigDir ?? "."),
+            };
         }
         if (path.dirname(dir) === dir) {
-            throw new ValidationError("--stack", `\`--stack\` needs a Pulumi project: no Pulumi.yaml in ${path.resolve(from)} or above.`);
+            throw new ValidationError(
+                "--stack",
+                `\`--stack\` needs a Pulumi project: no Pulumi.yaml in ${path.resolve(from)} or above.`,
+            );
         }
     }
 }
@@ -29,11 +43,20 @@ export function readStackFile(stack: string, from?: string): Record<string, stri
     const file = path.join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         const stacks = fs.existsSync(project.stackConfigDir)
-            ? fs.readdirSync(project.stackConfigDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort()
+            ? fs
+                  .readdirSync(project.stackConfigDir)
+                  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+                  .filter((s): s is string => s !== undefined)
+                  .sort()
             : [];
-        throw new ValidationError("--stack", `\`--stack\` must name a stack of this project (${stacks.join(", ") || "none found"}); got ${JSON.stringify(stack)}: ${path.relative(process.cwd(), file)} does not exist.`);
+        throw new ValidationError(
+            "--stack",
+            `\`--stack\` must name a stack of this project (${stacks.join(", ") || "none found"}); got ${JSON.stringify(stack)}: ${path.relative(process.cwd(), file)} does not exist.`,
+        );
     }
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as {
+        config?: Record<string, unknown>;
+    };
     const out: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) {
         const name = key.includes(":") ? key : `${project.name}:${key}`;
@@ -48,7 +71,11 @@ export function readStackFile(stack: string, from?: string): Record<string, stri
  * else the BASE_IMAGE variable, else the stack's `lambda-docker:baseImage`, else the project default.
  * Always set, so a build's tag is the same whichever command built it.
  */
-export function localBaseImage(flag: string | undefined, env: NodeJS.ProcessEnv, stackBaseImage: string | undefined): string {
+export function localBaseImage(
+    flag: string | undefined,
+    env: NodeJS.ProcessEnv,
+    stackBaseImage: string | undefined,
+): string {
     return flag ?? (env.BASE_IMAGE?.trim() || stackBaseImage || CONFIG_DEFAULTS.baseImage);
 }
 
@@ -65,7 +92,15 @@ export interface LocalStackSettings {
  * image for local builds only (an offline machine's local copy); deploys always use the stack file, so
  * every machine computes the same image tags.
  */
-export function localStackSettings(stack: string, env: NodeJS.ProcessEnv = process.env, from?: string): LocalStackSettings {
+export function localStackSettings(
+    stack: string,
+    env: NodeJS.ProcessEnv = process.env,
+    from?: string,
+): LocalStackSettings {
     const config = parseStackConfig(stack, readStackFile(stack, from));
-    return { config, environment: functionEnvironment(config), baseImage: localBaseImage(undefined, env, config.baseImage) };
+    return {
+        config,
+        environment: functionEnvironment(config),
+        baseImage: localBaseImage(undefined, env, config.baseImage),
+    };
 }

@@ -9,17 +9,29 @@ import * as path from "path";
 export function packageRoot(from: string = __dirname): string {
     for (let dir = from; ; dir = path.dirname(dir)) {
         const manifest = path.join(dir, "package.json");
-        if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name === "lambda-docker") return dir;
-        if (path.dirname(dir) === dir) throw new Error(`lambda-docker: no package.json of lambda-docker above ${from}.`);
+        if (
+            fs.existsSync(manifest) &&
+            (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name ===
+                "lambda-docker"
+        )
+            return dir;
+        if (path.dirname(dir) === dir)
+            throw new Error(`lambda-docker: no package.json of lambda-docker above ${from}.`);
     }
 }
 
 /** `node <the CLI, relative to cwd>`: what the engine's commands start with. */
 export function cliInvocation(cwd: string = process.cwd(), root: string = packageRoot()): string {
-    const bin = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { bin: Record<string, string> }).bin["lambda-docker"];
+    const bin = (
+        JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+            bin: Record<string, string>;
+        }
+    ).bin["lambda-docker"];
     const entry = path.join(root, bin);
     if (!fs.existsSync(entry)) {
-        throw new Error(`lambda-docker's CLI is not built (${path.relative(cwd, entry)} is missing): run \`npm run build\` in ${root}.`);
+        throw new Error(
+            `lambda-docker's CLI is not built (${path.relative(cwd, entry)} is missing): run \`npm run build\` in ${root}.`,
+        );
     }
     return `node ${shellQuote(path.relative(cwd, entry).split(path.sep).join("/"))}`;
 }

@@ -36,7 +36,12 @@ export const CACHE_TAG_FILTER = "buildcache_*";
 export const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Checks user-requested extra tags (e.g. `dev-latest`) against the tag grammar and the repository's mutability. */
-export function validateExtraTags(key: string, tags: readonly unknown[], stage: string, immutable: boolean): string[] {
+export function validateExtraTags(
+    key: string,
+    tags: readonly unknown[],
+    stage: string,
+    immutable: boolean,
+): string[] {
     const seen = new Set<string>();
     tags.forEach((tag, i) => {
         const k = `${key}[${i}]`;
@@ -71,7 +76,9 @@ export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 /** `<repositoryUrl>@<digest>`: the only image reference form that pins what Lambda runs. */
 export function digestUri(repositoryUrl: string, digest: string): string {
     if (!DIGEST_PATTERN.test(digest)) {
-        throw new Error(`Image digest must look like sha256:<64 hex>; got ${JSON.stringify(digest)}.`);
+        throw new Error(
+            `Image digest must look like sha256:<64 hex>; got ${JSON.stringify(digest)}.`,
+        );
     }
     return `${repositoryUrl}@${digest}`;
 }
@@ -89,12 +96,18 @@ export interface PinnedReference {
     readonly digest: string;
 }
 
-const PINNED_REFERENCE = /^([a-z0-9.-]+(?::[0-9]+)?|\[[0-9a-f:]+\](?::[0-9]+)?)\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
+const PINNED_REFERENCE =
+    /^([a-z0-9.-]+(?::[0-9]+)?|\[[0-9a-f:]+\](?::[0-9]+)?)\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
 
 /** Parses a digest-pinned reference; throws a ValidationError naming `key` otherwise. */
 export function parsePinnedReference(key: string, value: unknown): PinnedReference {
     const m = typeof value === "string" ? PINNED_REFERENCE.exec(value) : null;
-    if (!m) fail(key, "a digest-pinned image reference `<registry>/<repository>[:<tag>]@sha256:<64 hex>`", value);
+    if (!m)
+        fail(
+            key,
+            "a digest-pinned image reference `<registry>/<repository>[:<tag>]@sha256:<64 hex>`",
+            value,
+        );
     return { repository: `${m[1]}/${m[2]}`, tag: m[3], digest: m[4] };
 }
 

@@ -5,9 +5,21 @@
  */
 
 /** The error every validation failure throws; `key` is the argument or config key at fault. */
-import { DEFAULT_RUNTIME, LAYER_NAME_PATTERN, LAYER_RUNTIME_PATTERN, MEMORY_RANGE, PYTHON_RUNTIMES, PythonRuntime, RESERVED_ENV_NAMES, TIMEOUT_RANGE } from "./lambda/rules";
+import {
+    DEFAULT_RUNTIME,
+    LAYER_NAME_PATTERN,
+    LAYER_RUNTIME_PATTERN,
+    MEMORY_RANGE,
+    PYTHON_RUNTIMES,
+    PythonRuntime,
+    RESERVED_ENV_NAMES,
+    TIMEOUT_RANGE,
+} from "./lambda/rules";
 export class ValidationError extends Error {
-    constructor(public readonly key: string, message: string) {
+    constructor(
+        public readonly key: string,
+        message: string,
+    ) {
         super(message);
         this.name = "ValidationError";
     }
@@ -37,7 +49,13 @@ export function withContext<T>(component: string, name: string, fn: () => T): T 
     }
 }
 
-export function integerInRange(key: string, value: unknown, min: number, max: number, unit = ""): number {
+export function integerInRange(
+    key: string,
+    value: unknown,
+    min: number,
+    max: number,
+    unit = "",
+): number {
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
         fail(key, `an integer from ${min} to ${max}${unit ? ` (${unit})` : ""}`, value);
     }
@@ -51,7 +69,11 @@ export function atLeast(key: string, value: unknown, min: number): number {
     return value;
 }
 
-export function oneOf<T extends string | number>(key: string, value: unknown, allowed: readonly T[]): T {
+export function oneOf<T extends string | number>(
+    key: string,
+    value: unknown,
+    allowed: readonly T[],
+): T {
     if (!(allowed as readonly unknown[]).includes(value)) {
         fail(key, `one of ${allowed.map((a) => show(a)).join(", ")}`, value);
     }
@@ -77,7 +99,12 @@ export const STAGE_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** A stage names a stack and prefixes its image tags (`<stage>-<hash>`), so it must be a valid tag fragment. */
 export function stage(key: string, value: unknown): string {
-    matches(key, value, STAGE_PATTERN, "lowercase letters, digits and single inner hyphens ([a-z0-9-]+, e.g. \"dev\")");
+    matches(
+        key,
+        value,
+        STAGE_PATTERN,
+        'lowercase letters, digits and single inner hyphens ([a-z0-9-]+, e.g. "dev")',
+    );
     return value as string;
 }
 
@@ -105,7 +132,8 @@ export function timeout(key: string, value: unknown): number {
 
 /** The values CloudWatch Logs accepts for `retentionInDays` (0 would mean "never expire"; we require a retention). */
 export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ] as const;
 
 export function logRetentionDays(key: string, value: unknown): number {
@@ -114,7 +142,8 @@ export function logRetentionDays(key: string, value: unknown): number {
 
 /** A Python handler: dotted module path, then the function name, each a Python identifier. */
 export const HANDLER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-const HANDLER_DESCRIPTION = "a Python handler in `module.function` form (e.g. \"src.functions.campaign.orchestrator.handler\")";
+const HANDLER_DESCRIPTION =
+    'a Python handler in `module.function` form (e.g. "src.functions.campaign.orchestrator.handler")';
 
 export function handler(key: string, value: unknown): string {
     return matches(key, value, HANDLER_PATTERN, HANDLER_DESCRIPTION);
@@ -144,9 +173,18 @@ const ENV_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 export { RESERVED_ENV_NAMES };
 
 export function environmentName(key: string, name: string): string {
-    matches(key, name, ENV_NAME_PATTERN, "an environment variable name matching [a-zA-Z][a-zA-Z0-9_]*");
+    matches(
+        key,
+        name,
+        ENV_NAME_PATTERN,
+        "an environment variable name matching [a-zA-Z][a-zA-Z0-9_]*",
+    );
     if ((RESERVED_ENV_NAMES as readonly string[]).includes(name)) {
-        fail(key, `a name Lambda does not reserve (reserved: ${RESERVED_ENV_NAMES.join(", ")})`, name);
+        fail(
+            key,
+            `a name Lambda does not reserve (reserved: ${RESERVED_ENV_NAMES.join(", ")})`,
+            name,
+        );
     }
     return name;
 }
@@ -161,7 +199,11 @@ export const AUTONAME_SUFFIX_LENGTH = 8;
 export function autoNamedChild(name: string, role: string, limit: number, what: string): string {
     const max = limit - role.length - AUTONAME_SUFFIX_LENGTH;
     if (name.length > max) {
-        fail("name", `at most ${max} characters: ${what} is auto-named \`<name>${role}-<7 random>\` and AWS allows ${limit} (${name.length} given)`, name);
+        fail(
+            "name",
+            `at most ${max} characters: ${what} is auto-named \`<name>${role}-<7 random>\` and AWS allows ${limit} (${name.length} given)`,
+            name,
+        );
     }
     return name;
 }
@@ -169,21 +211,44 @@ export function autoNamedChild(name: string, role: string, limit: number, what: 
 /** A Python runtime Lambda still accepts for new functions (lib/lambda/rules). */
 export function pythonRuntime(key: string, value: unknown): PythonRuntime {
     if (!(PYTHON_RUNTIMES as readonly unknown[]).includes(value)) {
-        fail(key, `a Python runtime Lambda accepts for new functions: ${PYTHON_RUNTIMES.join(", ")}`, value);
+        fail(
+            key,
+            `a Python runtime Lambda accepts for new functions: ${PYTHON_RUNTIMES.join(", ")}`,
+            value,
+        );
     }
     return value as PythonRuntime;
 }
 
 /** A layer's compatible runtimes: 1 to 15 Lambda runtime identifiers. */
 export function compatibleRuntimes(key: string, value: unknown = [DEFAULT_RUNTIME]): string[] {
-    if (!Array.isArray(value) || value.length === 0 || value.length > 15) fail(key, "a list of 1 to 15 Lambda runtimes", value);
-    value.forEach((r, i) => matches(`${key}[${i}]`, r, LAYER_RUNTIME_PATTERN, `a Lambda runtime identifier such as "${DEFAULT_RUNTIME}"`));
+    if (!Array.isArray(value) || value.length === 0 || value.length > 15)
+        fail(key, "a list of 1 to 15 Lambda runtimes", value);
+    value.forEach((r, i) =>
+        matches(
+            `${key}[${i}]`,
+            r,
+            LAYER_RUNTIME_PATTERN,
+            `a Lambda runtime identifier such as "${DEFAULT_RUNTIME}"`,
+        ),
+    );
     return [...value] as string[];
 }
 
 /** A layer's name, given or defaulted from the component name (which adds 9 characters). */
 export function layerName(name: string, given: unknown): string | undefined {
-    if (given !== undefined) return matches("layerName", given, LAYER_NAME_PATTERN, "a layer name of 1-64 [a-zA-Z0-9_-]");
-    matches("name", name, /^[a-zA-Z0-9_-]{1,55}$/, "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)");
+    if (given !== undefined)
+        return matches(
+            "layerName",
+            given,
+            LAYER_NAME_PATTERN,
+            "a layer name of 1-64 [a-zA-Z0-9_-]",
+        );
+    matches(
+        "name",
+        name,
+        /^[a-zA-Z0-9_-]{1,55}$/,
+        "1-55 of [a-zA-Z0-9_-] when `layerName` is not given (the default layer name adds 9 characters to it, and Lambda allows 64)",
+    );
     return undefined;
 }

@@ -23,11 +23,14 @@ export function diffPlans(before: readonly PlanEntry[], after: readonly PlanEntr
     for (const [key, entry] of now) {
         const prev = old.get(key);
         if (!prev) continue;
-        const keys = [...new Set([...Object.keys(prev.inputs), ...Object.keys(entry.inputs)])].sort();
+        const keys = [
+            ...new Set([...Object.keys(prev.inputs), ...Object.keys(entry.inputs)]),
+        ].sort();
         const changes = keys
             .filter((k) => !isDeepStrictEqual(prev.inputs[k], entry.inputs[k]))
             .map((k) => ({ key: k, before: prev.inputs[k], after: entry.inputs[k] }));
-        if (prev.parentType !== entry.parentType) changes.unshift({ key: "(parent)", before: prev.parentType, after: entry.parentType });
+        if (prev.parentType !== entry.parentType)
+            changes.unshift({ key: "(parent)", before: prev.parentType, after: entry.parentType });
         if (changes.length > 0) changed.push({ entry, changes });
     }
     return {

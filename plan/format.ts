@@ -14,8 +14,10 @@ export interface PlanEntry {
 }
 
 async function normalize(value: unknown): Promise<unknown> {
-    if (pulumi.asset.Archive.isInstance(value)) return `archive:${await (value as unknown as { path: Promise<string> }).path}`;
-    if (pulumi.asset.Asset.isInstance(value)) return `asset:${await (value as unknown as { path: Promise<string> }).path}`;
+    if (pulumi.asset.Archive.isInstance(value))
+        return `archive:${await (value as unknown as { path: Promise<string> }).path}`;
+    if (pulumi.asset.Asset.isInstance(value))
+        return `asset:${await (value as unknown as { path: Promise<string> }).path}`;
     if (Array.isArray(value)) return Promise.all((value as unknown[]).map(normalize));
     if (typeof value === "object" && value !== null) {
         const out: Record<string, unknown> = {};
@@ -48,19 +50,25 @@ export async function planEntries(resources: readonly Recorded[]): Promise<PlanE
             const keys = Object.keys(r.inputs).sort();
             for (const key of keys) {
                 if (r.inputs[key] === undefined) continue;
-                inputs[key] = r.secretInputs.includes(key) ? "[secret]" : expandJson(await normalize(r.inputs[key]));
+                inputs[key] = r.secretInputs.includes(key)
+                    ? "[secret]"
+                    : expandJson(await normalize(r.inputs[key]));
             }
             return { name: r.name, type: r.type, parentType: r.parentType, inputs };
         }),
     );
-    return entries.sort((a, b) => (a.name === b.name ? a.type.localeCompare(b.type) : a.name.localeCompare(b.name)));
+    return entries.sort((a, b) =>
+        a.name === b.name ? a.type.localeCompare(b.type) : a.name.localeCompare(b.name),
+    );
 }
 
 function render(value: unknown, indent: string): string[] {
     if (typeof value !== "object" || value === null) return [JSON.stringify(value)];
     const text = JSON.stringify(value);
     if (text.length <= 100) return [text];
-    return JSON.stringify(value, null, 2).split("\n").map((l, i) => (i === 0 ? l : `${indent}${l}`));
+    return JSON.stringify(value, null, 2)
+        .split("\n")
+        .map((l, i) => (i === 0 ? l : `${indent}${l}`));
 }
 
 /** Human-readable plan: components first, each with the resources it parents. */
@@ -80,7 +88,13 @@ export function formatPlan(entries: readonly PlanEntry[], title: string): string
     for (const c of components) {
         show(c, 0);
         for (const child of entries) {
-            if (child !== c && child.parentType === c.type && child.name.startsWith(`${c.name}-`) && !shown.has(child)) show(child, 1);
+            if (
+                child !== c &&
+                child.parentType === c.type &&
+                child.name.startsWith(`${c.name}-`) &&
+                !shown.has(child)
+            )
+                show(child, 1);
         }
     }
     for (const e of entries) if (!shown.has(e)) show(e, 0);

@@ -7,5 +7,12 @@ import { BuildLayerOptions, LayerBuildResult, resolveLayerBuild } from "../lib/b
 
 export async function planLayerBuilder(options: BuildLayerOptions): Promise<LayerBuildResult> {
     const { inputHash, cacheDir } = resolveLayerBuild(options);
-    return { zipPath: `${cacheDir}/${inputHash}.zip`, sha256: inputHash, unzippedBytes: 0, zippedBytes: 0, cached: true, inputHash };
+    return {
+        zipPath: `${cacheDir}/${inputHash}.zip`,
+        sha256: inputHash,
+        unzippedBytes: 0,
+        zippedBytes: 0,
+        cached: true,
+        inputHash,
+    };
 }

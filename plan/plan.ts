@@ -20,7 +20,8 @@ export function snapshotPath(stack: string): string {
 
 /** Stacks with a stack file in stacks/. */
 export function stacks(): string[] {
-    return fs.readdirSync(path.join(packageRoot(__dirname), "stacks"))
+    return fs
+        .readdirSync(path.join(packageRoot(__dirname), "stacks"))
         .flatMap((f) => (/^Pulumi\.(.+)\.yaml$/.exec(f) ?? []).slice(1))
         .sort();
 }
@@ -29,7 +30,9 @@ export function stacks(): string[] {
 export async function planStack(stack: string, config: Record<string, string> = {}): Promise<Plan> {
     useLayerBuilder(planLayerBuilder);
     try {
-        const run = await withCheapStackTraces(() => runProgram(stack, { ...config, "lambda-docker:preflight": "false" }));
+        const run = await withCheapStackTraces(() =>
+            runProgram(stack, { ...config, "lambda-docker:preflight": "false" }),
+        );
         return { stack, resources: await planEntries(run.resources) };
     } finally {
         useLayerBuilder(undefined);
@@ -41,9 +44,15 @@ export function serializePlan(plan: Plan): string {
 }
 
 /** `-c key=value`, repeatable, as `pulumi preview -c`: a key without a namespace is the project's. */
-export function configOverride(pair: string, previous: Record<string, string>): Record<string, string> {
+export function configOverride(
+    pair: string,
+    previous: Record<string, string>,
+): Record<string, string> {
     const eq = pair.indexOf("=");
-    if (eq <= 0) throw new Error(`\`--config\` takes key=value (e.g. lambda-docker:manifest=other.yaml); got "${pair}".`);
+    if (eq <= 0)
+        throw new Error(
+            `\`--config\` takes key=value (e.g. lambda-docker:manifest=other.yaml); got "${pair}".`,
+        );
     const key = pair.slice(0, eq);
     return { ...previous, [key.includes(":") ? key : `lambda-docker:${key}`]: pair.slice(eq + 1) };
 }

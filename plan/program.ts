@@ -24,7 +24,10 @@ export interface ProgramRun {
     resources: Recorded[];
 }
 
-export async function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
+export async function runProgram(
+    stack: string,
+    overrides: Record<string, string> = {},
+): Promise<ProgramRun> {
     await recorder.install(stack);
     const config = { ...stackConfig(stack), ...overrides };
     pulumi.runtime.setAllConfig(config);
@@ -35,7 +38,9 @@ export async function runProgram(stack: string, overrides: Record<string, string
         const modulePath = require.resolve(path.join(__dirname, "..", "index")); // index.ts, or dist/index.js compiled
         delete require.cache[modulePath];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require(modulePath) as () => Promise<Record<string, pulumi.Output<unknown>>>;
+        const program = require(modulePath) as () => Promise<
+            Record<string, pulumi.Output<unknown>>
+        >;
         const outputs = await program();
         for (const output of Object.values(outputs)) await valueOf(pulumi.output(output));
         return { outputs, resources: [...(await recorder.settle())] };
@@ -45,7 +50,10 @@ export async function runProgram(stack: string, overrides: Record<string, string
 }
 
 /** What the source stack of a promoting stack exports: this program's manifest, deployed (the mocks stand in for it). */
-function deployedShape(stack: string, config: Record<string, string>): { images: string[]; layers: string[] } {
+function deployedShape(
+    stack: string,
+    config: Record<string, string>,
+): { images: string[]; layers: string[] } {
     try {
         const manifest = readManifest(parseStackConfig(stack, config).manifest);
         return { images: Object.keys(manifest.images), layers: Object.keys(manifest.layers) };
@@ -66,7 +74,11 @@ export async function withCheapStackTraces<T>(fn: () => Promise<T>): Promise<T> 
     const { stackTraceLimit, prepareStackTrace } = Error;
     Error.stackTraceLimit = 0;
     Error.prepareStackTrace = (err, frames) =>
-        err.message === "" ? "" : prepareStackTrace ? prepareStackTrace(err, frames) : [String(err), ...frames.map((f) => `    at ${f}`)].join("\n");
+        err.message === ""
+            ? ""
+            : prepareStackTrace
+              ? prepareStackTrace(err, frames)
+              : [String(err), ...frames.map((f) => `    at ${f}`)].join("\n");
     try {
         return await fn();
     } finally {

@@ -4,7 +4,10 @@
  */
 import * as aws from "@pulumi/aws";
 import {
-    ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
 } from "@pulumi/policy";
 
 /** Stacks treated as production: `prod`, `production`, or a name ending `-prod`. */
@@ -17,8 +20,14 @@ export function stackOf(urn: string): string {
 
 /** Actions AWS only grants on "*" (no resource-level permissions). */
 export const STAR_RESOURCE_ACTIONS = new Set([
-    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries", "ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "sts:GetCallerIdentity",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    "sts:GetCallerIdentity",
 ]);
 
 export const MAX_LAYERS = 5;
@@ -33,7 +42,9 @@ function parsePolicy(policy: unknown): { Statement?: unknown } | undefined {
             return undefined;
         }
     }
-    return typeof policy === "object" && policy !== null ? (policy as { Statement?: unknown }) : undefined;
+    return typeof policy === "object" && policy !== null
+        ? (policy as { Statement?: unknown })
+        : undefined;
 }
 
 /** Reports `*` actions, and `*` resources on actions that support narrower ones, in an IAM policy document. */
@@ -45,12 +56,16 @@ export function checkPolicyDocument(policy: unknown, report: ReportViolation, wh
         if (st.Effect === "Deny") continue;
         const actions = toList(st.Action).map(String);
         for (const action of actions.filter((a) => a === "*" || /^[a-z0-9-]+:\*$/.test(a))) {
-            report(`${where}: statement ${i} allows the wildcard action "${action}"; list the actions the function needs.`);
+            report(
+                `${where}: statement ${i} allows the wildcard action "${action}"; list the actions the function needs.`,
+            );
         }
         if (toList(st.Resource).includes("*")) {
             const narrowable = actions.filter((a) => !STAR_RESOURCE_ACTIONS.has(a));
             if (narrowable.length > 0) {
-                report(`${where}: statement ${i} grants ${narrowable.join(", ")} on resource "*"; name the ARNs (only actions without resource-level permissions may use "*").`);
+                report(
+                    `${where}: statement ${i} grants ${narrowable.join(", ")} on resource "*"; name the ARNs (only actions without resource-level permissions may use "*").`,
+                );
             }
         }
     }
@@ -62,7 +77,9 @@ export const scanOnPush: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.ecr.Repository, (repo, _args, report) => {
         if (repo.imageScanningConfiguration?.scanOnPush !== true) {
-            report("ECR repository must scan images on push: set imageScanningConfiguration.scanOnPush = true (EcrRepository `scanOnPush`).");
+            report(
+                "ECR repository must scan images on push: set imageScanningConfiguration.scanOnPush = true (EcrRepository `scanOnPush`).",
+            );
         }
     }),
 };
@@ -73,8 +90,13 @@ export const prodImmutableTags: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.ecr.Repository, (repo, args, report) => {
         const stack = stackOf(args.urn);
-        if (PROD_STACK.test(stack) && !["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(String(repo.imageTagMutability))) {
-            report(`ECR repository in production stack "${stack}" must have IMMUTABLE tags; got ${JSON.stringify(repo.imageTagMutability ?? "MUTABLE")} (EcrRepository \`tagMutability\`).`);
+        if (
+            PROD_STACK.test(stack) &&
+            !["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"].includes(String(repo.imageTagMutability))
+        ) {
+            report(
+                `ECR repository in production stack "${stack}" must have IMMUTABLE tags; got ${JSON.stringify(repo.imageTagMutability ?? "MUTABLE")} (EcrRepository \`tagMutability\`).`,
+            );
         }
     }),
 };
@@ -84,12 +106,22 @@ export const repositoryLifecycle: StackValidationPolicy = {
     description: "Every ECR repository has a lifecycle policy.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const policies = args.resources.filter((r) => r.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-        for (const repo of args.resources.filter((r) => r.type === "aws:ecr/repository:Repository")) {
+        const policies = args.resources.filter(
+            (r) => r.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+        );
+        for (const repo of args.resources.filter(
+            (r) => r.type === "aws:ecr/repository:Repository",
+        )) {
             const covered = policies.some(
-                (p) => (repo.props.name !== undefined && p.props.repository === repo.props.name) || p.dependencies.some((d) => d.urn === repo.urn),
+                (p) =>
+                    (repo.props.name !== undefined && p.props.repository === repo.props.name) ||
+                    p.dependencies.some((d) => d.urn === repo.urn),
             );
-            if (!covered) report(`ECR repository "${repo.name}" has no lifecycle policy: old images pile up (EcrRepository creates one).`, repo.urn);
+            if (!covered)
+                report(
+                    `ECR repository "${repo.name}" has no lifecycle policy: old images pile up (EcrRepository creates one).`,
+                    repo.urn,
+                );
         }
     },
 };
@@ -99,19 +131,30 @@ export const digestPinnedImages: ResourceValidationPolicy = {
     description: "Container-image functions use a digest-pinned imageUri.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, report) => {
-        if (fn.packageType === "Image" && typeof fn.imageUri === "string" && !/@sha256:[0-9a-f]{64}$/.test(fn.imageUri)) {
-            report(`Image function must pin its image by digest (<repository>@sha256:…); got ${JSON.stringify(fn.imageUri)}. A tag can move without the function updating.`);
+        if (
+            fn.packageType === "Image" &&
+            typeof fn.imageUri === "string" &&
+            !/@sha256:[0-9a-f]{64}$/.test(fn.imageUri)
+        ) {
+            report(
+                `Image function must pin its image by digest (<repository>@sha256:…); got ${JSON.stringify(fn.imageUri)}. A tag can move without the function updating.`,
+            );
         }
     }),
 };
 
 export const leastPrivilegeIam: ResourceValidationPolicy = {
     name: "iam-no-wildcards",
-    description: "IAM policies grant no `*` action, and no `*` resource where AWS allows a narrower one.",
+    description:
+        "IAM policies grant no `*` action, and no `*` resource where AWS allows a narrower one.",
     enforcementLevel: "mandatory",
     validateResource: [
-        validateResourceOfType(aws.iam.RolePolicy, (p, args, report) => checkPolicyDocument(p.policy, report, `Role policy "${args.name}"`)),
-        validateResourceOfType(aws.iam.Policy, (p, args, report) => checkPolicyDocument(p.policy, report, `Policy "${args.name}"`)),
+        validateResourceOfType(aws.iam.RolePolicy, (p, args, report) =>
+            checkPolicyDocument(p.policy, report, `Role policy "${args.name}"`),
+        ),
+        validateResourceOfType(aws.iam.Policy, (p, args, report) =>
+            checkPolicyDocument(p.policy, report, `Policy "${args.name}"`),
+        ),
     ],
 };
 
@@ -120,7 +163,8 @@ export const logRetention: ResourceValidationPolicy = {
     description: "CloudWatch log groups have a retention period.",
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {
-        if (!group.retentionInDays) report("CloudWatch log group must set retentionInDays (logs otherwise never expire).");
+        if (!group.retentionInDays)
+            report("CloudWatch log group must set retentionInDays (logs otherwise never expire).");
     }),
 };
 
@@ -130,8 +174,17 @@ export const layerLimit: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.lambda.Function, (fn, _args, report) => {
         const count = (fn.layers ?? []).length;
-        if (count > MAX_LAYERS) report(`Function has ${count} layers; Lambda allows at most ${MAX_LAYERS}.`);
+        if (count > MAX_LAYERS)
+            report(`Function has ${count} layers; Lambda allows at most ${MAX_LAYERS}.`);
     }),
 };
 
-export const policies = [scanOnPush, prodImmutableTags, repositoryLifecycle, digestPinnedImages, leastPrivilegeIam, logRetention, layerLimit];
+export const policies = [
+    scanOnPush,
+    prodImmutableTags,
+    repositoryLifecycle,
+    digestPinnedImages,
+    leastPrivilegeIam,
+    logRetention,
+    layerLimit,
+];

@@ -11,4 +11,11 @@
  * package's TypeScript sources, which tsconfig.json selects with the `lambda-docker-source` export
  * condition: the host can't read string enums (`as const` objects) from .d.ts files.
  */
-export { DockerLayer, EcrRepository, HttpApi, ImageFunction, LambdaService, ZipFunction } from "lambda-docker";
+export {
+    DockerLayer,
+    EcrRepository,
+    HttpApi,
+    ImageFunction,
+    LambdaService,
+    ZipFunction,
+} from "lambda-docker";

@@ -16,11 +16,18 @@ interface Section {
 
 async function main(): Promise<void> {
     const folder = path.join(__dirname, "bench");
-    const names = fs.readdirSync(folder).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
+    const names = fs
+        .readdirSync(folder)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => f.slice(0, -3))
+        .sort();
     const only = process.argv.indexOf("--only");
     const wanted = only >= 0 ? (process.argv[only + 1] ?? "").split(",") : names;
     const unknown = wanted.filter((w) => !names.includes(w));
-    if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(", ")}; the sections are ${names.join(", ")}`);
+    if (unknown.length > 0)
+        throw new Error(
+            `unknown section(s) ${unknown.join(", ")}; the sections are ${names.join(", ")}`,
+        );
     for (const name of wanted) {
         const section = (await import(path.join(folder, name))) as Section;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ld-bench-${name}-`));

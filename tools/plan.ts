@@ -17,29 +17,44 @@ const program = new Command("plan")
     .option("-s, --stack <stack>", "stack to plan", "dev")
     .option("--json <file>", "write the plan as JSON ('-' for stdout)")
     .option("--diff <old.json>", "show what changed since a plan written with --json")
-    .option("-c, --config <key=value>", "override a stack config value (repeatable)", configOverride, {})
+    .option(
+        "-c, --config <key=value>",
+        "override a stack config value (repeatable)",
+        configOverride,
+        {},
+    )
     .option("--update", "rewrite plan/snapshots/<stack>.json for every stack")
-    .action(async (opts: { stack: string; config: Record<string, string>; json?: string; diff?: string; update?: boolean }) => {
-        if (opts.update) {
-            fs.mkdirSync(snapshotPath("x").replace(/x\.json$/, ""), { recursive: true });
-            for (const stack of stacks()) {
-                fs.writeFileSync(snapshotPath(stack), serializePlan(await planStack(stack)));
-                process.stdout.write(`updated ${snapshotPath(stack)}\n`);
+    .action(
+        async (opts: {
+            stack: string;
+            config: Record<string, string>;
+            json?: string;
+            diff?: string;
+            update?: boolean;
+        }) => {
+            if (opts.update) {
+                fs.mkdirSync(snapshotPath("x").replace(/x\.json$/, ""), { recursive: true });
+                for (const stack of stacks()) {
+                    fs.writeFileSync(snapshotPath(stack), serializePlan(await planStack(stack)));
+                    process.stdout.write(`updated ${snapshotPath(stack)}\n`);
+                }
+                return;
             }
-            return;
-        }
-        const plan = await planStack(opts.stack, opts.config);
-        if (opts.json) {
-            if (opts.json === "-") process.stdout.write(serializePlan(plan));
-            else fs.writeFileSync(opts.json, serializePlan(plan));
-        }
-        if (opts.diff) {
-            const old = JSON.parse(fs.readFileSync(opts.diff, "utf8")) as Plan;
-            process.stdout.write(`${formatDiff(diffPlans(old.resources, plan.resources))}\n`);
-        } else if (!opts.json || opts.json !== "-") {
-            process.stdout.write(`${formatPlan(plan.resources, `OFFLINE PLAN for stack "${opts.stack}" (mocks engine: ARNs, IDs and digests are placeholders; layers show their input hash)`)}\n`);
-        }
-    });
+            const plan = await planStack(opts.stack, opts.config);
+            if (opts.json) {
+                if (opts.json === "-") process.stdout.write(serializePlan(plan));
+                else fs.writeFileSync(opts.json, serializePlan(plan));
+            }
+            if (opts.diff) {
+                const old = JSON.parse(fs.readFileSync(opts.diff, "utf8")) as Plan;
+                process.stdout.write(`${formatDiff(diffPlans(old.resources, plan.resources))}\n`);
+            } else if (!opts.json || opts.json !== "-") {
+                process.stdout.write(
+                    `${formatPlan(plan.resources, `OFFLINE PLAN for stack "${opts.stack}" (mocks engine: ARNs, IDs and digests are placeholders; layers show their input hash)`)}\n`,
+                );
+            }
+        },
+    );
 
 program.parseAsync(process.argv).catch((err: Error) => {
     process.stderr.write(`plan: ${err.message}\n`);

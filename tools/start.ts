@@ -25,26 +25,61 @@ function step(text: string): void {
 
 async function main(STACK: string, verbose: boolean): Promise<void> {
     const { config, baseImage } = localStackSettings(STACK);
-    const overrides: Record<string, string> = { "lambda-docker:preflight": "false", "lambda-docker:baseImage": baseImage }; // step 2 ran the preflight
+    const overrides: Record<string, string> = {
+        "lambda-docker:preflight": "false",
+        "lambda-docker:baseImage": baseImage,
+    }; // step 2 ran the preflight
     const buildArgs = { BASE_IMAGE: baseImage };
 
     const manifest = readManifest(config.manifest);
     for (const [name, layer] of Object.entries(manifest.layers)) {
-        const what = layer.kind === "docker" ? `${layer.context}, BASE_IMAGE=${baseImage}` : `prebuilt directory ${layer.path}`;
+        const what =
+            layer.kind === "docker"
+                ? `${layer.context}, BASE_IMAGE=${baseImage}`
+                : `prebuilt directory ${layer.path}`;
         step(`Building the ${name} layer (${what})`);
-        const built = await withProgress(`layer ${name}`, verbose, (onOutput) => (layer.kind === "docker"
-            ? buildLayer({ context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...buildArgs, ...layer.buildArgs }, platform: platformFor(config.architecture), onOutput })
-            : zipDirectoryLayer({ directory: layer.path })));
-        process.stdout.write(`    ${built.cached ? "cached" : "built"} ${built.zipPath}\n    sha256 ${built.sha256}, ${formatBytes(built.unzippedBytes)} unzipped\n`);
+        const built = await withProgress(`layer ${name}`, verbose, (onOutput) =>
+            layer.kind === "docker"
+                ? buildLayer({
+                      context: layer.context,
+                      dockerfile: layer.dockerfile,
+                      target: layer.target,
+                      buildArgs: { ...buildArgs, ...layer.buildArgs },
+                      platform: platformFor(config.architecture),
+                      onOutput,
+                  })
+                : zipDirectoryLayer({ directory: layer.path }),
+        );
+        process.stdout.write(
+            `    ${built.cached ? "cached" : "built"} ${built.zipPath}\n    sha256 ${built.sha256}, ${formatBytes(built.unzippedBytes)} unzipped\n`,
+        );
     }
 
-    step(`Building ${Object.keys(manifest.images).map((n) => `the ${n} image (${manifest.images[n].context})`).join(", ")} and checking every handler`);
-    const locals = await withProgress("image", verbose, (onOutput) => preflightManifest(manifest, {
-        buildArgs, architecture: config.architecture, region: config.region, environment: functionEnvironment(config), memorySize: config.memorySize, onOutput,
-    }));
-    for (const [name, local] of Object.entries(locals)) process.stdout.write(`    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`);
-    for (const [name, f] of imageFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
-    for (const [name, f] of zipFunctionsOf(manifest)) process.stdout.write(`    ok  ${name.padEnd(24)} ${f.handler} (zip, in the base image with its layers)\n`);
+    step(
+        `Building ${Object.keys(manifest.images)
+            .map((n) => `the ${n} image (${manifest.images[n].context})`)
+            .join(", ")} and checking every handler`,
+    );
+    const locals = await withProgress("image", verbose, (onOutput) =>
+        preflightManifest(manifest, {
+            buildArgs,
+            architecture: config.architecture,
+            region: config.region,
+            environment: functionEnvironment(config),
+            memorySize: config.memorySize,
+            onOutput,
+        }),
+    );
+    for (const [name, local] of Object.entries(locals))
+        process.stdout.write(
+            `    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`,
+        );
+    for (const [name, f] of imageFunctionsOf(manifest))
+        process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
+    for (const [name, f] of zipFunctionsOf(manifest))
+        process.stdout.write(
+            `    ok  ${name.padEnd(24)} ${f.handler} (zip, in the base image with its layers)\n`,
+        );
 
     step(`Planning stack "${STACK}" under the offline mocks engine`);
     const run = await runProgram(STACK, overrides);
@@ -52,11 +87,15 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
         `LOCAL PLAN for stack "${STACK}": what \`pulumi up --stack ${STACK}\` would create (offline mocks engine; nothing was deployed;\n` +
         "ARNs, IDs and digests are mock placeholders).";
     process.stdout.write(`${formatPlan(await planEntries(run.resources), title)}\n`);
-    process.stdout.write(`\nTo deploy for real: pulumi stack select ${STACK} && pulumi up --stack ${STACK}  (see README)\n`);
+    process.stdout.write(
+        `\nTo deploy for real: pulumi stack select ${STACK} && pulumi up --stack ${STACK}  (see README)\n`,
+    );
 }
 
 new Command("npm start")
-    .description("Build the layer and the image locally, check every handler, and print the plan of a stack (nothing is deployed)")
+    .description(
+        "Build the layer and the image locally, check every handler, and print the plan of a stack (nothing is deployed)",
+    )
     .option("-s, --stack <name>", "the stack whose settings to use", process.env.STACK ?? "dev")
     .option("-v, --verbose", "print docker's whole build output")
     .action((opts: { stack: string; verbose?: boolean }) => main(opts.stack, opts.verbose === true))

@@ -8,21 +8,36 @@ import { withProgress } from "../output";
 
 export function checkCommand(): Command {
     return commonOptions(new Command("check"))
-        .description("Build the image locally and import every function's handler in it as Lambda would (its environment, reserved variables, no network)")
+        .description(
+            "Build the image locally and import every function's handler in it as Lambda would (its environment, reserved variables, no network)",
+        )
         .action(async (opts: CommonOpts) => {
             const s = localSettings(opts);
             const functions = imageFunctionsOf(s.manifest);
             if (opts.image) {
                 const checked = functions.map(([name, f]) => ({
-                    name, command: f.command, architecture: f.architecture ?? s.architecture, environment: { ...s.environment, ...f.environment }, memorySize: f.memorySize ?? s.memorySize,
+                    name,
+                    command: f.command,
+                    architecture: f.architecture ?? s.architecture,
+                    environment: { ...s.environment, ...f.environment },
+                    memorySize: f.memorySize ?? s.memorySize,
                 }));
-                await preflightImage(opts.image, checked, `image ${JSON.stringify(opts.image)}`, { region: s.region });
+                await preflightImage(opts.image, checked, `image ${JSON.stringify(opts.image)}`, {
+                    region: s.region,
+                });
             } else {
-                await withProgress("image", opts.verbose === true, (onOutput) => preflightManifest(s.manifest, buildSettings(s, onOutput)));
+                await withProgress("image", opts.verbose === true, (onOutput) =>
+                    preflightManifest(s.manifest, buildSettings(s, onOutput)),
+                );
             }
-            for (const [name, f] of functions) process.stdout.write(`ok  ${name}  ${f.command[0]}\n`);
+            for (const [name, f] of functions)
+                process.stdout.write(`ok  ${name}  ${f.command[0]}\n`);
             for (const [name, f] of zipFunctionsOf(s.manifest)) {
-                process.stdout.write(opts.image ? `--  ${name}  ${f.handler}  (a zip function: not checked with --image)\n` : `ok  ${name}  ${f.handler}\n`);
+                process.stdout.write(
+                    opts.image
+                        ? `--  ${name}  ${f.handler}  (a zip function: not checked with --image)\n`
+                        : `ok  ${name}  ${f.handler}\n`,
+                );
             }
         });
 }

@@ -9,7 +9,13 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CleanReferences, executeClean, listCacheFiles, listLocalImages, planClean } from "../../lib/local/clean";
+import {
+    CleanReferences,
+    executeClean,
+    listCacheFiles,
+    listLocalImages,
+    planClean,
+} from "../../lib/local/clean";
 import { checkDaemon } from "../../lib/docker/cli";
 import { formatBytes, resolveLayerBuild } from "../../lib/build/layerBuild";
 import { localImageTag } from "../../lib/local/localImage";
@@ -33,7 +39,10 @@ export interface CurrentInputs {
     readonly images: readonly BuildInput[];
     readonly dockerLayers: readonly BuildInput[];
     /** Directories zipped as they are: zip functions' code (`code-<sha>.zip`) and prebuilt layers (`layer-<sha>.zip`). */
-    readonly zippedDirectories: readonly { readonly dir: string; readonly prefix: "code" | "layer" }[];
+    readonly zippedDirectories: readonly {
+        readonly dir: string;
+        readonly prefix: "code" | "layer";
+    }[];
 }
 
 /** The sha256 of the deterministic zip of `dir`, as ZipFunction would write it. */
@@ -46,11 +55,27 @@ async function zipSha(dir: string): Promise<string> {
     }
 }
 
-export async function currentReferences(inputs: CurrentInputs, cacheDir: string): Promise<CleanReferences> {
-    const images = new Set(inputs.images.map((i) => localImageTag({ ...i, buildArgs: { ...(i.buildArgs ?? {}) }, architecture: inputs.architecture })));
+export async function currentReferences(
+    inputs: CurrentInputs,
+    cacheDir: string,
+): Promise<CleanReferences> {
+    const images = new Set(
+        inputs.images.map((i) =>
+            localImageTag({
+                ...i,
+                buildArgs: { ...(i.buildArgs ?? {}) },
+                architecture: inputs.architecture,
+            }),
+        ),
+    );
     const files = new Set<string>();
     for (const layer of inputs.dockerLayers) {
-        const { inputHash } = resolveLayerBuild({ ...layer, buildArgs: { ...(layer.buildArgs ?? {}) }, platform: platformFor(inputs.architecture), cacheDir });
+        const { inputHash } = resolveLayerBuild({
+            ...layer,
+            buildArgs: { ...(layer.buildArgs ?? {}) },
+            platform: platformFor(inputs.architecture),
+            cacheDir,
+        });
         files.add(`${inputHash}.zip`).add(`${inputHash}.json`);
     }
     for (const { dir, prefix } of inputs.zippedDirectories) {
@@ -65,38 +90,96 @@ export function manifestInputs(s: LocalSettings): CurrentInputs {
     const layers = Object.values(m.layers);
     return {
         architecture: s.architecture,
-        images: Object.values(m.images).map((i) => ({ context: i.context, dockerfile: i.dockerfile, target: i.target, buildArgs: { ...s.buildArgs, ...i.buildArgs } })),
-        dockerLayers: layers.flatMap((l) => (l.kind === "docker" ? [{ context: l.context, dockerfile: l.dockerfile, target: l.target, buildArgs: { ...s.buildArgs, ...l.buildArgs } }] : [])),
+        images: Object.values(m.images).map((i) => ({
+            context: i.context,
+            dockerfile: i.dockerfile,
+            target: i.target,
+            buildArgs: { ...s.buildArgs, ...i.buildArgs },
+        })),
+        dockerLayers: layers.flatMap((l) =>
+            l.kind === "docker"
+                ? [
+                      {
+                          context: l.context,
+                          dockerfile: l.dockerfile,
+                          target: l.target,
+                          buildArgs: { ...s.buildArgs, ...l.buildArgs },
+                      },
+                  ]
+                : [],
+        ),
         zippedDirectories: [
             ...zipFunctionsOf(m).map(([, f]) => ({ dir: f.code, prefix: "code" as const })),
-            ...layers.flatMap((l) => (l.kind === "directory" ? [{ dir: l.path, prefix: "layer" as const }] : [])),
+            ...layers.flatMap((l) =>
+                l.kind === "directory" ? [{ dir: l.path, prefix: "layer" as const }] : [],
+            ),
         ],
     };
 }
 
 export function cleanCommand(): Command {
     return new Command("clean")
-        .description("Remove the local function images and cached zips that no current input refers to, and say what it freed")
-        .option("-m, --manifest <file>", "the functions manifest (default: the stack's, else lambda-docker.yaml)")
-        .option("-s, --stack <name>", "current inputs with this stack's settings (base image, architecture)")
-        .option("--build-arg <KEY=VALUE>", "build arg of the current images, repeatable", collectKeyValue, {})
+        .description(
+            "Remove the local function images and cached zips that no current input refers to, and say what it freed",
+        )
+        .option(
+            "-m, --manifest <file>",
+            "the functions manifest (default: the stack's, else lambda-docker.yaml)",
+        )
+        .option(
+            "-s, --stack <name>",
+            "current inputs with this stack's settings (base image, architecture)",
+        )
+        .option(
+            "--build-arg <KEY=VALUE>",
+            "build arg of the current images, repeatable",
+            collectKeyValue,
+            {},
+        )
         .option("--cache-dir <dir>", "zip cache directory", path.join(".lambda-docker", "cache"))
         .option("-n, --dry-run", "say what would be removed, remove nothing")
-        .action(async (opts: { manifest?: string; stack?: string; buildArg: Record<string, string>; cacheDir: string; dryRun?: boolean }) => {
-            const settings = localSettings({ ...opts, env: {} });
-            await checkDaemon();
-            const inputs = manifestInputs(settings);
-            const refs = await currentReferences(inputs, opts.cacheDir);
-            const plan = planClean(await listLocalImages(inputs.images.map((i) => i.context)), listCacheFiles(opts.cacheDir), refs);
-            const result = await executeClean(plan, opts.cacheDir, { dryRun: opts.dryRun === true });
-            const verb = opts.dryRun ? "would remove" : "removed";
-            for (const i of result.plan.images) process.stdout.write(`${verb}  image  ${i.ref}  ${formatBytes(i.bytes)}\n`);
-            for (const f of result.plan.files) process.stdout.write(`${verb}  file   ${path.join(opts.cacheDir, f.name)}  ${formatBytes(f.bytes)}\n`);
-            for (const k of result.kept) process.stdout.write(`kept     image  ${k.ref}  (${k.reason})\n`);
-            for (const ref of plan.keptImages) process.stdout.write(`kept     image  ${ref}  (current)\n`);
-            for (const name of plan.keptFiles) process.stdout.write(`kept     file   ${path.join(opts.cacheDir, name)}  (current)\n`);
-            const images = opts.dryRun ? `up to ${formatBytes(result.freedImageBytes)} of images (shared layers are freed only once unused)` : `${formatBytes(result.freedImageBytes)} of images`;
-            process.stdout.write(`${opts.dryRun ? "Would free" : "Freed"} ${images} and ${formatBytes(result.freedFileBytes)} of cached zips: ` +
-                `${result.plan.images.length} image(s), ${result.plan.files.length} file(s).\n`);
-        });
+        .action(
+            async (opts: {
+                manifest?: string;
+                stack?: string;
+                buildArg: Record<string, string>;
+                cacheDir: string;
+                dryRun?: boolean;
+            }) => {
+                const settings = localSettings({ ...opts, env: {} });
+                await checkDaemon();
+                const inputs = manifestInputs(settings);
+                const refs = await currentReferences(inputs, opts.cacheDir);
+                const plan = planClean(
+                    await listLocalImages(inputs.images.map((i) => i.context)),
+                    listCacheFiles(opts.cacheDir),
+                    refs,
+                );
+                const result = await executeClean(plan, opts.cacheDir, {
+                    dryRun: opts.dryRun === true,
+                });
+                const verb = opts.dryRun ? "would remove" : "removed";
+                for (const i of result.plan.images)
+                    process.stdout.write(`${verb}  image  ${i.ref}  ${formatBytes(i.bytes)}\n`);
+                for (const f of result.plan.files)
+                    process.stdout.write(
+                        `${verb}  file   ${path.join(opts.cacheDir, f.name)}  ${formatBytes(f.bytes)}\n`,
+                    );
+                for (const k of result.kept)
+                    process.stdout.write(`kept     image  ${k.ref}  (${k.reason})\n`);
+                for (const ref of plan.keptImages)
+                    process.stdout.write(`kept     image  ${ref}  (current)\n`);
+                for (const name of plan.keptFiles)
+                    process.stdout.write(
+                        `kept     file   ${path.join(opts.cacheDir, name)}  (current)\n`,
+                    );
+                const images = opts.dryRun
+                    ? `up to ${formatBytes(result.freedImageBytes)} of images (shared layers are freed only once unused)`
+                    : `${formatBytes(result.freedImageBytes)} of images`;
+                process.stdout.write(
+                    `${opts.dryRun ? "Would free" : "Freed"} ${images} and ${formatBytes(result.freedFileBytes)} of cached zips: ` +
+                        `${result.plan.images.length} image(s), ${result.plan.files.length} file(s).\n`,
+                );
+            },
+        );
 }

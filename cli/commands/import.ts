@@ -14,7 +14,11 @@ export function readIfExists(file: string): string | undefined {
     try {
         return fs.readFileSync(file, "utf8");
     } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+        if (
+            (e as NodeJS.ErrnoException).code === "ENOENT" ||
+            (e as NodeJS.ErrnoException).code === "EISDIR"
+        )
+            return undefined;
         throw e;
     }
 }
@@ -22,8 +26,11 @@ export function readIfExists(file: string): string | undefined {
 /** The service file: the path given, or the serverless.yml/.yaml/.json in the directory given. */
 export function serviceFile(given: string): string {
     if (!fs.existsSync(given) || !fs.statSync(given).isDirectory()) return given;
-    const found = ["serverless.yml", "serverless.yaml", "serverless.json"].map((f) => path.join(given, f)).find((f) => fs.existsSync(f));
-    if (found === undefined) throw new Error(`${given} has no serverless.yml, serverless.yaml or serverless.json.`);
+    const found = ["serverless.yml", "serverless.yaml", "serverless.json"]
+        .map((f) => path.join(given, f))
+        .find((f) => fs.existsSync(f));
+    if (found === undefined)
+        throw new Error(`${given} has no serverless.yml, serverless.yaml or serverless.json.`);
     return found;
 }
 
@@ -43,14 +50,27 @@ function writeAtomically(file: string, text: string): void {
     }
 }
 
-export function importCommand(write: (text: string) => void = (t) => process.stdout.write(t)): Command {
-    const command = new Command("import").description("Convert another tool's configuration to lambda-docker's");
+export function importCommand(
+    write: (text: string) => void = (t) => process.stdout.write(t),
+): Command {
+    const command = new Command("import").description(
+        "Convert another tool's configuration to lambda-docker's",
+    );
     command
         .command("serverless")
-        .description("Write lambda-docker.yaml and stacks/Pulumi.<stage>.yaml from a Serverless Framework service, and report what was and was not converted")
-        .argument("<serverless.yml>", "the service's serverless.yml (or .yaml/.json), or its directory")
+        .description(
+            "Write lambda-docker.yaml and stacks/Pulumi.<stage>.yaml from a Serverless Framework service, and report what was and was not converted",
+        )
+        .argument(
+            "<serverless.yml>",
+            "the service's serverless.yml (or .yaml/.json), or its directory",
+        )
         .option("--out <dir>", "directory to write into (default: the directory of serverless.yml)")
-        .option("--stage <stage>", "stage for ${opt:stage} and ${sls:stage}, and the stack file's name", "dev")
+        .option(
+            "--stage <stage>",
+            "stage for ${opt:stage} and ${sls:stage}, and the stack file's name",
+            "dev",
+        )
         .option("--force", "overwrite existing output files")
         .action(async (given: string, opts: { out?: string; stage: string; force?: boolean }) => {
             const file = serviceFile(given);
@@ -61,16 +81,23 @@ export function importCommand(write: (text: string) => void = (t) => process.std
                 const rel = path.relative(process.cwd(), f);
                 return rel.startsWith("..") || path.isAbsolute(rel) ? f : rel;
             };
-            const result = importServerless(file, { stage: opts.stage, outDir, readFile: readIfExists });
+            const result = importServerless(file, {
+                stage: opts.stage,
+                outDir,
+                readFile: readIfExists,
+            });
             if (!opts.force) {
                 const existing = [manifestFile, stackFile].filter((f) => fs.existsSync(f));
                 if (existing.length > 0) {
-                    throw new Error(`${existing.map(shown).join(" and ")} already exist${existing.length === 1 ? "s" : ""}: nothing was written; pass --force to overwrite.`);
+                    throw new Error(
+                        `${existing.map(shown).join(" and ")} already exist${existing.length === 1 ? "s" : ""}: nothing was written; pass --force to overwrite.`,
+                    );
                 }
             }
             writeAtomically(manifestFile, result.manifestYaml);
             writeAtomically(stackFile, result.stackYaml);
-            const counts = (s: ReportLine["status"]) => result.report.filter((l) => l.status === s).length;
+            const counts = (s: ReportLine["status"]) =>
+                result.report.filter((l) => l.status === s).length;
             write(
                 `${result.report.map(formatReportLine).join("\n")}\n\n` +
                     `Wrote ${shown(manifestFile)} and ${shown(stackFile)}: ${counts("converted")} converted, ` +

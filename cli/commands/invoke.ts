@@ -1,10 +1,21 @@
 /** `lambda-docker invoke`: one function's handler run locally with an event, by the Lambda Python runtime's rules. */
 import { Command } from "commander";
 import * as fs from "fs";
-import { buildLocalImage, invokeLocal, invokeWithEmulator, runtimeOfBaseImage } from "../../lib/local";
+import {
+    buildLocalImage,
+    invokeLocal,
+    invokeWithEmulator,
+    runtimeOfBaseImage,
+} from "../../lib/local";
 import { manifestImageBuild, zipFunctionLayers } from "../../lib/manifest/localBuild";
 import { FunctionSpec } from "../../lib/manifest";
-import { LocalSettings, CommonOpts, buildSettings, commonOptions, localSettings } from "../localSettings";
+import {
+    LocalSettings,
+    CommonOpts,
+    buildSettings,
+    commonOptions,
+    localSettings,
+} from "../localSettings";
 import { positiveInteger } from "../options";
 import { withProgress } from "../output";
 
@@ -22,7 +33,8 @@ function jsonOption(flag: string) {
     return (value: string): Record<string, unknown> => {
         try {
             const parsed = JSON.parse(value) as unknown;
-            if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+            if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+                return parsed as Record<string, unknown>;
         } catch {
             // reported below
         }
@@ -45,37 +57,91 @@ interface InvokeOpts extends CommonOpts {
  * code mounted at /var/task in the base image, with its manifest layers (built or zipped) extracted
  * into /opt as Lambda does.
  */
-export async function invocationTarget(s: LocalSettings, fn: FunctionSpec, image: string | undefined, onOutput: (line: string) => void) {
+export async function invocationTarget(
+    s: LocalSettings,
+    fn: FunctionSpec,
+    image: string | undefined,
+    onOutput: (line: string) => void,
+) {
     const settings = buildSettings(s, onOutput);
     if (fn.kind === "image") {
-        const built = image ?? (await buildLocalImage(manifestImageBuild(s.manifest.images[fn.image], { ...settings, architecture: fn.architecture ?? s.architecture }))).image;
+        const built =
+            image ??
+            (
+                await buildLocalImage(
+                    manifestImageBuild(s.manifest.images[fn.image], {
+                        ...settings,
+                        architecture: fn.architecture ?? s.architecture,
+                    }),
+                )
+            ).image;
         const base = s.manifest.images[fn.image].buildArgs?.BASE_IMAGE ?? s.buildArgs.BASE_IMAGE;
-        return { image: built, command: fn.command, workingDirectory: fn.workingDirectory, runtime: image ? undefined : runtimeOfBaseImage(base) };
+        return {
+            image: built,
+            command: fn.command,
+            workingDirectory: fn.workingDirectory,
+            runtime: image ? undefined : runtimeOfBaseImage(base),
+        };
     }
     const layers = await zipFunctionLayers(s.manifest, fn, settings);
     return {
-        image: image ?? s.buildArgs.BASE_IMAGE, command: [fn.handler], workingDirectory: "/var/task",
-        mounts: [{ source: fn.code, target: "/var/task" }], layers, runtime: fn.runtime,
+        image: image ?? s.buildArgs.BASE_IMAGE,
+        command: [fn.handler],
+        workingDirectory: "/var/task",
+        mounts: [{ source: fn.code, target: "/var/task" }],
+        layers,
+        runtime: fn.runtime,
     };
 }
 
 export function invokeCommand(): Command {
     return commonOptions(new Command("invoke"))
-        .description("Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules; the result JSON alone goes to stdout")
+        .description(
+            "Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules; the result JSON alone goes to stdout",
+        )
         .argument("<function>", "function name from the manifest")
         .option("-e, --event <file>", "JSON event file, '-' for stdin (default: {})")
-        .option("--timeout <seconds>", "stop the invocation after this long, as Lambda would (default: the stack's timeout, else 30)", positiveInteger)
-        .option("--memory <mb>", "the container's memory limit and context.memory_limit_in_mb (default: the stack's memorySize, else 512)", positiveInteger)
-        .option("--network", "give the container a network (default: none, so nothing leaves the machine)")
-        .option("--emulator", "run through the image's Lambda Runtime Interface Emulator (AWS base images have it), on a port published on 127.0.0.1")
-        .option("--client-context <json>", "context.client_context, e.g. '{\"custom\": {\"tenant\": \"a\"}}'", jsonOption("--client-context"))
-        .option("--identity <json>", "context.identity, e.g. '{\"cognitoIdentityId\": \"…\", \"cognitoIdentityPoolId\": \"…\"}'", jsonOption("--identity"))
+        .option(
+            "--timeout <seconds>",
+            "stop the invocation after this long, as Lambda would (default: the stack's timeout, else 30)",
+            positiveInteger,
+        )
+        .option(
+            "--memory <mb>",
+            "the container's memory limit and context.memory_limit_in_mb (default: the stack's memorySize, else 512)",
+            positiveInteger,
+        )
+        .option(
+            "--network",
+            "give the container a network (default: none, so nothing leaves the machine)",
+        )
+        .option(
+            "--emulator",
+            "run through the image's Lambda Runtime Interface Emulator (AWS base images have it), on a port published on 127.0.0.1",
+        )
+        .option(
+            "--client-context <json>",
+            'context.client_context, e.g. \'{"custom": {"tenant": "a"}}\'',
+            jsonOption("--client-context"),
+        )
+        .option(
+            "--identity <json>",
+            'context.identity, e.g. \'{"cognitoIdentityId": "…", "cognitoIdentityPoolId": "…"}\'',
+            jsonOption("--identity"),
+        )
         .action(async (name: string, opts: InvokeOpts) => {
             const s = localSettings(opts);
             const fn = s.manifest.functions[name];
-            if (!fn) throw new Error(`No function ${JSON.stringify(name)} in ${s.manifestFile}; it has ${Object.keys(s.manifest.functions).join(", ")}.`);
+            if (!fn)
+                throw new Error(
+                    `No function ${JSON.stringify(name)} in ${s.manifestFile}; it has ${Object.keys(s.manifest.functions).join(", ")}.`,
+                );
             const event = readEvent(opts.event);
-            const target = await withProgress(fn.kind === "image" ? "image" : "layers", opts.verbose === true, (onOutput) => invocationTarget(s, fn, opts.image, onOutput));
+            const target = await withProgress(
+                fn.kind === "image" ? "image" : "layers",
+                opts.verbose === true,
+                (onOutput) => invocationTarget(s, fn, opts.image, onOutput),
+            );
 
             const controller = new AbortController();
             let signalled: NodeJS.Signals | undefined;
@@ -87,14 +153,23 @@ export function invokeCommand(): Command {
             process.once("SIGTERM", onSignal);
             try {
                 const out = await (opts.emulator ? invokeWithEmulator : invokeLocal)({
-                    ...target, functionName: name, event, environment: { ...s.environment, ...fn.environment, ...opts.env }, region: s.region,
-                    timeout: opts.timeout ?? fn.timeout ?? s.timeout, memorySize: opts.memory ?? fn.memorySize ?? s.memorySize, network: opts.network === true,
-                    clientContext: opts.clientContext, identity: opts.identity,
+                    ...target,
+                    functionName: name,
+                    event,
+                    environment: { ...s.environment, ...fn.environment, ...opts.env },
+                    region: s.region,
+                    timeout: opts.timeout ?? fn.timeout ?? s.timeout,
+                    memorySize: opts.memory ?? fn.memorySize ?? s.memorySize,
+                    network: opts.network === true,
+                    clientContext: opts.clientContext,
+                    identity: opts.identity,
                     onLog: (line) => void process.stderr.write(`${line}\n`),
                     signal: controller.signal,
                 });
                 const pretty = process.stdout.isTTY === true && typeof out.result === "object";
-                process.stdout.write(`${pretty ? JSON.stringify(out.result, null, 2) : out.payload}\n`);
+                process.stdout.write(
+                    `${pretty ? JSON.stringify(out.result, null, 2) : out.payload}\n`,
+                );
                 if (out.failed) process.exitCode = 1;
             } catch (e) {
                 if (signalled) {

@@ -69,19 +69,33 @@ export class HttpApi extends pulumi.ComponentResource {
 
         this.api = new aws.apigatewayv2.Api(
             `${name}-api`,
-            { protocolType: "HTTP", description: `${name} (${resolved.stage})`, corsConfiguration: args.cors, tags: args.tags },
+            {
+                protocolType: "HTTP",
+                description: `${name} (${resolved.stage})`,
+                corsConfiguration: args.cors,
+                tags: args.tags,
+            },
             { parent: this },
         );
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-access-logs`,
-            { name: pulumi.interpolate`/aws/http-api/${this.api.id}/access`, retentionInDays: resolved.logRetentionDays, tags: args.tags },
+            {
+                name: pulumi.interpolate`/aws/http-api/${this.api.id}/access`,
+                retentionInDays: resolved.logRetentionDays,
+                tags: args.tags,
+            },
             { parent: this },
         );
         const stage = new aws.apigatewayv2.Stage(
             `${name}-stage`,
             {
-                apiId: this.api.id, name: "$default", autoDeploy: true,
-                accessLogSettings: { destinationArn: this.logGroup.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
+                apiId: this.api.id,
+                name: "$default",
+                autoDeploy: true,
+                accessLogSettings: {
+                    destinationArn: this.logGroup.arn,
+                    format: JSON.stringify(ACCESS_LOG_FORMAT),
+                },
                 tags: args.tags,
             },
             { parent: this },
@@ -101,7 +115,11 @@ export class HttpApi extends pulumi.ComponentResource {
         setState("routes", this, routes);
         const current = routes.get(routeKey);
         if (current !== undefined) {
-            v.fail(key, `a route no other function of this HttpApi has (function "${current}" already has ${JSON.stringify(routeKey)})`, routeKey);
+            v.fail(
+                key,
+                `a route no other function of this HttpApi has (function "${current}" already has ${JSON.stringify(routeKey)})`,
+                routeKey,
+            );
         }
         routes.set(routeKey, owner);
     }

@@ -64,7 +64,8 @@ export interface ResolvedEcrRepositoryArgs {
 }
 
 /** ECR's repository name grammar (up to 256 characters). */
-export const REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+export const REPOSITORY_NAME_PATTERN =
+    /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Applies defaults and validates; throws before anything is created. @internal */
 export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRepositoryArgs {
@@ -74,25 +75,45 @@ export function resolveEcrRepositoryArgs(args: EcrRepositoryArgs): ResolvedEcrRe
         untaggedExpiryDays: v.atLeast("untaggedExpiryDays", args.untaggedExpiryDays ?? 1, 1),
         tagMutability: v.oneOf("tagMutability", args.tagMutability ?? "MUTABLE", TAG_MUTABILITIES),
         scanOnPush: v.boolean("scanOnPush", args.scanOnPush ?? true),
-        encryptionType: v.oneOf("encryptionType", args.encryptionType ?? "AES256", ENCRYPTION_TYPES),
+        encryptionType: v.oneOf(
+            "encryptionType",
+            args.encryptionType ?? "AES256",
+            ENCRYPTION_TYPES,
+        ),
         forceDelete: v.boolean("forceDelete", args.forceDelete ?? false),
         buildCache: v.boolean("buildCache", args.buildCache ?? true),
     };
     if (args.kmsKey !== undefined && resolved.encryptionType !== "KMS") {
-        v.fail("kmsKey", "left unset unless `encryptionType` is \"KMS\"", args.kmsKey);
+        v.fail("kmsKey", 'left unset unless `encryptionType` is "KMS"', args.kmsKey);
     }
     if (v.boolean("adoptExisting", args.adoptExisting ?? false)) {
         if (typeof args.repositoryName !== "string") {
-            v.fail("repositoryName", "the existing repository's name as a plain string when `adoptExisting` is true", args.repositoryName);
+            v.fail(
+                "repositoryName",
+                "the existing repository's name as a plain string when `adoptExisting` is true",
+                args.repositoryName,
+            );
         }
-        return { ...resolved, adopt: v.matches("repositoryName", args.repositoryName, REPOSITORY_NAME_PATTERN, "an ECR repository name ([a-z0-9._/-], 2-256 characters)") };
+        return {
+            ...resolved,
+            adopt: v.matches(
+                "repositoryName",
+                args.repositoryName,
+                REPOSITORY_NAME_PATTERN,
+                "an ECR repository name ([a-z0-9._/-], 2-256 characters)",
+            ),
+        };
     }
     return resolved;
 }
 
 /** What images built into a repository need to know at construction time (plain values, not outputs). @internal */
 export function repositorySettings(repository: EcrRepository): ResolvedEcrRepositoryArgs {
-    return requireState("repository", repository, "`repository` must be an EcrRepository created by lambda-docker.");
+    return requireState(
+        "repository",
+        repository,
+        "`repository` must be an EcrRepository created by lambda-docker.",
+    );
 }
 
 /** An ECR repository for Lambda images: scan on push, per-stage lifecycle rules, tag mutability and encryption. */
@@ -107,8 +128,18 @@ export class EcrRepository extends pulumi.ComponentResource {
         const resolved = v.withContext("EcrRepository", name, () => {
             if (args.repositoryName === undefined) {
                 // ECR names are lowercase; Pulumi auto-names the repository `<name>-repository-<7 random>`.
-                v.matches("name", name, /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "lowercase letters, digits and inner . _ - when `repositoryName` is not given (ECR repository names are lowercase)");
-                v.autoNamedChild(name, "-repository", 256, "the ECR repository (unless `repositoryName` is given)");
+                v.matches(
+                    "name",
+                    name,
+                    /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/,
+                    "lowercase letters, digits and inner . _ - when `repositoryName` is not given (ECR repository names are lowercase)",
+                );
+                v.autoNamedChild(
+                    name,
+                    "-repository",
+                    256,
+                    "the ECR repository (unless `repositoryName` is given)",
+                );
             }
             return resolveEcrRepositoryArgs(args);
         });
@@ -121,12 +152,17 @@ export class EcrRepository extends pulumi.ComponentResource {
             {
                 name: args.repositoryName,
                 imageScanningConfiguration: { scanOnPush: resolved.scanOnPush },
-                imageTagMutability: withExclusion ? "IMMUTABLE_WITH_EXCLUSION" : resolved.tagMutability,
+                imageTagMutability: withExclusion
+                    ? "IMMUTABLE_WITH_EXCLUSION"
+                    : resolved.tagMutability,
                 imageTagMutabilityExclusionFilters: withExclusion
                     ? [{ filter: CACHE_TAG_FILTER, filterType: "WILDCARD" }]
                     : undefined,
                 encryptionConfigurations: [
-                    { encryptionType: resolved.encryptionType, kmsKey: resolved.encryptionType === "KMS" ? args.kmsKey : undefined },
+                    {
+                        encryptionType: resolved.encryptionType,
+                        kmsKey: resolved.encryptionType === "KMS" ? args.kmsKey : undefined,
+                    },
                 ],
                 forceDelete: resolved.forceDelete,
                 tags: args.tags,

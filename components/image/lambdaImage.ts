@@ -1,9 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { stableRelativePath, validateBuildArgs, validateBuildPaths } from "../../lib/build/buildPaths";
+import {
+    stableRelativePath,
+    validateBuildArgs,
+    validateBuildPaths,
+} from "../../lib/build/buildPaths";
 import { hashBuildInputs, resolveDockerfile } from "../../lib/build/contextHash";
-import { cacheTag, platformFor, registryHost, stageTag, tagRef, validateExtraTags } from "../../lib/tags";
+import {
+    cacheTag,
+    platformFor,
+    registryHost,
+    stageTag,
+    tagRef,
+    validateExtraTags,
+} from "../../lib/tags";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
 import { knownValue, settled } from "../internal/outputs";
@@ -79,21 +90,45 @@ export interface ResolvedLambdaImageArgs {
 }
 
 /** Validates and applies defaults without hashing the context (the expensive part). @internal */
-export function validateLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): Omit<ResolvedLambdaImageArgs, "tag"> {
+export function validateLambdaImageArgs(
+    args: LambdaImageArgs,
+    repositoryStage: string,
+    immutable: boolean,
+): Omit<ResolvedLambdaImageArgs, "tag"> {
     const stage = v.stage("stage", args.stage);
     if (stage !== repositoryStage) {
-        v.fail("stage", `the repository's stage "${repositoryStage}" (its lifecycle policy counts only \`${repositoryStage}-\` tags)`, stage);
+        v.fail(
+            "stage",
+            `the repository's stage "${repositoryStage}" (its lifecycle policy counts only \`${repositoryStage}-\` tags)`,
+            stage,
+        );
     }
     const dockerfile = validateBuildPaths(args.context, args.dockerfile);
     const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
     const platform = platformFor(architecture);
     const buildArgs = validateBuildArgs("buildArgs", args.buildArgs);
-    const target = args.target === undefined ? undefined : v.matches("target", args.target, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a build stage name");
+    const target =
+        args.target === undefined
+            ? undefined
+            : v.matches(
+                  "target",
+                  args.target,
+                  /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+                  "a build stage name",
+              );
     const extraTags = validateExtraTags("extraTags", args.extraTags ?? [], stage, immutable);
     const secrets = args.secrets ?? {};
-    if (typeof secrets !== "object" || secrets === null || Array.isArray(secrets)) v.fail("secrets", "a map of secret ids to values", secrets);
+    if (typeof secrets !== "object" || secrets === null || Array.isArray(secrets))
+        v.fail("secrets", "a map of secret ids to values", secrets);
     const secretIds = Object.keys(secrets).sort();
-    secretIds.forEach((id) => v.matches(`secrets.${id}`, id, /^[A-Za-z0-9_.-]{1,64}$/, "keyed by a BuildKit secret id of 1-64 [A-Za-z0-9_.-]"));
+    secretIds.forEach((id) =>
+        v.matches(
+            `secrets.${id}`,
+            id,
+            /^[A-Za-z0-9_.-]{1,64}$/,
+            "keyed by a BuildKit secret id of 1-64 [A-Za-z0-9_.-]",
+        ),
+    );
     if (args.retainOnDelete !== undefined) v.boolean("retainOnDelete", args.retainOnDelete);
     return {
         stage,
@@ -112,19 +147,34 @@ export function validateLambdaImageArgs(args: LambdaImageArgs, repositoryStage: 
 }
 
 /** Validates, applies defaults and computes the content-addressed tag. @internal */
-export function resolveLambdaImageArgs(args: LambdaImageArgs, repositoryStage: string, immutable: boolean): ResolvedLambdaImageArgs {
+export function resolveLambdaImageArgs(
+    args: LambdaImageArgs,
+    repositoryStage: string,
+    immutable: boolean,
+): ResolvedLambdaImageArgs {
     const valid = validateLambdaImageArgs(args, repositoryStage, immutable);
     // Secret ids (never values) join the hash through a reserved build-arg name no Dockerfile can declare.
-    const hashedArgs = valid.secretIds.length > 0 ? { ...valid.buildArgs, "lambda-docker:secrets": valid.secretIds.join(",") } : valid.buildArgs;
+    const hashedArgs =
+        valid.secretIds.length > 0
+            ? { ...valid.buildArgs, "lambda-docker:secrets": valid.secretIds.join(",") }
+            : valid.buildArgs;
     const hash = hashBuildInputs({
-        context: args.context, dockerfile: resolveDockerfile(args.context, args.dockerfile), buildArgs: hashedArgs, target: valid.target, platform: valid.platform,
+        context: args.context,
+        dockerfile: resolveDockerfile(args.context, args.dockerfile),
+        buildArgs: hashedArgs,
+        target: valid.target,
+        platform: valid.platform,
     });
     return { ...valid, tag: stageTag(valid.stage, hash) };
 }
 
 /** The resolved build settings of a LambdaImage (architecture, tag, platform), as plain values. @internal */
 export function imageSettings(image: LambdaImage): ResolvedLambdaImageArgs {
-    return requireState("lambdaImage", image, "`image` must be a LambdaImage created by lambda-docker, or an image URI string.");
+    return requireState(
+        "lambdaImage",
+        image,
+        "`image` must be a LambdaImage created by lambda-docker, or an image URI string.",
+    );
 }
 
 /**
@@ -132,7 +182,12 @@ export function imageSettings(image: LambdaImage): ResolvedLambdaImageArgs {
  * them unknown at preview, when this never runs); hand-written mocks often don't, and would otherwise
  * produce `undefined@undefined` image URIs. lambda-docker/testing's mocks answer every one.
  */
-function required(output: pulumi.Output<string>, name: string, what: string, key: string): pulumi.Output<string> {
+function required(
+    output: pulumi.Output<string>,
+    name: string,
+    what: string,
+    key: string,
+): pulumi.Output<string> {
     return output.apply((value) => {
         if (typeof value !== "string" || value === "") throw missing(name, what, key, value);
         return value;
@@ -140,11 +195,16 @@ function required(output: pulumi.Output<string>, name: string, what: string, key
 }
 
 function missing(name: string, what: string, key: string, value: unknown): Error {
-    return new Error(`LambdaImage "${name}": ${what} has no \`${key}\` (got ${JSON.stringify(value)}); mocks must return it from newResource, as lambda-docker/testing's do.`);
+    return new Error(
+        `LambdaImage "${name}": ${what} has no \`${key}\` (got ${JSON.stringify(value)}); mocks must return it from newResource, as lambda-docker/testing's do.`,
+    );
 }
 
 /** The digest a tag points at in an `aws.ecr.getImages` listing, if the tag is there. @internal */
-export function existingDigest(imageIds: readonly { imageTag?: string; imageDigest?: string }[], tag: string): string | undefined {
+export function existingDigest(
+    imageIds: readonly { imageTag?: string; imageDigest?: string }[],
+    tag: string,
+): string | undefined {
     return imageIds.find((i) => i.imageTag === tag && i.imageDigest)?.imageDigest;
 }
 
@@ -181,14 +241,19 @@ export class LambdaImage extends pulumi.ComponentResource {
     constructor(name: string, args: LambdaImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
         const [resolved, repo] = v.withContext("LambdaImage", name, () => {
             const ref = repositoryRef(args.repository, args.tagMutability);
-            return [resolveLambdaImageArgs(args, ref.stage ?? args.stage, ref.immutable), ref] as const;
+            return [
+                resolveLambdaImageArgs(args, ref.stage ?? args.stage, ref.immutable),
+                ref,
+            ] as const;
         });
         super("lambda-docker:index:LambdaImage", name, {}, opts);
         setState("lambdaImage", this, resolved);
         this.tag = resolved.tag;
         this.architecture = resolved.architecture;
 
-        const tags = repo.url.apply((url) => [resolved.tag, ...resolved.extraTags].map((t) => tagRef(url, t)));
+        const tags = repo.url.apply((url) =>
+            [resolved.tag, ...resolved.extraTags].map((t) => tagRef(url, t)),
+        );
         const data = this.create(name, resolved, repo, args.secrets ?? {}, tags);
         this.digest = pulumi.output(data).apply((d) => d.digest);
         this.building = pulumi.output(data).apply((d) => d.building);
@@ -198,15 +263,34 @@ export class LambdaImage extends pulumi.ComponentResource {
     }
 
     private async create(
-        name: string, resolved: ResolvedLambdaImageArgs, repo: RepositoryRef, secrets: Record<string, pulumi.Input<string>>, tags: pulumi.Output<string[]>,
+        name: string,
+        resolved: ResolvedLambdaImageArgs,
+        repo: RepositoryRef,
+        secrets: Record<string, pulumi.Input<string>>,
+        tags: pulumi.Output<string[]>,
     ): Promise<ImageData> {
         const done = pulumi.runtime.rpcKeepAlive(); // the Image may be registered after the lookup resolves
         try {
             const url = await settled(repo.url);
-            if (url.known && (typeof url.value !== "string" || url.value === "")) throw missing(name, "the repository", "repositoryUrl", url.value);
-            const existing = resolved.reuseExisting ? await this.lookup(repo, resolved.tag) : undefined;
-            const digest = existing !== undefined ? pulumi.output(existing) : required(this.build(name, resolved, repo, secrets, tags).digest, name, `docker-build Image "${name}-image"`, "digest");
-            this.registerOutputs({ imageUri: pulumi.interpolate`${repo.url}@${digest}`, digest, tags });
+            if (url.known && (typeof url.value !== "string" || url.value === ""))
+                throw missing(name, "the repository", "repositoryUrl", url.value);
+            const existing = resolved.reuseExisting
+                ? await this.lookup(repo, resolved.tag)
+                : undefined;
+            const digest =
+                existing !== undefined
+                    ? pulumi.output(existing)
+                    : required(
+                          this.build(name, resolved, repo, secrets, tags).digest,
+                          name,
+                          `docker-build Image "${name}-image"`,
+                          "digest",
+                      );
+            this.registerOutputs({
+                imageUri: pulumi.interpolate`${repo.url}@${digest}`,
+                digest,
+                tags,
+            });
             return { digest, building: existing === undefined };
         } finally {
             done();
@@ -215,16 +299,29 @@ export class LambdaImage extends pulumi.ComponentResource {
 
     /** The digest `tag` already has in the repository; undefined when it has none, or the repository is not known yet. */
     private async lookup(repo: RepositoryRef, tag: string): Promise<string | undefined> {
-        const [repositoryName, registryId] = await Promise.all([knownValue(repo.name), knownValue(repo.registryId)]);
+        const [repositoryName, registryId] = await Promise.all([
+            knownValue(repo.name),
+            knownValue(repo.registryId),
+        ]);
         if (repositoryName === undefined) return undefined;
-        const listing = await aws.ecr.getImages({ repositoryName, registryId, region: repo.region }, { parent: this });
+        const listing = await aws.ecr.getImages(
+            { repositoryName, registryId, region: repo.region },
+            { parent: this },
+        );
         return existingDigest(listing.imageIds ?? [], tag);
     }
 
     private build(
-        name: string, resolved: ResolvedLambdaImageArgs, repo: RepositoryRef, secrets: Record<string, pulumi.Input<string>>, tags: pulumi.Output<string[]>,
+        name: string,
+        resolved: ResolvedLambdaImageArgs,
+        repo: RepositoryRef,
+        secrets: Record<string, pulumi.Input<string>>,
+        tags: pulumi.Output<string[]>,
     ): dockerBuild.Image {
-        const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repo.registryId, region: repo.region }, { parent: this });
+        const auth = aws.ecr.getAuthorizationTokenOutput(
+            { registryId: repo.registryId, region: repo.region },
+            { parent: this },
+        );
         const cacheRef = pulumi.interpolate`${repo.url}:${cacheTag(resolved.stage)}`;
         return new dockerBuild.Image(
             `${name}-image`,
@@ -235,7 +332,8 @@ export class LambdaImage extends pulumi.ComponentResource {
                 buildArgs: resolved.buildArgs,
                 secrets: resolved.secretIds.length > 0 ? pulumi.secret(secrets) : undefined,
                 // A rotated token must not rebuild: the ids are in the content tag, the values are not.
-                ignoreSecretsInDiffCalculation: resolved.secretIds.length > 0 ? resolved.secretIds : undefined,
+                ignoreSecretsInDiffCalculation:
+                    resolved.secretIds.length > 0 ? resolved.secretIds : undefined,
                 target: resolved.target,
                 tags,
                 push: true,
@@ -249,7 +347,17 @@ export class LambdaImage extends pulumi.ComponentResource {
                 ],
                 cacheFrom: resolved.cache ? [{ registry: { ref: cacheRef } }] : undefined,
                 cacheTo: resolved.cache
-                    ? [{ registry: { ref: cacheRef, mode: "max", imageManifest: true, ociMediaTypes: true, ignoreError: true } }]
+                    ? [
+                          {
+                              registry: {
+                                  ref: cacheRef,
+                                  mode: "max",
+                                  imageManifest: true,
+                                  ociMediaTypes: true,
+                                  ignoreError: true,
+                              },
+                          },
+                      ]
                     : undefined,
             },
             // docker-build's delete removes the pushed digest from the registry: never let it, since a

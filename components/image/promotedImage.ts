@@ -45,27 +45,54 @@ export interface ResolvedPromotedImageArgs {
 }
 
 /** Validates what can be checked before anything exists; the source is checked here when it is a plain string. @internal */
-export function resolvePromotedImageArgs(args: PromotedImageArgs, repositoryStage: string | undefined): ResolvedPromotedImageArgs {
+export function resolvePromotedImageArgs(
+    args: PromotedImageArgs,
+    repositoryStage: string | undefined,
+): ResolvedPromotedImageArgs {
     const stage = v.stage("stage", args.stage);
     if (repositoryStage !== undefined && stage !== repositoryStage) {
-        v.fail("stage", `the repository's stage "${repositoryStage}" (its lifecycle policy counts only \`${repositoryStage}-\` tags)`, stage);
+        v.fail(
+            "stage",
+            `the repository's stage "${repositoryStage}" (its lifecycle policy counts only \`${repositoryStage}-\` tags)`,
+            stage,
+        );
     }
     const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
-    if (args.source === undefined || args.source === null) v.fail("source", "a digest-pinned image reference", args.source);
-    const source = typeof args.source === "string" ? parsePinnedReference("source", args.source) : undefined;
+    if (args.source === undefined || args.source === null)
+        v.fail("source", "a digest-pinned image reference", args.source);
+    const source =
+        typeof args.source === "string" ? parsePinnedReference("source", args.source) : undefined;
     if (args.sourceCredentials !== undefined) {
-        v.fail("sourceCredentials", "unset: credentials would be kept in the state; run `docker login <registry>` for a non-ECR source (ECR sources use the AWS credentials of the process)", "[set]");
+        v.fail(
+            "sourceCredentials",
+            "unset: credentials would be kept in the state; run `docker login <registry>` for a non-ECR source (ECR sources use the AWS credentials of the process)",
+            "[set]",
+        );
     }
-    const environment = args.environment === undefined ? undefined : commandEnvironment("environment", args.environment);
+    const environment =
+        args.environment === undefined
+            ? undefined
+            : commandEnvironment("environment", args.environment);
     return { stage, architecture, source, environment };
 }
 
 /** A plain map of environment variable names to values for a command the engine runs. @internal */
 export function commandEnvironment(key: string, env: unknown): Record<string, string> | undefined {
-    if (typeof env !== "object" || env === null || Array.isArray(env)) v.fail(key, "a map of environment variable names to plain strings", env);
+    if (typeof env !== "object" || env === null || Array.isArray(env))
+        v.fail(key, "a map of environment variable names to plain strings", env);
     for (const [k, value] of Object.entries(env)) {
-        v.matches(`${key}.${k}`, k, /^[A-Za-z_][A-Za-z0-9_]*$/, "keyed by an environment variable name");
-        if (typeof value !== "string") v.fail(`${key}.${k}`, "a plain string (never a secret or an output: the state keeps it)", pulumi.Output.isInstance(value) ? "an Output" : value);
+        v.matches(
+            `${key}.${k}`,
+            k,
+            /^[A-Za-z_][A-Za-z0-9_]*$/,
+            "keyed by an environment variable name",
+        );
+        if (typeof value !== "string")
+            v.fail(
+                `${key}.${k}`,
+                "a plain string (never a secret or an output: the state keeps it)",
+                pulumi.Output.isInstance(value) ? "an Output" : value,
+            );
     }
     return Object.keys(env).length > 0 ? { ...(env as Record<string, string>) } : undefined;
 }
@@ -101,19 +128,41 @@ export class PromotedImage extends pulumi.ComponentResource {
             return [resolvePromotedImageArgs(args, ref.stage), ref, cliInvocation()] as const;
         });
         // Identity data only (which digest, into which stage), so a preview shows a promotion as it changes.
-        super("lambda-docker:index:PromotedImage", name, { source: args.source, stage: resolved.stage }, opts);
+        super(
+            "lambda-docker:index:PromotedImage",
+            name,
+            { source: args.source, stage: resolved.stage },
+            opts,
+        );
         this.architecture = resolved.architecture;
 
         const sourceRef = pulumi.output(args.source);
-        const source = sourceRef.apply((s) => resolved.source ?? v.withContext("PromotedImage", name, () => parsePinnedReference("source", s)));
+        const source = sourceRef.apply(
+            (s) =>
+                resolved.source ??
+                v.withContext("PromotedImage", name, () => parsePinnedReference("source", s)),
+        );
         this.digest = source.apply((s) => s.digest);
         this.tag = source.apply((s) => promotionTag(resolved.stage, s));
         this.tags = pulumi.all([repo.url, this.tag]).apply(([url, tag]) => [`${url}:${tag}`]);
         this.promotion = new command.local.Command(
             `${name}-promotion`,
             {
-                create: pulumi.all([sourceRef, repo.url, this.tag]).apply(([ref, url, tag]) =>
-                    cliCommand(cli, ["promote", "--source", ref, "--target", url, "--tag", tag, "--architecture", resolved.architecture])),
+                create: pulumi
+                    .all([sourceRef, repo.url, this.tag])
+                    .apply(([ref, url, tag]) =>
+                        cliCommand(cli, [
+                            "promote",
+                            "--source",
+                            ref,
+                            "--target",
+                            url,
+                            "--tag",
+                            tag,
+                            "--architecture",
+                            resolved.architecture,
+                        ]),
+                    ),
                 environment: resolved.environment,
                 // stdout is the command's JSON result; its progress goes to stderr.
                 logging: "stderr",
@@ -121,8 +170,15 @@ export class PromotedImage extends pulumi.ComponentResource {
             { parent: this },
         );
         // Known at preview (a URN is), and settled only once the copy is made: functions wait for it.
-        this.imageUri = pulumi.all([repo.url, this.digest, this.promotion.urn]).apply(([url, digest]) => `${url}@${digest}`);
+        this.imageUri = pulumi
+            .all([repo.url, this.digest, this.promotion.urn])
+            .apply(([url, digest]) => `${url}@${digest}`);
         setState("image", this, { architecture: resolved.architecture, imageUri: this.imageUri });
-        this.registerOutputs({ imageUri: this.imageUri, digest: this.digest, tag: this.tag, tags: this.tags });
+        this.registerOutputs({
+            imageUri: this.imageUri,
+            digest: this.digest,
+            tag: this.tag,
+            tags: this.tags,
+        });
     }
 }

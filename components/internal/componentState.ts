@@ -56,17 +56,28 @@ function mapOf<K extends keyof ComponentStates>(kind: K): WeakMap<object, Compon
     return map as WeakMap<object, ComponentStates[K]>;
 }
 
-export function setState<K extends keyof ComponentStates>(kind: K, owner: object, value: ComponentStates[K]): void {
+export function setState<K extends keyof ComponentStates>(
+    kind: K,
+    owner: object,
+    value: ComponentStates[K],
+): void {
     mapOf(kind).set(owner, value);
 }
 
 /** The state of `owner`, or undefined when it is not a lambda-docker component of that kind. */
-export function stateOf<K extends keyof ComponentStates>(kind: K, owner: unknown): ComponentStates[K] | undefined {
+export function stateOf<K extends keyof ComponentStates>(
+    kind: K,
+    owner: unknown,
+): ComponentStates[K] | undefined {
     return typeof owner === "object" && owner !== null ? mapOf(kind).get(owner) : undefined;
 }
 
 /** The state of `owner`, or an Error saying what `owner` must be. */
-export function requireState<K extends keyof ComponentStates>(kind: K, owner: unknown, mustBe: string): ComponentStates[K] {
+export function requireState<K extends keyof ComponentStates>(
+    kind: K,
+    owner: unknown,
+    mustBe: string,
+): ComponentStates[K] {
     const found = stateOf(kind, owner);
     if (found === undefined) throw new Error(mustBe);
     return found;
@@ -84,7 +95,8 @@ export class InitSlot<T> {
     private value: T | undefined;
 
     fill(value: T): void {
-        if (this.value !== undefined) throw new Error("InitSlot: a component's initialize did not take its arguments.");
+        if (this.value !== undefined)
+            throw new Error("InitSlot: a component's initialize did not take its arguments.");
         this.value = value;
     }
 

@@ -12,5 +12,7 @@ export function urnSuffixedName(name: string, urn: string): string {
  * would make the child depend on its own parent component, which waits for its children.
  */
 export function urnName(component: pulumi.Resource, name: string): Promise<string> {
-    return new Promise((resolve) => component.urn.apply((urn) => resolve(urnSuffixedName(name, urn))));
+    return new Promise((resolve) =>
+        component.urn.apply((urn) => resolve(urnSuffixedName(name, urn))),
+    );
 }

@@ -12,6 +12,9 @@ export async function knownValue<T>(input: pulumi.Input<T>): Promise<T | undefin
 
 /** Whether an output is known, and its value when it is (which may itself be undefined). */
 export async function settled<T>(input: pulumi.Input<T>): Promise<{ known: boolean; value?: T }> {
-    const o = pulumi.output(input) as unknown as { isKnown: Promise<boolean>; promise(withUnknowns?: boolean): Promise<T> };
+    const o = pulumi.output(input) as unknown as {
+        isKnown: Promise<boolean>;
+        promise(withUnknowns?: boolean): Promise<T>;
+    };
     return (await o.isKnown) ? { known: true, value: await o.promise() } : { known: false };
 }

@@ -8,7 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 export function underMocks(): boolean {
     void pulumi; // the SDK is loaded, so its runtime modules are the program's own
     /* eslint-disable @typescript-eslint/no-require-imports */
-    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (...a: never[]) => unknown };
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as {
+        MockMonitor: new (...a: never[]) => unknown;
+    };
     const { getMonitor } = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
     /* eslint-enable @typescript-eslint/no-require-imports */
     return getMonitor() instanceof MockMonitor;

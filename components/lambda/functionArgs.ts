@@ -89,11 +89,17 @@ export function resolveFunctionCommon(args: FunctionCommonArgs): ResolvedFunctio
             args.reservedConcurrentExecutions === undefined
                 ? undefined
                 : v.atLeast("reservedConcurrentExecutions", args.reservedConcurrentExecutions, 0),
-        tracing: args.tracing === undefined ? undefined : v.oneOf("tracing", args.tracing, TRACING_MODES),
+        tracing:
+            args.tracing === undefined
+                ? undefined
+                : v.oneOf("tracing", args.tracing, TRACING_MODES),
         logRetentionDays: v.logRetentionDays("logRetentionDays", args.logRetentionDays ?? 14),
         logFormat: v.oneOf("logFormat", args.logFormat ?? "Text", LOG_FORMATS),
         policyStatements: validateStatements("policyStatements", args.policyStatements ?? []),
-        ephemeralStorage: args.ephemeralStorage === undefined ? undefined : v.integerInRange("ephemeralStorage", args.ephemeralStorage, 512, 10240, "MB"),
+        ephemeralStorage:
+            args.ephemeralStorage === undefined
+                ? undefined
+                : v.integerInRange("ephemeralStorage", args.ephemeralStorage, 512, 10240, "MB"),
         publish: v.boolean("publish", args.publish ?? false),
         ...validateNetworking(args),
     };
@@ -101,16 +107,27 @@ export function resolveFunctionCommon(args: FunctionCommonArgs): ResolvedFunctio
 
 function validateNetworking(args: FunctionCommonArgs): Record<string, never> {
     if (typeof args.deadLetterTargetArn === "string") {
-        v.matches("deadLetterTargetArn", args.deadLetterTargetArn, DLQ_ARN, "an SQS queue or SNS topic ARN (arn:aws:sqs:… or arn:aws:sns:…)");
+        v.matches(
+            "deadLetterTargetArn",
+            args.deadLetterTargetArn,
+            DLQ_ARN,
+            "an SQS queue or SNS topic ARN (arn:aws:sqs:… or arn:aws:sns:…)",
+        );
     }
     if (args.vpcConfig !== undefined) {
         const c = args.vpcConfig as { subnetIds?: unknown; securityGroupIds?: unknown };
-        if (typeof c !== "object" || c === null || c.subnetIds === undefined || c.securityGroupIds === undefined) {
+        if (
+            typeof c !== "object" ||
+            c === null ||
+            c.subnetIds === undefined ||
+            c.securityGroupIds === undefined
+        ) {
             v.fail("vpcConfig", "`{ subnetIds, securityGroupIds }`", args.vpcConfig);
         }
         for (const key of ["subnetIds", "securityGroupIds"] as const) {
             const list = c[key];
-            if (Array.isArray(list) && list.length === 0) v.fail(`vpcConfig.${key}`, "a non-empty list", list);
+            if (Array.isArray(list) && list.length === 0)
+                v.fail(`vpcConfig.${key}`, "a non-empty list", list);
         }
     }
     return {};
@@ -122,13 +139,25 @@ export const FUNCTION_NAME_SUFFIX = 9;
 /** The function's children fit AWS's limits: the role's 64 characters, and the function's 64 unless it is named. */
 export function validateFunctionNames(name: string, args: FunctionCommonArgs): void {
     v.autoNamedChild(name, "-role", 64, "its IAM role");
-    if (args.functionName === undefined && name.length > FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX) {
-        v.fail("name", `at most ${FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX} characters: the Lambda function is named \`<name>-<8 hex>\` unless \`functionName\` is given, and AWS allows 64 (${name.length} given)`, name);
+    if (
+        args.functionName === undefined &&
+        name.length > FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX
+    ) {
+        v.fail(
+            "name",
+            `at most ${FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX} characters: the Lambda function is named \`<name>-<8 hex>\` unless \`functionName\` is given, and AWS allows 64 (${name.length} given)`,
+            name,
+        );
     }
-    if ((args.events ?? []).some((e) => typeof e === "object" && e !== null && "schedule" in e)) v.autoNamedChild(name, "-scheduler", 64, "its scheduler role");
+    if ((args.events ?? []).some((e) => typeof e === "object" && e !== null && "schedule" in e))
+        v.autoNamedChild(name, "-scheduler", 64, "its scheduler role");
 }
 
 /** The function's name: `functionName`, else `<component name>-<8 hex of its URN>`, stable across runs. */
-export function functionNameOf(component: pulumi.Resource, name: string, args: FunctionCommonArgs): pulumi.Input<string> {
+export function functionNameOf(
+    component: pulumi.Resource,
+    name: string,
+    args: FunctionCommonArgs,
+): pulumi.Input<string> {
     return args.functionName ?? urnName(component, name);
 }

@@ -1,9 +1,21 @@
 /** IAM documents for function roles: trust policy, least-privilege logging, user statements (validated in lib/iamStatements). */
 import * as pulumi from "@pulumi/pulumi";
-import { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, Effect, PolicyStatementShape, partitionOfRegion, validateStatements as validateStatementShapes } from "../../lib/iamStatements";
+import {
+    DYNAMODB_READ_ACTIONS,
+    DYNAMODB_WRITE_ACTIONS,
+    Effect,
+    PolicyStatementShape,
+    partitionOfRegion,
+    validateStatements as validateStatementShapes,
+} from "../../lib/iamStatements";
 import { fail } from "../../lib/validation";
 
-export { DYNAMODB_READ_ACTIONS, DYNAMODB_WRITE_ACTIONS, Effect, partitionOfRegion } from "../../lib/iamStatements";
+export {
+    DYNAMODB_READ_ACTIONS,
+    DYNAMODB_WRITE_ACTIONS,
+    Effect,
+    partitionOfRegion,
+} from "../../lib/iamStatements";
 
 /** One IAM statement. Resources may be outputs (ARNs of other resources). An interface, not an alias, so Pulumi's schema analyzer can serve it. */
 export interface PolicyStatementArgs extends PolicyStatementShape<pulumi.Input<string>> {
@@ -31,14 +43,24 @@ export function validateStatements(key: string, statements: unknown): PolicyStat
 export function policyDocument(statements: readonly PolicyStatementArgs[]): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: statements.map((s) => ({ Effect: s.effect ?? "Allow", Action: [...s.actions], Resource: [...s.resources] })),
+        Statement: statements.map((s) => ({
+            Effect: s.effect ?? "Allow",
+            Action: [...s.actions],
+            Resource: [...s.resources],
+        })),
     };
 }
 
 /** Trust policy that lets the Lambda service assume a function's role. */
 export const LAMBDA_ASSUME_ROLE_POLICY = {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    Statement: [
+        {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+        },
+    ],
 } as const;
 
 /**
@@ -79,12 +101,22 @@ export interface DynamoDbAccessArgs {
 export function dynamoDbTableStatement(args: DynamoDbAccessArgs): PolicyStatementArgs {
     const prefix = args.tablePrefix;
     if (typeof prefix !== "string" || !/^[a-zA-Z0-9_.-]{1,255}$/.test(prefix)) {
-        fail("tablePrefix", "a non-empty DynamoDB table-name prefix of [a-zA-Z0-9_.-] (a bare \"*\" would grant every table)", prefix);
+        fail(
+            "tablePrefix",
+            'a non-empty DynamoDB table-name prefix of [a-zA-Z0-9_.-] (a bare "*" would grant every table)',
+            prefix,
+        );
     }
     const access = args.access ?? "readwrite";
-    if (access !== "read" && access !== "readwrite") fail("access", "\"read\" or \"readwrite\"", access);
+    if (access !== "read" && access !== "readwrite")
+        fail("access", '"read" or "readwrite"', access);
     return {
-        actions: access === "read" ? [...DYNAMODB_READ_ACTIONS] : [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS],
-        resources: [pulumi.interpolate`arn:${args.partition ?? pulumi.output(args.region).apply(partitionOfRegion)}:dynamodb:${args.region}:${args.accountId}:table/${prefix}*`],
+        actions:
+            access === "read"
+                ? [...DYNAMODB_READ_ACTIONS]
+                : [...DYNAMODB_READ_ACTIONS, ...DYNAMODB_WRITE_ACTIONS],
+        resources: [
+            pulumi.interpolate`arn:${args.partition ?? pulumi.output(args.region).apply(partitionOfRegion)}:dynamodb:${args.region}:${args.accountId}:table/${prefix}*`,
+        ],
     };
 }

@@ -2,7 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import { FunctionCommonArgs, functionNameOf, resolveFunctionCommon, validateFunctionNames } from "./functionArgs";
+import {
+    FunctionCommonArgs,
+    functionNameOf,
+    resolveFunctionCommon,
+    validateFunctionNames,
+} from "./functionArgs";
 import { commonFunctionInputs, createFunctionSupport } from "./functionSupport";
 import { createTriggers, validateEvents } from "./triggers";
 import { stateOf } from "../internal/componentState";
@@ -26,7 +31,8 @@ export interface ImageFunctionArgs extends FunctionCommonArgs {
 }
 
 /** `registry/repository` followed by `:tag` or `@sha256:<64 hex>`. */
-const IMAGE_URI_PATTERN = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+const IMAGE_URI_PATTERN =
+    /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/;
 
 export interface ResolvedImageFunctionArgs {
     readonly command: string[];
@@ -42,21 +48,46 @@ export function resolveImageFunctionArgs(args: ImageFunctionArgs): ResolvedImage
     if (source) {
         imageArchitecture = source.architecture;
     } else if (typeof args.image === "string") {
-        v.matches("image", args.image, IMAGE_URI_PATTERN, "a LambdaImage, a PromotedImage or an image URI `<registry>/<repository>:<tag>` or `…@sha256:<digest>`");
+        v.matches(
+            "image",
+            args.image,
+            IMAGE_URI_PATTERN,
+            "a LambdaImage, a PromotedImage or an image URI `<registry>/<repository>:<tag>` or `…@sha256:<digest>`",
+        );
     } else if (args.image === undefined || args.image === null) {
         v.fail("image", "a LambdaImage, a PromotedImage or an image URI string", args.image);
     }
     if ("layers" in (args as object)) {
-        v.fail("layers", "absent: container-image functions cannot use layers (put the dependencies in the image, or use ZipFunction)", (args as { layers?: unknown }).layers);
+        v.fail(
+            "layers",
+            "absent: container-image functions cannot use layers (put the dependencies in the image, or use ZipFunction)",
+            (args as { layers?: unknown }).layers,
+        );
     }
-    const architecture = v.architecture("architecture", args.architecture ?? imageArchitecture ?? "x86_64");
+    const architecture = v.architecture(
+        "architecture",
+        args.architecture ?? imageArchitecture ?? "x86_64",
+    );
     if (imageArchitecture !== undefined && architecture !== imageArchitecture) {
-        v.fail("architecture", `the image's architecture "${imageArchitecture}" (a mismatch fails at invoke with "exec format error")`, architecture);
+        v.fail(
+            "architecture",
+            `the image's architecture "${imageArchitecture}" (a mismatch fails at invoke with "exec format error")`,
+            architecture,
+        );
     }
     return {
         command: v.command("command", args.command),
-        entryPoint: args.entryPoint === undefined ? undefined : v.stringList("entryPoint", args.entryPoint),
-        workingDirectory: args.workingDirectory === undefined ? undefined : v.matches("workingDirectory", args.workingDirectory, /^\//, "an absolute path inside the image"),
+        entryPoint:
+            args.entryPoint === undefined ? undefined : v.stringList("entryPoint", args.entryPoint),
+        workingDirectory:
+            args.workingDirectory === undefined
+                ? undefined
+                : v.matches(
+                      "workingDirectory",
+                      args.workingDirectory,
+                      /^\//,
+                      "an absolute path inside the image",
+                  ),
         architecture,
     };
 }
@@ -89,7 +120,9 @@ export class ImageFunction extends pulumi.ComponentResource {
 
         const functionName = functionNameOf(this, name, args);
         const support = createFunctionSupport(name, this, common, args, functionName);
-        const imageUri = stateOf("image", args.image)?.imageUri ?? pulumi.output(args.image as pulumi.Input<string>);
+        const imageUri =
+            stateOf("image", args.image)?.imageUri ??
+            pulumi.output(args.image as pulumi.Input<string>);
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {

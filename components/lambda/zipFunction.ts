@@ -4,7 +4,13 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { formatBytes } from "../../lib/build/layerBuild";
-import { DEFAULT_RUNTIME, LAMBDA_UNZIPPED_LIMIT, LAYER_ARN, LAYER_ARN_ALLOWED, MAX_LAYERS } from "../../lib/lambda/rules";
+import {
+    DEFAULT_RUNTIME,
+    LAMBDA_UNZIPPED_LIMIT,
+    LAYER_ARN,
+    LAYER_ARN_ALLOWED,
+    MAX_LAYERS,
+} from "../../lib/lambda/rules";
 import { listTree, writeZip } from "../../lib/build/zip";
 import { existingDirectory, stableRelativePath } from "../../lib/build/buildPaths";
 import * as v from "../../lib/validation";
@@ -13,7 +19,13 @@ import type { DockerLayer } from "../layer/dockerLayer";
 import { LayerSource, stateOf } from "../internal/componentState";
 import { sourceCodeHash } from "../layer/layerVersion";
 import type { PromotedLayer } from "../layer/promotedLayer";
-import { FunctionCommonArgs, ResolvedFunctionCommon, functionNameOf, resolveFunctionCommon, validateFunctionNames } from "./functionArgs";
+import {
+    FunctionCommonArgs,
+    ResolvedFunctionCommon,
+    functionNameOf,
+    resolveFunctionCommon,
+    validateFunctionNames,
+} from "./functionArgs";
 import { commonFunctionInputs, createFunctionSupport } from "./functionSupport";
 import { createTriggers, validateEvents } from "./triggers";
 
@@ -51,7 +63,10 @@ interface ResolvedZipFunctionArgs {
 /** The file a handler's module lives in, if it is in `code`. */
 function handlerModuleExists(code: string, handler: string): boolean {
     const modulePath = handler.split(".").slice(0, -1).join("/");
-    return fs.existsSync(path.join(code, `${modulePath}.py`)) || fs.existsSync(path.join(code, modulePath, "__init__.py"));
+    return (
+        fs.existsSync(path.join(code, `${modulePath}.py`)) ||
+        fs.existsSync(path.join(code, modulePath, "__init__.py"))
+    );
 }
 
 /** @internal */
@@ -61,45 +76,81 @@ export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFuncti
     const runtime = v.pythonRuntime("runtime", args.runtime ?? DEFAULT_RUNTIME);
     const layerList = args.layers ?? [];
     if (!Array.isArray(layerList) || layerList.length > MAX_LAYERS) {
-        v.fail("layers", `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, Array.isArray(layerList) ? `${layerList.length} layers` : layerList);
+        v.fail(
+            "layers",
+            `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`,
+            Array.isArray(layerList) ? `${layerList.length} layers` : layerList,
+        );
     }
     layerList.forEach((l, i) => {
-        if (stateOf("layer", l) === undefined && (l === undefined || l === null || (typeof l === "string" && !LAYER_ARN.test(l)))) {
+        if (
+            stateOf("layer", l) === undefined &&
+            (l === undefined || l === null || (typeof l === "string" && !LAYER_ARN.test(l)))
+        ) {
             v.fail(`layers[${i}]`, `a DockerLayer, a PromotedLayer or ${LAYER_ARN_ALLOWED}`, l);
         }
     });
     const dockerLayers = layerList.flatMap((l) => stateOf("layer", l) ?? []);
     const layerArchitectures = [...new Set(dockerLayers.map((l) => l.architecture))];
-    if (layerArchitectures.length > 1) v.fail("layers", "DockerLayers of one architecture", layerArchitectures);
-    const architecture = v.architecture("architecture", args.architecture ?? layerArchitectures[0] ?? "x86_64");
+    if (layerArchitectures.length > 1)
+        v.fail("layers", "DockerLayers of one architecture", layerArchitectures);
+    const architecture = v.architecture(
+        "architecture",
+        args.architecture ?? layerArchitectures[0] ?? "x86_64",
+    );
     if (layerArchitectures.length === 1 && architecture !== layerArchitectures[0]) {
-        v.fail("architecture", `the DockerLayers' architecture "${layerArchitectures[0]}" (native code built for one won't load on the other)`, architecture);
+        v.fail(
+            "architecture",
+            `the DockerLayers' architecture "${layerArchitectures[0]}" (native code built for one won't load on the other)`,
+            architecture,
+        );
     }
     if (layerList.length === 0 && !handlerModuleExists(code, handler)) {
-        v.fail("handler", `a module in \`code\` (${JSON.stringify(code)} has no ${handler.split(".").slice(0, -1).join("/")}.py)`, handler);
+        v.fail(
+            "handler",
+            `a module in \`code\` (${JSON.stringify(code)} has no ${handler.split(".").slice(0, -1).join("/")}.py)`,
+            handler,
+        );
     }
     return {
-        code, handler, runtime, architecture, dockerLayers,
+        code,
+        handler,
+        runtime,
+        architecture,
+        dockerLayers,
         cacheDir: args.cacheDir ?? path.join(".lambda-docker", "cache"),
         common: resolveFunctionCommon(args),
     };
 }
 
 /** The function's environment: the user's variables, with /opt/python on PYTHONPATH when a DockerLayer is attached. @internal */
-export function withLayerPythonPath(environment: Record<string, pulumi.Input<string>>, hasDockerLayer: boolean): Record<string, pulumi.Input<string>> {
+export function withLayerPythonPath(
+    environment: Record<string, pulumi.Input<string>>,
+    hasDockerLayer: boolean,
+): Record<string, pulumi.Input<string>> {
     if (!hasDockerLayer) return environment;
     const current = environment.PYTHONPATH;
     if (current === undefined) return { ...environment, PYTHONPATH: LAYER_PYTHONPATH };
     return {
         ...environment,
-        PYTHONPATH: pulumi.output(current).apply((p) => (p.split(":").includes(LAYER_PYTHONPATH) ? p : `${p}:${LAYER_PYTHONPATH}`)),
+        PYTHONPATH: pulumi
+            .output(current)
+            .apply((p) =>
+                p.split(":").includes(LAYER_PYTHONPATH) ? p : `${p}:${LAYER_PYTHONPATH}`,
+            ),
     };
 }
 
 /** Zips `code` deterministically into the cache, named by the zip's own sha256. */
-async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: string; sha256: string; unzippedBytes: number }> {
+async function zipCode(
+    code: string,
+    cacheDir: string,
+): Promise<{ zipPath: string; sha256: string; unzippedBytes: number }> {
     fs.mkdirSync(cacheDir, { recursive: true });
-    const tmp = path.join(cacheDir, `.code-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`);
+    const tmp = path.join(
+        cacheDir,
+        `.code-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`,
+    );
     try {
         const result = await writeZip(listTree(code), tmp);
         const zipPath = path.join(cacheDir, `code-${result.sha256}.zip`);
@@ -111,7 +162,10 @@ async function zipCode(code: string, cacheDir: string): Promise<{ zipPath: strin
 }
 
 /** Zips the code and waits for the layers, then checks code plus layers against Lambda's 250 MB limit. */
-async function checkedCode(name: string, resolved: ResolvedZipFunctionArgs): Promise<{ zipPath: string; sha256: string }> {
+async function checkedCode(
+    name: string,
+    resolved: ResolvedZipFunctionArgs,
+): Promise<{ zipPath: string; sha256: string }> {
     const [code, ...layerBuilds] = await Promise.all([
         zipCode(resolved.code, resolved.cacheDir),
         ...resolved.dockerLayers.map((l) => l.built),
@@ -154,27 +208,52 @@ export class ZipFunction extends pulumi.ComponentResource {
             const checked = resolveZipFunctionArgs(args);
             return [checked, validateEvents(name, args.events)] as const;
         });
-        super("lambda-docker:index:ZipFunction", name, { handler: resolved.handler, runtime: resolved.runtime, architecture: resolved.architecture }, opts);
+        super(
+            "lambda-docker:index:ZipFunction",
+            name,
+            {
+                handler: resolved.handler,
+                runtime: resolved.runtime,
+                architecture: resolved.architecture,
+            },
+            opts,
+        );
 
         const code = checkedCode(name, resolved);
         code.catch(() => undefined); // reported through every child's registration
         const functionName = functionNameOf(this, name, args);
-        const support = createFunctionSupport(name, this, resolved.common, args, functionName, code);
-        const environment = withLayerPythonPath(resolved.common.environment, resolved.dockerLayers.length > 0);
+        const support = createFunctionSupport(
+            name,
+            this,
+            resolved.common,
+            args,
+            functionName,
+            code,
+        );
+        const environment = withLayerPythonPath(
+            resolved.common.environment,
+            resolved.dockerLayers.length > 0,
+        );
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
                 ...commonFunctionInputs(args, resolved.common, support, resolved.architecture),
                 name: functionName,
-                environment: Object.keys(environment).length > 0 ? { variables: environment } : undefined,
+                environment:
+                    Object.keys(environment).length > 0 ? { variables: environment } : undefined,
                 packageType: "Zip",
                 runtime: resolved.runtime,
                 handler: resolved.handler,
                 code: code.then((c) => new pulumi.asset.FileArchive(stableRelativePath(c.zipPath))),
                 sourceCodeHash: code.then((c) => sourceCodeHash(c.sha256)),
-                layers: (args.layers ?? []).map((l) => stateOf("layer", l)?.arn ?? (l as pulumi.Input<string>)),
+                layers: (args.layers ?? []).map(
+                    (l) => stateOf("layer", l)?.arn ?? (l as pulumi.Input<string>),
+                ),
             },
-            { parent: this, dependsOn: code.then(() => support.dependsOn) as Promise<pulumi.Resource[]> },
+            {
+                parent: this,
+                dependsOn: code.then(() => support.dependsOn) as Promise<pulumi.Resource[]>,
+            },
         );
         createTriggers({ name, parent: this, fn, role: support.role, tags: args.tags }, events);
 
@@ -189,7 +268,11 @@ export class ZipFunction extends pulumi.ComponentResource {
         this.roleName = ready.apply(() => support.role.name);
         this.logGroupName = ready.apply(() => support.logGroup.name);
         this.registerOutputs({
-            arn: this.arn, functionName: this.functionName, roleArn: this.roleArn, roleName: this.roleName, logGroupName: this.logGroupName,
+            arn: this.arn,
+            functionName: this.functionName,
+            roleArn: this.roleArn,
+            roleName: this.roleName,
+            logGroupName: this.logGroupName,
         });
     }
 }

@@ -1,7 +1,14 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { BuildLayerOptions, LayerBuildResult, buildLayer, formatBytes, resolveLayerBuild, zipDirectoryLayer } from "../../lib/build/layerBuild";
+import {
+    BuildLayerOptions,
+    LayerBuildResult,
+    buildLayer,
+    formatBytes,
+    resolveLayerBuild,
+    zipDirectoryLayer,
+} from "../../lib/build/layerBuild";
 import { existingDirectory, stableRelativePath } from "../../lib/build/buildPaths";
 import { cliCommand, cliInvocation } from "../../lib/commandLine";
 import { underMocks } from "../internal/underMocks";
@@ -28,7 +35,6 @@ let defaultBuilder: LayerBuilder = buildLayer;
 export function useLayerBuilder(builder: LayerBuilder | undefined): void {
     defaultBuilder = builder ?? buildLayer;
 }
-
 
 /** Where a build secret's value comes from: exactly one of the three. */
 export interface DockerLayerSecret {
@@ -116,16 +122,35 @@ interface ResolvedDockerLayerArgs {
 }
 
 /** @internal */
-export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): ResolvedDockerLayerArgs {
+export function resolveDockerLayerArgs(
+    name: string,
+    args: DockerLayerArgs,
+): ResolvedDockerLayerArgs {
     const architecture = v.architecture("architecture", args.architecture ?? "x86_64");
     let directory: string | undefined;
     if (args.directory !== undefined) {
-        for (const key of ["context", "dockerfile", "buildArgs", "target", "assetPath", "secrets"] as const) {
-            if (args[key] !== undefined) v.fail(key, "absent when `directory` is given (a prebuilt directory is zipped as it is, without a Docker build)", args[key]);
+        for (const key of [
+            "context",
+            "dockerfile",
+            "buildArgs",
+            "target",
+            "assetPath",
+            "secrets",
+        ] as const) {
+            if (args[key] !== undefined)
+                v.fail(
+                    key,
+                    "absent when `directory` is given (a prebuilt directory is zipped as it is, without a Docker build)",
+                    args[key],
+                );
         }
         directory = existingDirectory("directory", args.directory);
     } else if (args.context === undefined) {
-        v.fail("context", "a build context directory, or give `directory` (a prebuilt layer directory)", args.context);
+        v.fail(
+            "context",
+            "a build context directory, or give `directory` (a prebuilt layer directory)",
+            args.context,
+        );
     }
     const build: BuildLayerOptions = {
         context: args.context ?? "",
@@ -137,14 +162,34 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
         cacheDir: args.cacheDir,
         keepBytecode: args.keepBytecode,
     };
-    const secretSources = Object.fromEntries(Object.entries(args.secrets ?? {}).map(([id, src]) =>
-        [id, src !== null && typeof src === "object" && src.value !== undefined && typeof src.value !== "string" ? { ...src, value: "" } : src]));
+    const secretSources = Object.fromEntries(
+        Object.entries(args.secrets ?? {}).map(([id, src]) => [
+            id,
+            src !== null &&
+            typeof src === "object" &&
+            src.value !== undefined &&
+            typeof src.value !== "string"
+                ? { ...src, value: "" }
+                : src,
+        ]),
+    );
     // validates before anything exists
-    if (directory === undefined) resolveLayerBuild({ ...build, secrets: args.secrets === undefined ? undefined : secretSources as BuildLayerOptions["secrets"] });
+    if (directory === undefined)
+        resolveLayerBuild({
+            ...build,
+            secrets:
+                args.secrets === undefined
+                    ? undefined
+                    : (secretSources as BuildLayerOptions["secrets"]),
+        });
     const compatibleRuntimes = v.compatibleRuntimes("compatibleRuntimes", args.compatibleRuntimes);
     const layerName = v.layerName(name, args.layerName);
     return {
-        build, directory, architecture, compatibleRuntimes, layerName,
+        build,
+        directory,
+        architecture,
+        compatibleRuntimes,
+        layerName,
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
         artifact: resolveArtifactTarget(args),
     };
@@ -153,34 +198,59 @@ export function resolveDockerLayerArgs(name: string, args: DockerLayerArgs): Res
 function resolveArtifactTarget(args: DockerLayerArgs): ArtifactTarget | undefined {
     if (args.artifactRepository === undefined) {
         for (const key of ["stage", "environment"] as const) {
-            if (args[key] !== undefined) v.fail(key, "unset unless `artifactRepository` is given", args[key]);
+            if (args[key] !== undefined)
+                v.fail(key, "unset unless `artifactRepository` is given", args[key]);
         }
         return undefined;
     }
-    if (typeof args.artifactRepository === "string") parseTarget("artifactRepository", args.artifactRepository);
-    if (args.stage === undefined) v.fail("stage", "given with `artifactRepository`: the stage the artifact's tag starts with (`<stage>-<16 hex of the zip>`)", args.stage);
+    if (typeof args.artifactRepository === "string")
+        parseTarget("artifactRepository", args.artifactRepository);
+    if (args.stage === undefined)
+        v.fail(
+            "stage",
+            "given with `artifactRepository`: the stage the artifact's tag starts with (`<stage>-<16 hex of the zip>`)",
+            args.stage,
+        );
     const stage = v.stage("stage", args.stage);
-    const environment = args.environment === undefined ? undefined : commandEnvironment("environment", args.environment);
-    return { url: pulumi.output(args.artifactRepository), stage, cli: cliInvocation(), environment };
+    const environment =
+        args.environment === undefined
+            ? undefined
+            : commandEnvironment("environment", args.environment);
+    return {
+        url: pulumi.output(args.artifactRepository),
+        stage,
+        cli: cliInvocation(),
+        environment,
+    };
 }
 
 /** What a function using this layer needs to know before it creates anything. @internal */
 export function layerInfo(layer: DockerLayer): LayerSource {
-    return requireState("layer", layer, "`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.");
+    return requireState(
+        "layer",
+        layer,
+        "`layers` entries must be DockerLayers created by lambda-docker, or layer ARN strings.",
+    );
 }
 
-
 /** Secret sources with their values resolved; a value still unknown (a resource not created yet) is an error. */
-async function resolveSecrets(name: string, secrets: DockerLayerArgs["secrets"]): Promise<BuildLayerOptions["secrets"]> {
+async function resolveSecrets(
+    name: string,
+    secrets: DockerLayerArgs["secrets"],
+): Promise<BuildLayerOptions["secrets"]> {
     if (secrets === undefined) return undefined;
-    const entries = await Promise.all(Object.entries(secrets).map(async ([id, source]) => {
-        if (source.value === undefined) return [id, source as BuildSecretSource] as const;
-        const value = await knownValue(source.value);
-        if (value === undefined) {
-            throw new Error(`DockerLayer "${name}": \`secrets.${id}.value\` must be known when the program runs (a config secret or a variable), not the output of a resource that does not exist yet.`);
-        }
-        return [id, { value }] as const;
-    }));
+    const entries = await Promise.all(
+        Object.entries(secrets).map(async ([id, source]) => {
+            if (source.value === undefined) return [id, source as BuildSecretSource] as const;
+            const value = await knownValue(source.value);
+            if (value === undefined) {
+                throw new Error(
+                    `DockerLayer "${name}": \`secrets.${id}.value\` must be known when the program runs (a config secret or a variable), not the output of a resource that does not exist yet.`,
+                );
+            }
+            return [id, { value }] as const;
+        }),
+    );
     return Object.fromEntries(entries);
 }
 
@@ -225,10 +295,21 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     public readonly artifactUri: pulumi.Output<string>;
 
     constructor(name: string, args: DockerLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const resolved = v.withContext("DockerLayer", name, () => resolveDockerLayerArgs(name, args));
+        const resolved = v.withContext("DockerLayer", name, () =>
+            resolveDockerLayerArgs(name, args),
+        );
         pendingInit.fill({ resolved, args });
-        super("lambda-docker:index:DockerLayer", name, { layerName: resolved.layerName, architecture: resolved.architecture }, opts);
-        const { architecture, built } = requireState("layerZip", this, "DockerLayer: initialize did not run");
+        super(
+            "lambda-docker:index:DockerLayer",
+            name,
+            { layerName: resolved.layerName, architecture: resolved.architecture },
+            opts,
+        );
+        const { architecture, built } = requireState(
+            "layerZip",
+            this,
+            "DockerLayer: initialize did not run",
+        );
         this.arn = pulumi.output(this.getData()).apply((d) => d.arn);
         const info: LayerSource = { architecture, built, arn: this.arn };
         setState("layer", this, info);
@@ -239,11 +320,22 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     }
 
     /** Builds first; the layer version is created only from a zip that passed every size check. */
-    protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<DockerLayerData> {
+    protected async initialize(
+        _props: unknown,
+        _opts?: pulumi.ComponentResourceOptions,
+        name = "",
+    ): Promise<DockerLayerData> {
         const { resolved, args } = pendingInit.take();
-        const built = resolved.directory !== undefined
-            ? zipDirectoryLayer({ directory: resolved.directory, cacheDir: resolved.build.cacheDir, keepBytecode: resolved.build.keepBytecode })
-            : resolveSecrets(name, args.secrets).then((secrets) => this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }));
+        const built =
+            resolved.directory !== undefined
+                ? zipDirectoryLayer({
+                      directory: resolved.directory,
+                      cacheDir: resolved.build.cacheDir,
+                      keepBytecode: resolved.build.keepBytecode,
+                  })
+                : resolveSecrets(name, args.secrets).then((secrets) =>
+                      this.startBuild(name, { ...resolved, build: { ...resolved.build, secrets } }),
+                  );
         setState("layerZip", this, { architecture: resolved.architecture, built });
         const layerName = pulumi.output(resolved.layerName ?? urnName(this, name));
         const done = pulumi.runtime.rpcKeepAlive(); // the program must not end while Docker runs
@@ -255,35 +347,72 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
     }
 
     private createLayer(
-        name: string, resolved: ResolvedDockerLayerArgs, args: DockerLayerArgs, result: LayerBuildResult, layerName: pulumi.Output<string>,
+        name: string,
+        resolved: ResolvedDockerLayerArgs,
+        args: DockerLayerArgs,
+        result: LayerBuildResult,
+        layerName: pulumi.Output<string>,
     ): DockerLayerData {
-        const layer = createLayerVersion(this, name, {
-            kind: "DockerLayer", layerName, description: args.description, compatibleRuntimes: resolved.compatibleRuntimes,
-            architecture: resolved.architecture, retainOldVersions: resolved.retainOldVersions, s3Bucket: args.s3Bucket,
-        }, result);
-        const artifactUri = resolved.artifact ? this.pushArtifact(name, resolved.artifact, result) : undefined;
+        const layer = createLayerVersion(
+            this,
+            name,
+            {
+                kind: "DockerLayer",
+                layerName,
+                description: args.description,
+                compatibleRuntimes: resolved.compatibleRuntimes,
+                architecture: resolved.architecture,
+                retainOldVersions: resolved.retainOldVersions,
+                s3Bucket: args.s3Bucket,
+            },
+            result,
+        );
+        const artifactUri = resolved.artifact
+            ? this.pushArtifact(name, resolved.artifact, result)
+            : undefined;
         this.registerOutputs({
-            arn: layer.arn, sha256: result.sha256, unzippedBytes: result.unzippedBytes, zippedBytes: result.zippedBytes, artifactUri: artifactUri ?? "",
+            arn: layer.arn,
+            sha256: result.sha256,
+            unzippedBytes: result.unzippedBytes,
+            zippedBytes: result.zippedBytes,
+            artifactUri: artifactUri ?? "",
         });
         return { arn: layer.arn, version: layer.version.apply(String), artifactUri };
     }
 
     /** `<name>-artifact`: `lambda-docker layer push` of the zip, a write the engine knows; the URI follows from the zip alone. */
-    private pushArtifact(name: string, target: ArtifactTarget, result: LayerBuildResult): pulumi.Output<string> {
+    private pushArtifact(
+        name: string,
+        target: ArtifactTarget,
+        result: LayerBuildResult,
+    ): pulumi.Output<string> {
         const artifact = layerArtifact(result.sha256, result.zippedBytes, result.unzippedBytes);
         const zipPath = stableRelativePath(result.zipPath);
         const tag = stageTag(target.stage, result.sha256);
         const push = new command.local.Command(
             `${name}-artifact`,
             {
-                create: target.url.apply((url) => cliCommand(target.cli, ["layer", "push", "--zip", zipPath, "--target", url, "--tag", tag])),
+                create: target.url.apply((url) =>
+                    cliCommand(target.cli, [
+                        "layer",
+                        "push",
+                        "--zip",
+                        zipPath,
+                        "--target",
+                        url,
+                        "--tag",
+                        tag,
+                    ]),
+                ),
                 environment: target.environment,
                 logging: "stderr",
             },
             { parent: this },
         );
         // The tag travels with the digest, so the promoted tag keeps the zip's hash (dev-<sha> -> prod-<sha>-…).
-        return pulumi.all([target.url, push.urn]).apply(([url]) => `${url}:${tag}@${artifact.manifest.digest}`);
+        return pulumi
+            .all([target.url, push.urn])
+            .apply(([url]) => `${url}:${tag}@${artifact.manifest.digest}`);
     }
 
     /** Runs the build with its output in the engine's debug log and its latest line as this resource's status. */
@@ -300,11 +429,12 @@ export class DockerLayer extends pulumi.ComponentResource<DockerLayerData> {
                 void pulumi.log.debug(line, this);
                 status(line.slice(0, 120));
             },
-        })
-            .then((result) => {
-                status(`layer ${resolved.layerName ?? name}: ${result.cached ? "cached" : "built"} zip sha256 ${result.sha256.slice(0, 12)}, ` +
-                    `${formatBytes(result.unzippedBytes)} unzipped`);
-                return result;
-            });
+        }).then((result) => {
+            status(
+                `layer ${resolved.layerName ?? name}: ${result.cached ? "cached" : "built"} zip sha256 ${result.sha256.slice(0, 12)}, ` +
+                    `${formatBytes(result.unzippedBytes)} unzipped`,
+            );
+            return result;
+        });
     }
 }

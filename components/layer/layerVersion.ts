@@ -25,7 +25,12 @@ export interface LayerVersionSpec {
 }
 
 /** Creates `<name>-layer` (and `<name>-zip` in S3 when needed) under `parent`; throws first when the zip is too large to upload. */
-export function createLayerVersion(parent: pulumi.Resource, name: string, spec: LayerVersionSpec, zip: LayerZip): aws.lambda.LayerVersion {
+export function createLayerVersion(
+    parent: pulumi.Resource,
+    name: string,
+    spec: LayerVersionSpec,
+    zip: LayerZip,
+): aws.lambda.LayerVersion {
     const overDirect = zip.zippedBytes > LAMBDA_DIRECT_UPLOAD_LIMIT;
     if (overDirect && spec.s3Bucket === undefined) {
         throw new Error(
@@ -37,7 +42,11 @@ export function createLayerVersion(parent: pulumi.Resource, name: string, spec: 
     const object = overDirect
         ? new aws.s3.BucketObjectv2(
               `${name}-zip`,
-              { bucket: spec.s3Bucket!, key: pulumi.interpolate`lambda-docker/layers/${spec.layerName}/${zip.sha256}.zip`, source: new pulumi.asset.FileAsset(zipPath) },
+              {
+                  bucket: spec.s3Bucket!,
+                  key: pulumi.interpolate`lambda-docker/layers/${spec.layerName}/${zip.sha256}.zip`,
+                  source: new pulumi.asset.FileAsset(zipPath),
+              },
               { parent },
           )
         : undefined;

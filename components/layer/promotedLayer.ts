@@ -16,13 +16,18 @@ import { commandEnvironment } from "../image/promotedImage";
 import type { PullLayerRequest, PulledLayer } from "../../lib/registry/artifact";
 
 type LayerFetcher = (request: PullLayerRequest) => Promise<PulledLayer>;
+/** Loaded on first use: a program without a PromotedLayer loads no registry client. */
+type ArtifactModule = typeof import("../../lib/registry/artifact");
 const pullLayerArtifact: LayerFetcher = async (request) => {
     // A mocks run does no network I/O: the real read only runs under a real engine.
     if (underMocks()) {
-        throw new Error("a PromotedLayer reads no registry under Pulumi's mocks: install lambda-docker/testing's ResourceRecorder, or replace the read with useLayerFetcher.");
+        throw new Error(
+            "a PromotedLayer reads no registry under Pulumi's mocks: install lambda-docker/testing's ResourceRecorder, or replace the read with useLayerFetcher.",
+        );
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require("../../lib/registry/artifact") as typeof import("../../lib/registry/artifact")).pullLayerArtifact(request);
+    const artifact = require("../../lib/registry/artifact") as ArtifactModule;
+    return artifact.pullLayerArtifact(request);
 };
 let fetcher: LayerFetcher = pullLayerArtifact;
 
@@ -77,26 +82,46 @@ interface ResolvedPromotedLayerArgs {
 }
 
 /** @internal */
-export function resolvePromotedLayerArgs(name: string, args: PromotedLayerArgs): ResolvedPromotedLayerArgs {
+export function resolvePromotedLayerArgs(
+    name: string,
+    args: PromotedLayerArgs,
+): ResolvedPromotedLayerArgs {
     const source = parsePinnedReference("source", args.source);
-    const sha256 = v.matches("sha256", args.sha256, /^[0-9a-f]{64}$/, "the source zip's sha256: 64 lowercase hex digits");
+    const sha256 = v.matches(
+        "sha256",
+        args.sha256,
+        /^[0-9a-f]{64}$/,
+        "the source zip's sha256: 64 lowercase hex digits",
+    );
     const repo = repositoryRef(args.repository, undefined);
     const stage = v.stage("stage", args.stage);
-    if (repo.stage !== undefined && stage !== repo.stage) v.fail("stage", `the repository's stage "${repo.stage}"`, stage);
+    if (repo.stage !== undefined && stage !== repo.stage)
+        v.fail("stage", `the repository's stage "${repo.stage}"`, stage);
     const compatibleRuntimes = v.compatibleRuntimes("compatibleRuntimes", args.compatibleRuntimes);
     const layerName = v.layerName(name, args.layerName);
     return {
-        source: args.source, digest: source.digest, sha256, repo, stage,
+        source: args.source,
+        digest: source.digest,
+        sha256,
+        repo,
+        stage,
         architecture: v.architecture("architecture", args.architecture ?? "x86_64"),
-        compatibleRuntimes, layerName,
+        compatibleRuntimes,
+        layerName,
         cacheDir: args.cacheDir ?? path.join(".lambda-docker", "cache", "promoted"),
         retainOldVersions: v.boolean("retainOldVersions", args.retainOldVersions ?? false),
-        environment: args.environment === undefined ? undefined : commandEnvironment("environment", args.environment),
+        environment:
+            args.environment === undefined
+                ? undefined
+                : commandEnvironment("environment", args.environment),
         cli: cliInvocation(),
     };
 }
 
-const pendingInit = new InitSlot<{ resolved: ResolvedPromotedLayerArgs; args: PromotedLayerArgs }>();
+const pendingInit = new InitSlot<{
+    resolved: ResolvedPromotedLayerArgs;
+    args: PromotedLayerArgs;
+}>();
 
 type PromotedLayerData = { arn: pulumi.Output<string>; artifactUri: pulumi.Output<string> };
 
@@ -118,12 +143,23 @@ export class PromotedLayer extends pulumi.ComponentResource<PromotedLayerData> {
     public readonly artifactUri: pulumi.Output<string>;
 
     constructor(name: string, args: PromotedLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        const resolved = v.withContext("PromotedLayer", name, () => resolvePromotedLayerArgs(name, args));
+        const resolved = v.withContext("PromotedLayer", name, () =>
+            resolvePromotedLayerArgs(name, args),
+        );
         pendingInit.fill({ resolved, args });
         // Identity data only: which zip, into which stage.
-        super("lambda-docker:index:PromotedLayer", name, { source: resolved.source, sha256: resolved.sha256, stage: resolved.stage }, opts);
+        super(
+            "lambda-docker:index:PromotedLayer",
+            name,
+            { source: resolved.source, sha256: resolved.sha256, stage: resolved.stage },
+            opts,
+        );
         const data = pulumi.output(this.getData());
-        const { built: zip } = requireState("layerZip", this, "PromotedLayer: initialize did not run");
+        const { built: zip } = requireState(
+            "layerZip",
+            this,
+            "PromotedLayer: initialize did not run",
+        );
         this.arn = data.apply((d) => d.arn);
         this.artifactUri = data.apply((d) => d.artifactUri);
         this.sha256 = pulumi.output(resolved.sha256);
@@ -132,29 +168,65 @@ export class PromotedLayer extends pulumi.ComponentResource<PromotedLayerData> {
         setState("layer", this, { architecture: resolved.architecture, built: zip, arn: this.arn });
     }
 
-    protected async initialize(_props: unknown, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<PromotedLayerData> {
+    protected async initialize(
+        _props: unknown,
+        _opts?: pulumi.ComponentResourceOptions,
+        name = "",
+    ): Promise<PromotedLayerData> {
         const { resolved, args } = pendingInit.take();
         const zip = this.fetch(name, resolved);
         setState("layerZip", this, { architecture: resolved.architecture, built: zip });
         const done = pulumi.runtime.rpcKeepAlive();
         try {
             const fetched = await zip;
-            const layer = createLayerVersion(this, name, {
-                kind: "PromotedLayer", layerName: pulumi.output(resolved.layerName ?? urnName(this, name)), description: args.description,
-                compatibleRuntimes: resolved.compatibleRuntimes, architecture: resolved.architecture, retainOldVersions: resolved.retainOldVersions, s3Bucket: args.s3Bucket,
-            }, fetched);
-            const tag = promotionTag(resolved.stage, parsePinnedReference("source", resolved.source));
+            const layer = createLayerVersion(
+                this,
+                name,
+                {
+                    kind: "PromotedLayer",
+                    layerName: pulumi.output(resolved.layerName ?? urnName(this, name)),
+                    description: args.description,
+                    compatibleRuntimes: resolved.compatibleRuntimes,
+                    architecture: resolved.architecture,
+                    retainOldVersions: resolved.retainOldVersions,
+                    s3Bucket: args.s3Bucket,
+                },
+                fetched,
+            );
+            const tag = promotionTag(
+                resolved.stage,
+                parsePinnedReference("source", resolved.source),
+            );
             const copy = new command.local.Command(
                 `${name}-artifact`,
                 {
-                    create: resolved.repo.url.apply((url) => cliCommand(resolved.cli, ["promote", "--layer", "--source", resolved.source, "--target", url, "--tag", tag])),
+                    create: resolved.repo.url.apply((url) =>
+                        cliCommand(resolved.cli, [
+                            "promote",
+                            "--layer",
+                            "--source",
+                            resolved.source,
+                            "--target",
+                            url,
+                            "--tag",
+                            tag,
+                        ]),
+                    ),
                     environment: resolved.environment,
                     logging: "stderr",
                 },
                 { parent: this },
             );
-            const artifactUri = pulumi.all([resolved.repo.url, copy.urn]).apply(([url]) => `${url}:${tag}@${resolved.digest}`);
-            this.registerOutputs({ arn: layer.arn, sha256: resolved.sha256, unzippedBytes: fetched.unzippedBytes, zippedBytes: fetched.zippedBytes, artifactUri });
+            const artifactUri = pulumi
+                .all([resolved.repo.url, copy.urn])
+                .apply(([url]) => `${url}:${tag}@${resolved.digest}`);
+            this.registerOutputs({
+                arn: layer.arn,
+                sha256: resolved.sha256,
+                unzippedBytes: fetched.unzippedBytes,
+                zippedBytes: fetched.zippedBytes,
+                artifactUri,
+            });
             return { arn: layer.arn, artifactUri };
         } finally {
             done();
@@ -165,10 +237,22 @@ export class PromotedLayer extends pulumi.ComponentResource<PromotedLayerData> {
     private async fetch(name: string, resolved: ResolvedPromotedLayerArgs): Promise<LayerZip> {
         const url = await knownValue(resolved.repo.url);
         const sourceRepo = parsePinnedReference("source", resolved.source).repository;
-        const sources = [...(url === undefined ? [] : [`${url}@${resolved.digest}`]), `${sourceRepo}@${resolved.digest}`];
+        const sources = [
+            ...(url === undefined ? [] : [`${url}@${resolved.digest}`]),
+            `${sourceRepo}@${resolved.digest}`,
+        ];
         try {
-            const pulled = await fetcher({ sources, sha256: resolved.sha256, dir: resolved.cacheDir });
-            return { zipPath: pulled.zipPath, sha256: pulled.sha256, zippedBytes: pulled.zippedBytes, unzippedBytes: pulled.unzippedBytes };
+            const pulled = await fetcher({
+                sources,
+                sha256: resolved.sha256,
+                dir: resolved.cacheDir,
+            });
+            return {
+                zipPath: pulled.zipPath,
+                sha256: pulled.sha256,
+                zippedBytes: pulled.zippedBytes,
+                unzippedBytes: pulled.unzippedBytes,
+            };
         } catch (e) {
             throw new Error(`PromotedLayer "${name}": ${(e as Error).message}`);
         }

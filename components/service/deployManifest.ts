@@ -5,7 +5,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_MANIFEST, Manifest, imageFunctionsOf, queueVisibilityTimeouts } from "../../lib/manifest";
+import {
+    DEFAULT_MANIFEST,
+    Manifest,
+    imageFunctionsOf,
+    queueVisibilityTimeouts,
+} from "../../lib/manifest";
 import type { EventSpec, FunctionSpec } from "../../lib/manifest";
 import { DEFAULT_RUNTIME } from "../../lib/lambda/rules";
 import * as v from "../../lib/validation";
@@ -71,108 +76,240 @@ export function usedImages(manifest: Manifest): string[] {
 }
 
 /** A manifest event as plain service data; queues resolve to the stage's queue ARNs. */
-function serviceEvent(e: EventSpec, queueArn: (queue: string) => pulumi.Input<string>): ServiceEvent {
-    if ("schedule" in e) return { schedule: e.schedule.expression, enabled: e.schedule.enabled, input: e.schedule.input };
+function serviceEvent(
+    e: EventSpec,
+    queueArn: (queue: string) => pulumi.Input<string>,
+): ServiceEvent {
+    if ("schedule" in e)
+        return {
+            schedule: e.schedule.expression,
+            enabled: e.schedule.enabled,
+            input: e.schedule.input,
+        };
     if ("http" in e) return { http: e.http.route };
-    return { sqs: { queueArn: queueArn(e.sqs.queue), batchSize: e.sqs.batchSize, enabled: e.sqs.enabled } };
+    return {
+        sqs: {
+            queueArn: queueArn(e.sqs.queue),
+            batchSize: e.sqs.batchSize,
+            enabled: e.sqs.enabled,
+        },
+    };
 }
 
-function createImages(manifest: Manifest, s: ManifestDeploySettings, repositoryOf: (name: string) => EcrRepository) {
+function createImages(
+    manifest: Manifest,
+    s: ManifestDeploySettings,
+    repositoryOf: (name: string) => EcrRepository,
+) {
     const repositories: Record<string, EcrRepository> = {};
     const images: Record<string, LambdaImage | PromotedImage> = {};
     for (const name of usedImages(manifest)) {
         const spec = manifest.images[name];
         const repository = (repositories[name] = repositoryOf(name));
         images[name] = s.promotion
-            ? new PromotedImage(name, { repository, stage: s.stage, source: s.promotion.images[name], architecture: s.architecture, environment: s.commandEnvironment })
+            ? new PromotedImage(name, {
+                  repository,
+                  stage: s.stage,
+                  source: s.promotion.images[name],
+                  architecture: s.architecture,
+                  environment: s.commandEnvironment,
+              })
             : new LambdaImage(name, {
-                  repository, stage: s.stage, context: spec.context, dockerfile: spec.dockerfile, target: spec.target,
-                  architecture: s.architecture, buildArgs: { ...s.buildArgs, ...spec.buildArgs },
+                  repository,
+                  stage: s.stage,
+                  context: spec.context,
+                  dockerfile: spec.dockerfile,
+                  target: spec.target,
+                  architecture: s.architecture,
+                  buildArgs: { ...s.buildArgs, ...spec.buildArgs },
                   extraTags: s.latestTag ? [`${s.stage}-latest`] : [],
               });
     }
     return { repositories, images };
 }
 
-function createLayers(manifest: Manifest, s: ManifestDeploySettings, repository: EcrRepository | undefined): Record<string, DockerLayer | PromotedLayer> {
-    const runtimes = (layer: string) => [...new Set(Object.values(manifest.functions).flatMap((f) => (f.kind === "zip" && f.layers.includes(layer) ? [f.runtime] : [])))].sort();
-    return Object.fromEntries(Object.entries(manifest.layers).map(([name, spec]) => {
-        const common = {
-            architecture: s.architecture,
-            compatibleRuntimes: runtimes(name).length > 0 ? runtimes(name) : [DEFAULT_RUNTIME],
-            layerName: `${name}-${s.stage}`,
-            description: spec.description,
-            environment: s.commandEnvironment,
-        };
-        const layer = s.promotion
-            ? new PromotedLayer(name, { ...common, source: s.promotion.layers[name].artifact, sha256: s.promotion.layers[name].sha256, repository: repository!, stage: s.stage })
-            : new DockerLayer(name, {
-                  ...(spec.kind === "docker"
-                      ? { context: spec.context, dockerfile: spec.dockerfile, target: spec.target, buildArgs: { ...s.buildArgs, ...spec.buildArgs } }
-                      : { directory: spec.path }),
-                  ...common,
-                  artifactRepository: repository?.repositoryUrl, stage: s.stage,
-              });
-        return [name, layer] as const;
-    }));
+function createLayers(
+    manifest: Manifest,
+    s: ManifestDeploySettings,
+    repository: EcrRepository | undefined,
+): Record<string, DockerLayer | PromotedLayer> {
+    const runtimes = (layer: string) =>
+        [
+            ...new Set(
+                Object.values(manifest.functions).flatMap((f) =>
+                    f.kind === "zip" && f.layers.includes(layer) ? [f.runtime] : [],
+                ),
+            ),
+        ].sort();
+    return Object.fromEntries(
+        Object.entries(manifest.layers).map(([name, spec]) => {
+            const common = {
+                architecture: s.architecture,
+                compatibleRuntimes: runtimes(name).length > 0 ? runtimes(name) : [DEFAULT_RUNTIME],
+                layerName: `${name}-${s.stage}`,
+                description: spec.description,
+                environment: s.commandEnvironment,
+            };
+            const layer = s.promotion
+                ? new PromotedLayer(name, {
+                      ...common,
+                      source: s.promotion.layers[name].artifact,
+                      sha256: s.promotion.layers[name].sha256,
+                      repository: repository!,
+                      stage: s.stage,
+                  })
+                : new DockerLayer(name, {
+                      ...(spec.kind === "docker"
+                          ? {
+                                context: spec.context,
+                                dockerfile: spec.dockerfile,
+                                target: spec.target,
+                                buildArgs: { ...s.buildArgs, ...spec.buildArgs },
+                            }
+                          : { directory: spec.path }),
+                      ...common,
+                      artifactRepository: repository?.repositoryUrl,
+                      stage: s.stage,
+                  });
+            return [name, layer] as const;
+        }),
+    );
 }
 
-function createQueues(manifest: Manifest, s: ManifestDeploySettings): Record<string, aws.sqs.Queue> {
+function createQueues(
+    manifest: Manifest,
+    s: ManifestDeploySettings,
+): Record<string, aws.sqs.Queue> {
     const visibility = queueVisibilityTimeouts(manifest, s.timeout);
-    return Object.fromEntries(Object.keys(manifest.queues).map((name) => [name, new aws.sqs.Queue(name, {
-        name: `${name}-${s.stage}`,
-        visibilityTimeoutSeconds: visibility[name],
-        messageRetentionSeconds: manifest.queues[name].messageRetentionSeconds,
-        sqsManagedSseEnabled: true,
-    })]));
+    return Object.fromEntries(
+        Object.keys(manifest.queues).map((name) => [
+            name,
+            new aws.sqs.Queue(name, {
+                name: `${name}-${s.stage}`,
+                visibilityTimeoutSeconds: visibility[name],
+                messageRetentionSeconds: manifest.queues[name].messageRetentionSeconds,
+                sqsManagedSseEnabled: true,
+            }),
+        ]),
+    );
 }
 
 /** What can refuse the deploy of `manifest` with `s`, checked with no resource and no build: a program calls it before slow work. */
-export function checkManifestDeploy(manifest: Manifest, s: Pick<ManifestDeploySettings, "timeout" | "source">): void {
-    v.withContext("Manifest", s.source ?? DEFAULT_MANIFEST, () => queueVisibilityTimeouts(manifest, s.timeout));
+export function checkManifestDeploy(
+    manifest: Manifest,
+    s: Pick<ManifestDeploySettings, "timeout" | "source">,
+): void {
+    v.withContext("Manifest", s.source ?? DEFAULT_MANIFEST, () =>
+        queueVisibilityTimeouts(manifest, s.timeout),
+    );
 }
 
 /** Creates everything `manifest` declares for one stage; see the module doc. */
 export function deployManifest(manifest: Manifest, s: ManifestDeploySettings): DeployedManifest {
     checkManifestDeploy(manifest, s); // refused before anything exists
-    const repositoryOf = (name: string): EcrRepository => new EcrRepository(name, { stage: s.stage, ...s.repositories }, { protect: s.repositories.protect });
+    const repositoryOf = (name: string): EcrRepository =>
+        new EcrRepository(
+            name,
+            { stage: s.stage, ...s.repositories },
+            { protect: s.repositories.protect },
+        );
     const { repositories, images } = createImages(manifest, s, repositoryOf);
-    const layerRepository = Object.keys(manifest.layers).length > 0 ? repositoryOf(LAYER_REPOSITORY) : undefined;
+    const layerRepository =
+        Object.keys(manifest.layers).length > 0 ? repositoryOf(LAYER_REPOSITORY) : undefined;
     const layers = createLayers(manifest, s, layerRepository);
     const queues = createQueues(manifest, s);
     const queueArn = (queue: string): pulumi.Input<string> => queues[queue]?.arn ?? queue;
     let api: HttpApi | undefined;
-    const httpApi = (): HttpApi => (api ??= new HttpApi("http", { stage: s.stage, logRetentionDays: s.logRetentionDays }));
-    const defaults = { memorySize: s.memorySize, timeout: s.timeout, logRetentionDays: s.logRetentionDays, environment: s.environment, policyStatements: manifest.policyStatements };
-    const functions = Object.fromEntries(Object.entries(manifest.functions).map(([name, f]: [string, FunctionSpec]) => {
-        const common = {
-            ...mergeFunctionSettings(defaults, f),
-            architecture: f.architecture ?? s.architecture,
-            events: functionEvents(f.events.map((e) => serviceEvent(e, queueArn)), httpApi),
-        };
-        const fn = f.kind === "image"
-            ? new ImageFunction(name, { ...common, image: images[f.image], command: f.command, entryPoint: f.entryPoint, workingDirectory: f.workingDirectory })
-            : new ZipFunction(name, { ...common, code: f.code, handler: f.handler, runtime: f.runtime, layers: f.layers.map((l) => layers[l] ?? l) });
-        return [name, fn] as const;
-    }));
-    return { repositories, images, layers, queues, functions, api, outputs: stackOutputs(s, repositories, images, layers, functions, api) };
+    const httpApi = (): HttpApi =>
+        (api ??= new HttpApi("http", { stage: s.stage, logRetentionDays: s.logRetentionDays }));
+    const defaults = {
+        memorySize: s.memorySize,
+        timeout: s.timeout,
+        logRetentionDays: s.logRetentionDays,
+        environment: s.environment,
+        policyStatements: manifest.policyStatements,
+    };
+    const functions = Object.fromEntries(
+        Object.entries(manifest.functions).map(([name, f]: [string, FunctionSpec]) => {
+            const common = {
+                ...mergeFunctionSettings(defaults, f),
+                architecture: f.architecture ?? s.architecture,
+                events: functionEvents(
+                    f.events.map((e) => serviceEvent(e, queueArn)),
+                    httpApi,
+                ),
+            };
+            const fn =
+                f.kind === "image"
+                    ? new ImageFunction(name, {
+                          ...common,
+                          image: images[f.image],
+                          command: f.command,
+                          entryPoint: f.entryPoint,
+                          workingDirectory: f.workingDirectory,
+                      })
+                    : new ZipFunction(name, {
+                          ...common,
+                          code: f.code,
+                          handler: f.handler,
+                          runtime: f.runtime,
+                          layers: f.layers.map((l) => layers[l] ?? l),
+                      });
+            return [name, fn] as const;
+        }),
+    );
+    return {
+        repositories,
+        images,
+        layers,
+        queues,
+        functions,
+        api,
+        outputs: stackOutputs(s, repositories, images, layers, functions, api),
+    };
 }
 
 function stackOutputs(
-    s: ManifestDeploySettings, repositories: DeployedManifest["repositories"], images: DeployedManifest["images"], layers: DeployedManifest["layers"],
-    functions: DeployedManifest["functions"], api: HttpApi | undefined,
+    s: ManifestDeploySettings,
+    repositories: DeployedManifest["repositories"],
+    images: DeployedManifest["images"],
+    layers: DeployedManifest["layers"],
+    functions: DeployedManifest["functions"],
+    api: HttpApi | undefined,
 ): Record<string, unknown> {
     const names = Object.keys(images);
     const first = names[0];
     return {
-        ...(first === undefined ? {} : {
-            repositoryUrl: repositories[first].repositoryUrl, imageUri: images[first].imageUri, imageDigest: images[first].digest, imageTags: images[first].tags,
-        }),
-        images: Object.fromEntries(names.map((n) => [n, { repositoryUrl: repositories[n].repositoryUrl, uri: images[n].imageUri, digest: images[n].digest, tags: images[n].tags }])),
+        ...(first === undefined
+            ? {}
+            : {
+                  repositoryUrl: repositories[first].repositoryUrl,
+                  imageUri: images[first].imageUri,
+                  imageDigest: images[first].digest,
+                  imageTags: images[first].tags,
+              }),
+        images: Object.fromEntries(
+            names.map((n) => [
+                n,
+                {
+                    repositoryUrl: repositories[n].repositoryUrl,
+                    uri: images[n].imageUri,
+                    digest: images[n].digest,
+                    tags: images[n].tags,
+                },
+            ]),
+        ),
         architecture: s.architecture,
-        layers: Object.fromEntries(Object.entries(layers).map(([n, l]) => [n, { arn: l.arn, sha256: l.sha256, artifact: l.artifactUri }])),
+        layers: Object.fromEntries(
+            Object.entries(layers).map(([n, l]) => [
+                n,
+                { arn: l.arn, sha256: l.sha256, artifact: l.artifactUri },
+            ]),
+        ),
         ...(api ? { apiUrl: api.url } : {}),
-        functionNames: Object.fromEntries(Object.entries(functions).map(([n, fn]) => [n, fn.functionName])),
+        functionNames: Object.fromEntries(
+            Object.entries(functions).map(([n, fn]) => [n, fn.functionName]),
+        ),
         functionArns: Object.fromEntries(Object.entries(functions).map(([n, fn]) => [n, fn.arn])),
     };
 }

@@ -19,8 +19,16 @@ export interface ServiceEvent {
 }
 
 /** Events as the function components take them; `api` creates the one HttpApi on the first route. */
-export function functionEvents(events: readonly ServiceEvent[], api: () => HttpApi): FunctionEvent[] {
-    return events.map((e): FunctionEvent => (e.http !== undefined ? { ...e, http: { api: api(), route: e.http } } : { ...e, http: undefined }));
+export function functionEvents(
+    events: readonly ServiceEvent[],
+    api: () => HttpApi,
+): FunctionEvent[] {
+    return events.map(
+        (e): FunctionEvent =>
+            e.http !== undefined
+                ? { ...e, http: { api: api(), route: e.http } }
+                : { ...e, http: undefined },
+    );
 }
 
 /** What every function of a composition gets unless it says otherwise. */

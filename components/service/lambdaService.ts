@@ -2,7 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatementArgs } from "../lambda/iam";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
-import { EcrRepository, EncryptionType, TagMutability, resolveEcrRepositoryArgs } from "../ecr/repository";
+import {
+    EcrRepository,
+    EncryptionType,
+    TagMutability,
+    resolveEcrRepositoryArgs,
+} from "../ecr/repository";
 import { parseRoute } from "../../lib/lambda/events";
 import { HttpApi } from "../api/httpApi";
 import { ImageFunction } from "../lambda/imageFunction";
@@ -85,23 +90,53 @@ const FUNCTION_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 /** Validates the whole service, every function included, before anything is created. @internal */
 export function validateLambdaServiceArgs(args: LambdaServiceArgs): void {
     const repo = resolveEcrRepositoryArgs({ ...args });
-    validateLambdaImageArgs({ ...args, repository: undefined as never }, repo.stage, repo.tagMutability === "IMMUTABLE");
-    if (typeof args.functions !== "object" || args.functions === null || Object.keys(args.functions).length === 0) {
-        v.fail("functions", "a map of at least one function name to { command, … }", args.functions);
+    validateLambdaImageArgs(
+        { ...args, repository: undefined as never },
+        repo.stage,
+        repo.tagMutability === "IMMUTABLE",
+    );
+    if (
+        typeof args.functions !== "object" ||
+        args.functions === null ||
+        Object.keys(args.functions).length === 0
+    ) {
+        v.fail(
+            "functions",
+            "a map of at least one function name to { command, … }",
+            args.functions,
+        );
     }
     const routes = new Map<string, string>();
     for (const [name, fn] of Object.entries(args.functions)) {
-        v.matches(`functions.${name}`, name, FUNCTION_NAME, "a function name of lowercase letters, digits and inner hyphens");
+        v.matches(
+            `functions.${name}`,
+            name,
+            FUNCTION_NAME,
+            "a function name of lowercase letters, digits and inner hyphens",
+        );
         v.command(`functions.${name}.command`, fn?.command);
-        v.withContext("function", name, () => resolveFunctionCommon(serviceFunctionSettings(args, fn)));
-        if (fn.events !== undefined && !Array.isArray(fn.events)) v.fail(`functions.${name}.events`, "a list of triggers", fn.events);
+        v.withContext("function", name, () =>
+            resolveFunctionCommon(serviceFunctionSettings(args, fn)),
+        );
+        if (fn.events !== undefined && !Array.isArray(fn.events))
+            v.fail(`functions.${name}.events`, "a list of triggers", fn.events);
         (fn.events ?? []).forEach((e, i) => {
             const key = `functions.${name}.events[${i}]`;
-            if (typeof e !== "object" || e === null) v.fail(key, "one trigger: `{ schedule }`, `{ http: \"METHOD /path\" }` or `{ sqs }`", e);
+            if (typeof e !== "object" || e === null)
+                v.fail(
+                    key,
+                    'one trigger: `{ schedule }`, `{ http: "METHOD /path" }` or `{ sqs }`',
+                    e,
+                );
             if (e.http !== undefined) {
                 const route = parseRoute(`${key}.http`, e.http).routeKey;
                 const owner = routes.get(route);
-                if (owner !== undefined) v.fail(`${key}.http`, `a route no other function has (function "${owner}" already has ${JSON.stringify(route)})`, route);
+                if (owner !== undefined)
+                    v.fail(
+                        `${key}.http`,
+                        `a route no other function has (function "${owner}" already has ${JSON.stringify(route)})`,
+                        route,
+                    );
                 routes.set(route, name);
             }
         });
@@ -110,7 +145,15 @@ export function validateLambdaServiceArgs(args: LambdaServiceArgs): void {
 
 function serviceFunctionSettings(args: LambdaServiceArgs, fn: ServiceFunctionArgs) {
     return {
-        ...mergeFunctionSettings({ memorySize: args.memorySize, timeout: args.timeout, logRetentionDays: args.logRetentionDays, environment: args.environment }, fn),
+        ...mergeFunctionSettings(
+            {
+                memorySize: args.memorySize,
+                timeout: args.timeout,
+                logRetentionDays: args.logRetentionDays,
+                environment: args.environment,
+            },
+            fn,
+        ),
         tracing: args.tracing,
         logFormat: args.logFormat,
     };
@@ -137,32 +180,76 @@ export class LambdaService extends pulumi.ComponentResource {
         v.withContext("LambdaService", name, () => validateLambdaServiceArgs(args));
         super("lambda-docker:index:LambdaService", name, {}, opts);
 
-        const repository = new EcrRepository(`${name}-repo`, {
-            stage: args.stage, keepImages: args.keepImages, untaggedExpiryDays: args.untaggedExpiryDays, tagMutability: args.tagMutability,
-            scanOnPush: args.scanOnPush, encryptionType: args.encryptionType, kmsKey: args.kmsKey, forceDelete: args.forceDelete,
-        }, { parent: this });
-        const image = new LambdaImage(`${name}-image`, {
-            repository, stage: args.stage, context: args.context, dockerfile: args.dockerfile, architecture: args.architecture,
-            buildArgs: args.buildArgs, target: args.target, extraTags: args.extraTags,
-        }, { parent: this });
+        const repository = new EcrRepository(
+            `${name}-repo`,
+            {
+                stage: args.stage,
+                keepImages: args.keepImages,
+                untaggedExpiryDays: args.untaggedExpiryDays,
+                tagMutability: args.tagMutability,
+                scanOnPush: args.scanOnPush,
+                encryptionType: args.encryptionType,
+                kmsKey: args.kmsKey,
+                forceDelete: args.forceDelete,
+            },
+            { parent: this },
+        );
+        const image = new LambdaImage(
+            `${name}-image`,
+            {
+                repository,
+                stage: args.stage,
+                context: args.context,
+                dockerfile: args.dockerfile,
+                architecture: args.architecture,
+                buildArgs: args.buildArgs,
+                target: args.target,
+                extraTags: args.extraTags,
+            },
+            { parent: this },
+        );
         let api: HttpApi | undefined;
-        const httpApi = (): HttpApi => (api ??= new HttpApi(`${name}-http`, { stage: args.stage, logRetentionDays: args.logRetentionDays }, { parent: this }));
-        const functions = Object.entries(args.functions).map(([fnName, fn]) => [
-            fnName,
-            new ImageFunction(`${name}-${fnName}`, {
-                image, command: fn.command, architecture: args.architecture, ...serviceFunctionSettings(args, fn), events: functionEvents(fn.events ?? [], httpApi),
-            }, { parent: this }),
-        ] as const);
+        const httpApi = (): HttpApi =>
+            (api ??= new HttpApi(
+                `${name}-http`,
+                { stage: args.stage, logRetentionDays: args.logRetentionDays },
+                { parent: this },
+            ));
+        const functions = Object.entries(args.functions).map(
+            ([fnName, fn]) =>
+                [
+                    fnName,
+                    new ImageFunction(
+                        `${name}-${fnName}`,
+                        {
+                            image,
+                            command: fn.command,
+                            architecture: args.architecture,
+                            ...serviceFunctionSettings(args, fn),
+                            events: functionEvents(fn.events ?? [], httpApi),
+                        },
+                        { parent: this },
+                    ),
+                ] as const,
+        );
 
         this.apiUrl = api ? api.url : pulumi.output(undefined);
         this.repositoryUrl = repository.repositoryUrl;
         this.imageUri = image.imageUri;
         this.imageTags = image.tags;
-        this.functionArns = pulumi.output(Object.fromEntries(functions.map(([n, f]) => [n, f.arn])));
-        this.functionNames = pulumi.output(Object.fromEntries(functions.map(([n, f]) => [n, f.functionName])));
+        this.functionArns = pulumi.output(
+            Object.fromEntries(functions.map(([n, f]) => [n, f.arn])),
+        );
+        this.functionNames = pulumi.output(
+            Object.fromEntries(functions.map(([n, f]) => [n, f.functionName])),
+        );
         this.registerOutputs({
-            repositoryUrl: this.repositoryUrl, imageUri: this.imageUri, imageTags: this.imageTags,
-            functionArns: this.functionArns, functionNames: this.functionNames, apiUrl: this.apiUrl,
+            repositoryUrl: this.repositoryUrl,
+            imageUri: this.imageUri,
+            imageTags: this.imageTags,
+            functionArns: this.functionArns,
+            functionNames: this.functionNames,
+            apiUrl: this.apiUrl,
         });
     }
 }

@@ -18,7 +18,15 @@
  * its recorded `command:local:Command`), and can stand in for other stacks (`stackOutputs`) and pushed tags
  * (`existingImages`). Layers still build with Docker unless `useLayerBuilder` replaces the builder.
  */
-export { ACCOUNT, REGION, REGISTRY, ResourceRecorder, assetPath, deployedStackOutputs, valueOf } from "./engine";
+export {
+    ACCOUNT,
+    REGION,
+    REGISTRY,
+    ResourceRecorder,
+    assetPath,
+    deployedStackOutputs,
+    valueOf,
+} from "./engine";
 export type { DeployedShape, Recorded } from "./engine";
 export { useLayerFetcher } from "../layer/promotedLayer";
 export { useLayerBuilder } from "../layer/dockerLayer";

@@ -4,14 +4,31 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerLayer, EcrRepository, ImageFunction, LambdaImage, ZipFunction, dynamoDbTableStatement } from "lambda-docker";
+import {
+    DockerLayer,
+    EcrRepository,
+    ImageFunction,
+    LambdaImage,
+    ZipFunction,
+    dynamoDbTableStatement,
+} from "lambda-docker";
 
 const config = new pulumi.Config();
 const stage = pulumi.getStack();
 const memorySize = config.getNumber("memorySize") ?? 256;
 
-const repository = new EcrRepository("greeter", { stage, keepImages: 5, untaggedExpiryDays: 1, forceDelete: true });
-const image = new LambdaImage("greeter", { repository, stage, context: "app", architecture: "x86_64" });
+const repository = new EcrRepository("greeter", {
+    stage,
+    keepImages: 5,
+    untaggedExpiryDays: 1,
+    forceDelete: true,
+});
+const image = new LambdaImage("greeter", {
+    repository,
+    stage,
+    context: "app",
+    architecture: "x86_64",
+});
 const greeter = new ImageFunction("greeter", {
     image,
     command: ["handlers.greet.handler"],
@@ -27,8 +44,18 @@ const greeter = new ImageFunction("greeter", {
     ],
 });
 
-const layer = new DockerLayer("greeting", { context: "layer", compatibleRuntimes: ["python3.11"], layerName: `greeting-${stage}` });
-const zipFn = new ZipFunction("hello", { code: "zip", handler: "hello.handler", runtime: "python3.11", layers: [layer], memorySize });
+const layer = new DockerLayer("greeting", {
+    context: "layer",
+    compatibleRuntimes: ["python3.11"],
+    layerName: `greeting-${stage}`,
+});
+const zipFn = new ZipFunction("hello", {
+    code: "zip",
+    handler: "hello.handler",
+    runtime: "python3.11",
+    layers: [layer],
+    memorySize,
+});
 
 export const imageUri = image.imageUri;
 export const greeterArn = greeter.arn;

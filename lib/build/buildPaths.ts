@@ -29,7 +29,12 @@ export function validateBuildArgs(key: string, buildArgs: unknown): Record<strin
         v.fail(key, "a map of build-arg names to string values", buildArgs);
     }
     for (const [k, value] of Object.entries(buildArgs)) {
-        v.matches(`${key}.${k}`, k, BUILD_ARG_NAME, "a build-arg name matching [A-Za-z_][A-Za-z0-9_]*");
+        v.matches(
+            `${key}.${k}`,
+            k,
+            BUILD_ARG_NAME,
+            "a build-arg name matching [A-Za-z_][A-Za-z0-9_]*",
+        );
         if (typeof value !== "string") v.fail(`${key}.${k}`, "a string", value);
     }
     return { ...(buildArgs as Record<string, string>) };

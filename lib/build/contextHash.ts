@@ -22,7 +22,15 @@ import * as fs from "fs";
 import * as path from "path";
 import dockerignore from "@balena/dockerignore";
 import {
-    DigestCache, StatIdentity, StoredCheck, StoredEntry, StoredListing, digestCacheFile, isSettled, statKey, wallClockNs,
+    DigestCache,
+    StatIdentity,
+    StoredCheck,
+    StoredEntry,
+    StoredListing,
+    digestCacheFile,
+    isSettled,
+    statKey,
+    wallClockNs,
 } from "./digestCache";
 
 export interface ContextEntry {
@@ -155,7 +163,9 @@ export function clearHashMemo(): void {
 }
 
 function statOf(file: string, follow: boolean): fs.BigIntStats | undefined {
-    return follow ? fs.statSync(file, { bigint: true, throwIfNoEntry: false }) : fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    return follow
+        ? fs.statSync(file, { bigint: true, throwIfNoEntry: false })
+        : fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
 }
 
 /** The stat key of `file` now, or null when it is absent. */
@@ -171,12 +181,22 @@ function keyNow(file: string, follow: boolean): string | null {
 function holds(root: string, listing: StoredListing, out?: ContextEntry[]): boolean {
     if (!listing.complete) return false;
     try {
-        for (const [rel, key, follow] of listing.checks) if (keyNow(path.join(root, rel), follow === 1) !== key) return false;
+        for (const [rel, key, follow] of listing.checks)
+            if (keyNow(path.join(root, rel), follow === 1) !== key) return false;
         const prefix = root.endsWith(path.sep) ? root : root + path.sep;
         for (const [rel, mode, key, sha256] of listing.entries) {
-            const st = statOf(prefix + (path.sep === "/" ? rel : rel.split("/").join(path.sep)), false);
+            const st = statOf(
+                prefix + (path.sep === "/" ? rel : rel.split("/").join(path.sep)),
+                false,
+            );
             if (st === undefined || sha256 === null || statKey(st) !== key) return false;
-            out?.push({ path: rel, kind: mode === 0o777 ? "symlink" : "file", mode, sha256, size: Number(st.size) });
+            out?.push({
+                path: rel,
+                kind: mode === 0o777 ? "symlink" : "file",
+                mode,
+                sha256,
+                size: Number(st.size),
+            });
         }
         return true;
     } catch {
@@ -188,9 +208,14 @@ const isInside = (p: string, parent: string) => p === parent || p.startsWith(par
 
 /** The disk-backed cache for the context at `root`, or a process-only one. */
 function cacheFor(root: string, options: HashOptions): DigestCache {
-    const dir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? path.join(OWN_CACHE_DIR, "cache"));
+    const dir =
+        options.cacheDir === false
+            ? undefined
+            : path.resolve(options.cacheDir ?? path.join(OWN_CACHE_DIR, "cache"));
     // Inside the context only under its .lambda-docker/, which the listing skips.
-    const usable = dir !== undefined && (!isInside(dir, root) || isInside(dir, path.join(root, OWN_CACHE_DIR)));
+    const usable =
+        dir !== undefined &&
+        (!isInside(dir, root) || isInside(dir, path.join(root, OWN_CACHE_DIR)));
     const file = usable ? digestCacheFile(dir, root) : undefined;
     const key = `${root}\0${file ?? ""}`;
     return caches.get(key) ?? remember(caches, key, DigestCache.load(file));
@@ -200,7 +225,13 @@ function cacheFor(root: string, options: HashOptions): DigestCache {
 const relTo = (root: string, abs: string) => path.relative(root, abs).split(path.sep).join("/");
 
 /** The sha256 of a file, from `cache` when its stat is unchanged, else read (and kept when settled). */
-function digestOf(cache: DigestCache, rel: string, abs: string, st: StatIdentity, startNs: bigint): string {
+function digestOf(
+    cache: DigestCache,
+    rel: string,
+    abs: string,
+    st: StatIdentity,
+    startNs: bigint,
+): string {
     const cached = cache.get(rel, st);
     if (cached !== undefined) return cached;
     const { sha256 } = sha256File(abs);
@@ -212,16 +243,32 @@ function digestOf(cache: DigestCache, rel: string, abs: string, st: StatIdentity
 function fromStored(root: string, listing: StoredListing): Snapshot | undefined {
     const entries: ContextEntry[] = [];
     if (!holds(root, listing, entries)) return undefined;
-    return { root, listing, entries, dockerfileSha: listing.dockerfile ?? undefined, hashes: new Map() };
+    return {
+        root,
+        listing,
+        entries,
+        dockerfileSha: listing.dockerfile ?? undefined,
+        hashes: new Map(),
+    };
 }
 
 /** Walks the context, reading only files whose digests are not cached, and stores the listing. */
-function scanContext(root: string, dockerfile: string, cache: DigestCache, options: HashOptions): { snapshot: Snapshot; settled: boolean } {
+function scanContext(
+    root: string,
+    dockerfile: string,
+    cache: DigestCache,
+    options: HashOptions,
+): { snapshot: Snapshot; settled: boolean } {
     const startNs = (options.now ?? wallClockNs)();
     const checks: StoredCheck[] = [];
     let settled = true;
     /** Records a stat the listing depends on; returns its key when it is settled (safe to store), else null. */
-    const seen = (abs: string, st: fs.BigIntStats | undefined, follow: boolean, isEntry: boolean): string | null => {
+    const seen = (
+        abs: string,
+        st: fs.BigIntStats | undefined,
+        follow: boolean,
+        isEntry: boolean,
+    ): string | null => {
         const key = st === undefined ? null : statKey(st);
         if (!isEntry) checks.push([relTo(root, abs), key, follow ? 1 : 0]);
         if (st !== undefined && !isSettled(st, startNs)) {
@@ -274,11 +321,23 @@ function scanContext(root: string, dockerfile: string, cache: DigestCache, optio
                     sha256 = crypto.createHash("sha256").update(fs.readlinkSync(abs)).digest("hex");
                     cache.set(relPath, st, sha256, startNs);
                 }
-                add({ path: relPath, kind: "symlink", mode: 0o777, sha256, size: Number(st.size) }, key);
+                add(
+                    { path: relPath, kind: "symlink", mode: 0o777, sha256, size: Number(st.size) },
+                    key,
+                );
             } else if (st.isFile()) {
                 const key = seen(abs, st, false, true);
                 const sha256 = digestOf(cache, relPath, abs, st, startNs);
-                add({ path: relPath, kind: "file", mode: (st.mode & 0o111n) !== 0n ? 0o755 : 0o644, sha256, size: Number(st.size) }, key);
+                add(
+                    {
+                        path: relPath,
+                        kind: "file",
+                        mode: (st.mode & 0o111n) !== 0n ? 0o755 : 0o644,
+                        sha256,
+                        size: Number(st.size),
+                    },
+                    key,
+                );
             }
         }
     };
@@ -291,13 +350,23 @@ function scanContext(root: string, dockerfile: string, cache: DigestCache, optio
     if (dockerfileSt !== undefined) {
         const rel = relTo(root, dockerfile);
         const inContext = rel !== "" && !rel.startsWith("../") && !path.isAbsolute(rel);
-        dockerfileSha = inContext ? digestOf(cache, rel, dockerfile, dockerfileSt, startNs) : digestOf(outsideDigests, dockerfile, dockerfile, dockerfileSt, startNs);
+        dockerfileSha = inContext
+            ? digestOf(cache, rel, dockerfile, dockerfileSt, startNs)
+            : digestOf(outsideDigests, dockerfile, dockerfile, dockerfileSt, startNs);
     }
     // readdir order is sorted per directory; a global sort keeps "a/b" vs "a-b" stable everywhere.
-    const byPath = <T>(pathOf: (x: T) => string) => (a: T, b: T) => (pathOf(a) < pathOf(b) ? -1 : pathOf(a) > pathOf(b) ? 1 : 0);
+    const byPath =
+        <T>(pathOf: (x: T) => string) =>
+        (a: T, b: T) =>
+            pathOf(a) < pathOf(b) ? -1 : pathOf(a) > pathOf(b) ? 1 : 0;
     entries.sort(byPath((e) => e.path));
     storedEntries.sort(byPath((e) => e[0]));
-    const listing: StoredListing = { complete: settled, checks, entries: storedEntries, dockerfile: dockerfileSha ?? null };
+    const listing: StoredListing = {
+        complete: settled,
+        checks,
+        entries: storedEntries,
+        dockerfile: dockerfileSha ?? null,
+    };
     cache.setListing(relTo(root, dockerfile), listing);
     cache.save();
     return { snapshot: { root, listing, entries, dockerfileSha, hashes: new Map() }, settled };
@@ -309,7 +378,11 @@ const memoKey = (root: string, dockerfile: string) => `${root}\0${dockerfile}`;
  * The context's listing: the process's own when every stat behind it is unchanged, else the stored
  * one under the same rule, else a walk.
  */
-function snapshotOf(context: string, dockerfile: string | undefined, options: HashOptions): Snapshot {
+function snapshotOf(
+    context: string,
+    dockerfile: string | undefined,
+    options: HashOptions,
+): Snapshot {
     const root = path.resolve(context);
     const resolvedDockerfile = path.resolve(resolveDockerfile(context, dockerfile));
     const key = memoKey(root, resolvedDockerfile);
@@ -331,13 +404,19 @@ function snapshotOf(context: string, dockerfile: string | undefined, options: Ha
  * Empty directories are not listed: git does not keep them, so two checkouts would disagree.
  * `.lambda-docker/` at the context root (lambda-docker's own caches) is never listed.
  */
-export function listContextFiles(context: string, dockerfile?: string, options: HashOptions = {}): ContextEntry[] {
+export function listContextFiles(
+    context: string,
+    dockerfile?: string,
+    options: HashOptions = {},
+): ContextEntry[] {
     // Copies: the remembered entries must not change under a caller.
     return snapshotOf(context, dockerfile, options).entries.map((e) => ({ ...e }));
 }
 
 function sortedPairs(record: Readonly<Record<string, string>> | undefined): [string, string][] {
-    return Object.keys(record ?? {}).sort().map((k) => [k, record![k]]);
+    return Object.keys(record ?? {})
+        .sort()
+        .map((k) => [k, record![k]]);
 }
 
 /**
@@ -348,7 +427,9 @@ export function hashBuildInputs(inputs: BuildInputs, options: HashOptions = {}):
     const snapshot = snapshotOf(inputs.context, inputs.dockerfile, options);
     const rest = {
         // No Dockerfile: fail as reading it fails (ENOENT naming the path).
-        dockerfile: snapshot.dockerfileSha ?? sha256File(resolveDockerfile(inputs.context, inputs.dockerfile)).sha256,
+        dockerfile:
+            snapshot.dockerfileSha ??
+            sha256File(resolveDockerfile(inputs.context, inputs.dockerfile)).sha256,
         buildArgs: sortedPairs(inputs.buildArgs),
         target: inputs.target ?? "",
         platform: inputs.platform ?? "",

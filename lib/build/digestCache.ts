@@ -49,7 +49,11 @@ export function statKey(st: StatIdentity): string {
 }
 
 /** True when `st` is old enough, against `startNs`, that any later change gets a newer timestamp. */
-export function isSettled(st: StatIdentity, startNs: bigint, marginNs: bigint = RACY_MARGIN_NS): boolean {
+export function isSettled(
+    st: StatIdentity,
+    startNs: bigint,
+    marginNs: bigint = RACY_MARGIN_NS,
+): boolean {
     const newest = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
     return newest + marginNs < startNs;
 }
@@ -72,7 +76,12 @@ export type StoredCheck = readonly [rel: string, key: string | null, follow: 0 |
  * A listed file or symlink: [path relative to the context, normalized mode (0o777 for a symlink),
  * stat key, sha256]. Key and digest are null when the stat was too recent to trust.
  */
-export type StoredEntry = readonly [rel: string, mode: number, key: string | null, sha256: string | null];
+export type StoredEntry = readonly [
+    rel: string,
+    mode: number,
+    key: string | null,
+    sha256: string | null,
+];
 
 /** A context's listing for one Dockerfile, valid while every check and entry keeps its stat. */
 export interface StoredListing {
@@ -91,16 +100,34 @@ type Digest = readonly [key: string, sha256: string];
 const KEY = /^\d+:\d+:\d+:\d+:\d+$/;
 const SHA = /^[0-9a-f]{64}$/;
 const MODES = new Set([0o644, 0o755, 0o777]);
-const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+    typeof x === "object" && x !== null && !Array.isArray(x);
 const isKey = (x: unknown) => x === null || (typeof x === "string" && KEY.test(x));
 const isSha = (x: unknown) => x === null || (typeof x === "string" && SHA.test(x));
 
 function validListing(x: unknown): x is StoredListing {
-    if (!isRecord(x) || typeof x.complete !== "boolean" || !Array.isArray(x.checks) || !Array.isArray(x.entries) || !isSha(x.dockerfile)) return false;
-    const checkOk = (c: unknown) => Array.isArray(c) && c.length === 3 && typeof c[0] === "string" && isKey(c[1]) && (c[2] === 0 || c[2] === 1);
+    if (
+        !isRecord(x) ||
+        typeof x.complete !== "boolean" ||
+        !Array.isArray(x.checks) ||
+        !Array.isArray(x.entries) ||
+        !isSha(x.dockerfile)
+    )
+        return false;
+    const checkOk = (c: unknown) =>
+        Array.isArray(c) &&
+        c.length === 3 &&
+        typeof c[0] === "string" &&
+        isKey(c[1]) &&
+        (c[2] === 0 || c[2] === 1);
     // An entry's key is compared with a real stat's key, so a malformed one can only miss; its digest is used, so it is checked.
     const entryOk = (e: unknown) =>
-        Array.isArray(e) && e.length === 4 && typeof e[0] === "string" && MODES.has(e[1]) && (e[2] === null || typeof e[2] === "string") && isSha(e[3]);
+        Array.isArray(e) &&
+        e.length === 4 &&
+        typeof e[0] === "string" &&
+        MODES.has(e[1]) &&
+        (e[2] === null || typeof e[2] === "string") &&
+        isSha(e[3]);
     return x.checks.every(checkOk) && x.entries.every(entryOk);
 }
 
@@ -112,7 +139,13 @@ function readCacheFile(file: string): Map<string, StoredListing> | undefined {
     } catch {
         return undefined;
     }
-    if (!isRecord(doc) || doc.format !== FORMAT || doc.version !== DIGEST_CACHE_VERSION || !isRecord(doc.listings)) return undefined;
+    if (
+        !isRecord(doc) ||
+        doc.format !== FORMAT ||
+        doc.version !== DIGEST_CACHE_VERSION ||
+        !isRecord(doc.listings)
+    )
+        return undefined;
     const listings = new Map<string, StoredListing>();
     for (const [dockerfile, listing] of Object.entries(doc.listings)) {
         if (!validListing(listing)) return undefined;
@@ -150,7 +183,8 @@ export class DigestCache {
         if (this.known === undefined) {
             this.known = new Map();
             for (const listing of this.listings.values()) {
-                for (const [rel, , key, sha256] of listing.entries) if (key !== null && sha256 !== null) this.known.set(rel, [key, sha256]);
+                for (const [rel, , key, sha256] of listing.entries)
+                    if (key !== null && sha256 !== null) this.known.set(rel, [key, sha256]);
             }
         }
         return this.known;
@@ -195,7 +229,8 @@ export class DigestCache {
         if (this.file === undefined) return;
         if (!this.dirty && this.usedListings.size === this.listings.size) return;
         const listings: Record<string, StoredListing> = {};
-        for (const dockerfile of [...this.usedListings].sort()) listings[dockerfile] = this.listings.get(dockerfile)!;
+        for (const dockerfile of [...this.usedListings].sort())
+            listings[dockerfile] = this.listings.get(dockerfile)!;
         const text = `${JSON.stringify({ format: FORMAT, version: DIGEST_CACHE_VERSION, listings })}\n`;
         const dir = path.dirname(this.file);
         const tmp = `${this.file}.${process.pid}.${crypto.randomBytes(6).toString("hex")}.tmp`;
@@ -204,7 +239,8 @@ export class DigestCache {
             fs.mkdirSync(dir, { recursive: true });
             fs.writeFileSync(tmp, text);
             fs.renameSync(tmp, this.file);
-            for (const dockerfile of [...this.listings.keys()]) if (!this.usedListings.has(dockerfile)) this.listings.delete(dockerfile);
+            for (const dockerfile of [...this.listings.keys()])
+                if (!this.usedListings.has(dockerfile)) this.listings.delete(dockerfile);
             this.dirty = false;
             if (isNew) pruneCacheFiles(dir, MAX_CACHE_FILES);
         } catch {
@@ -226,7 +262,9 @@ export function pruneCacheFiles(dir: string, keep: number, nowMs: number = Date.
         const file = path.join(dir, f);
         return { file, mtime: fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0 };
     });
-    const caches = files.filter((f) => f.file.endsWith(".json")).sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? -1 : 1));
+    const caches = files
+        .filter((f) => f.file.endsWith(".json"))
+        .sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? -1 : 1));
     const staleTemps = files.filter((f) => f.file.endsWith(".tmp") && f.mtime < nowMs - 3_600_000);
     for (const { file } of [...caches.slice(keep), ...staleTemps]) fs.rmSync(file, { force: true });
 }

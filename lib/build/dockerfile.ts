@@ -53,13 +53,24 @@ export const EXPORT_STAGE = "lambda-docker-asset-export";
  * Validates `dockerfileText` for a layer build and returns it with an extra final stage that
  * holds only `assetPath` (from `target`, or the last stage), so BuildKit exports the asset alone.
  */
-export function withExportStage(dockerfileText: string, dockerfilePath: string, assetPath: string, target?: string): string {
+export function withExportStage(
+    dockerfileText: string,
+    dockerfilePath: string,
+    assetPath: string,
+    target?: string,
+): string {
     const stages = parseStages(dockerfileText);
     if (stages.length === 0) {
-        throw new ValidationError("dockerfile", `\`dockerfile\` ${JSON.stringify(dockerfilePath)} must contain a FROM instruction; it has none.`);
+        throw new ValidationError(
+            "dockerfile",
+            `\`dockerfile\` ${JSON.stringify(dockerfilePath)} must contain a FROM instruction; it has none.`,
+        );
     }
     if (stages.some((s) => s.name === EXPORT_STAGE)) {
-        throw new ValidationError("dockerfile", `\`dockerfile\` ${JSON.stringify(dockerfilePath)} must not name a stage "${EXPORT_STAGE}" (reserved by lambda-docker).`);
+        throw new ValidationError(
+            "dockerfile",
+            `\`dockerfile\` ${JSON.stringify(dockerfilePath)} must not name a stage "${EXPORT_STAGE}" (reserved by lambda-docker).`,
+        );
     }
     let from = String(stages.length - 1);
     if (target !== undefined) {

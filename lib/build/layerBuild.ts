@@ -18,7 +18,14 @@ import * as path from "path";
 import { existingDirectory, validateBuildArgs, validateBuildPaths } from "./buildPaths";
 import { hashBuildInputs } from "./contextHash";
 import * as v from "../validation";
-import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "../docker/cli";
+import {
+    DockerError,
+    buildArgFlags,
+    buildFailure,
+    buildKitCommand,
+    checkDaemon,
+    runDocker,
+} from "../docker/cli";
 import { checkEmulation } from "../docker/emulation";
 import { BuildSecretSource, secretFlags, validateSecrets } from "./secrets";
 import { EXPORT_STAGE, withExportStage } from "./dockerfile";
@@ -100,24 +107,71 @@ export interface ResolvedLayerBuild {
 export function resolveLayerBuild(options: BuildLayerOptions): ResolvedLayerBuild {
     const dockerfile = validateBuildPaths(options.context, options.dockerfile);
     const buildArgs = validateBuildArgs("buildArgs", options.buildArgs);
-    const target = options.target === undefined ? undefined : v.matches("target", options.target, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a build stage name");
-    const platform = options.platform === undefined ? undefined : v.oneOf("platform", options.platform, LAYER_PLATFORMS);
-    const assetPath = v.matches("assetPath", options.assetPath ?? "/asset", /^\/[^\0]*[^/]$/, "an absolute directory path in the image, not \"/\" (e.g. \"/asset\")");
+    const target =
+        options.target === undefined
+            ? undefined
+            : v.matches(
+                  "target",
+                  options.target,
+                  /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+                  "a build stage name",
+              );
+    const platform =
+        options.platform === undefined
+            ? undefined
+            : v.oneOf("platform", options.platform, LAYER_PLATFORMS);
+    const assetPath = v.matches(
+        "assetPath",
+        options.assetPath ?? "/asset",
+        /^\/[^\0]*[^/]$/,
+        'an absolute directory path in the image, not "/" (e.g. "/asset")',
+    );
     const keepBytecode = v.boolean("keepBytecode", options.keepBytecode ?? false);
-    const builder = v.oneOf("builder", options.builder ?? (options.env ?? process.env).LAMBDA_DOCKER_BUILDER ?? "auto", BUILDERS);
+    const builder = v.oneOf(
+        "builder",
+        options.builder ?? (options.env ?? process.env).LAMBDA_DOCKER_BUILDER ?? "auto",
+        BUILDERS,
+    );
     const secretIds = validateSecrets("secrets", options.secrets);
     if (secretIds.length > 0 && builder === "classic") {
-        v.fail("builder", "\"buildkit\" or \"auto\" when `secrets` are given (the classic builder has no build secrets)", builder);
+        v.fail(
+            "builder",
+            '"buildkit" or "auto" when `secrets` are given (the classic builder has no build secrets)',
+            builder,
+        );
     }
-    const exportDockerfile = withExportStage(fs.readFileSync(dockerfile, "utf8"), dockerfile, assetPath, target);
+    const exportDockerfile = withExportStage(
+        fs.readFileSync(dockerfile, "utf8"),
+        dockerfile,
+        assetPath,
+        target,
+    );
     const inputHash = hashBuildInputs({
-        context: options.context, dockerfile, buildArgs, target, platform,
-        extra: { assetPath, keepBytecode: String(keepBytecode), zipFormat: ZIP_FORMAT, ...(secretIds.length > 0 ? { secrets: secretIds.join(",") } : {}) },
+        context: options.context,
+        dockerfile,
+        buildArgs,
+        target,
+        platform,
+        extra: {
+            assetPath,
+            keepBytecode: String(keepBytecode),
+            zipFormat: ZIP_FORMAT,
+            ...(secretIds.length > 0 ? { secrets: secretIds.join(",") } : {}),
+        },
     });
     return {
-        context: options.context, dockerfile, buildArgs, target, platform, assetPath,
+        context: options.context,
+        dockerfile,
+        buildArgs,
+        target,
+        platform,
+        assetPath,
         cacheDir: options.cacheDir ?? path.join(".lambda-docker", "cache"),
-        keepBytecode, builder, secretIds, exportDockerfile, inputHash,
+        keepBytecode,
+        builder,
+        secretIds,
+        exportDockerfile,
+        inputHash,
     };
 }
 
@@ -128,7 +182,10 @@ interface CacheMeta {
 }
 
 export function cachePaths(cacheDir: string, inputHash: string): { zip: string; meta: string } {
-    return { zip: path.join(cacheDir, `${inputHash}.zip`), meta: path.join(cacheDir, `${inputHash}.json`) };
+    return {
+        zip: path.join(cacheDir, `${inputHash}.zip`),
+        meta: path.join(cacheDir, `${inputHash}.json`),
+    };
 }
 
 /** The cached result for these inputs, or undefined. Runs no docker command. */
@@ -155,10 +212,22 @@ function oversizeError(resolved: ResolvedLayerBuild, bytes: number): Error {
     );
 }
 
-function layerBuildFailure(resolved: ResolvedLayerBuild, what: string, tail: string[]): DockerError {
-    const missingAsset = tail.some((l) => l.includes(resolved.assetPath) && /not found|no such file|could not find/i.test(l));
-    const hint = missingAsset ? `\nThe image has no ${resolved.assetPath} directory: install into it (e.g. pip install -t ${resolved.assetPath}/python …) or set assetPath.` : "";
-    return buildFailure(`Layer build failed: ${what} of Dockerfile ${JSON.stringify(resolved.dockerfile)} with context ${JSON.stringify(resolved.context)}.${hint}`, tail, resolved.buildArgs);
+function layerBuildFailure(
+    resolved: ResolvedLayerBuild,
+    what: string,
+    tail: string[],
+): DockerError {
+    const missingAsset = tail.some(
+        (l) => l.includes(resolved.assetPath) && /not found|no such file|could not find/i.test(l),
+    );
+    const hint = missingAsset
+        ? `\nThe image has no ${resolved.assetPath} directory: install into it (e.g. pip install -t ${resolved.assetPath}/python …) or set assetPath.`
+        : "";
+    return buildFailure(
+        `Layer build failed: ${what} of Dockerfile ${JSON.stringify(resolved.dockerfile)} with context ${JSON.stringify(resolved.context)}.${hint}`,
+        tail,
+        resolved.buildArgs,
+    );
 }
 
 function buildFlags(resolved: ResolvedLayerBuild, options: BuildLayerOptions): string[] {
@@ -169,23 +238,44 @@ function buildFlags(resolved: ResolvedLayerBuild, options: BuildLayerOptions): s
 }
 
 async function exportWithBuildKit(
-    resolved: ResolvedLayerBuild, workDir: string, dest: string, options: BuildLayerOptions, command: "buildx" | "embedded",
+    resolved: ResolvedLayerBuild,
+    workDir: string,
+    dest: string,
+    options: BuildLayerOptions,
+    command: "buildx" | "embedded",
 ): Promise<void> {
     const dockerfile = path.join(workDir, "Dockerfile");
     fs.writeFileSync(dockerfile, resolved.exportDockerfile);
     // BuildKit reads <Dockerfile>.dockerignore beside the Dockerfile before <context>/.dockerignore.
     const specificIgnore = `${resolved.dockerfile}.dockerignore`;
-    if (fs.existsSync(specificIgnore)) fs.copyFileSync(specificIgnore, `${dockerfile}.dockerignore`);
+    if (fs.existsSync(specificIgnore))
+        fs.copyFileSync(specificIgnore, `${dockerfile}.dockerignore`);
     const build = command === "buildx" ? ["buildx", "build"] : ["build"];
     const base = options.env ?? process.env;
     const secrets = secretFlags(options.secrets ?? {}, base);
     const env = { ...base, ...secrets.env, DOCKER_BUILDKIT: "1" };
     const result = await runDocker(
-        [...build, "--progress=plain", "--file", dockerfile, "--target", EXPORT_STAGE, ...buildFlags(resolved, options), ...secrets.flags,
-            "--output", `type=local,dest=${dest}`, resolved.context],
+        [
+            ...build,
+            "--progress=plain",
+            "--file",
+            dockerfile,
+            "--target",
+            EXPORT_STAGE,
+            ...buildFlags(resolved, options),
+            ...secrets.flags,
+            "--output",
+            `type=local,dest=${dest}`,
+            resolved.context,
+        ],
         { onLine: options.onOutput, env },
     );
-    if (result.code !== 0) throw layerBuildFailure(resolved, `docker ${build.join(" ")} (BuildKit) exited with code ${result.code}`, result.tail);
+    if (result.code !== 0)
+        throw layerBuildFailure(
+            resolved,
+            `docker ${build.join(" ")} (BuildKit) exited with code ${result.code}`,
+            result.tail,
+        );
 }
 
 /**
@@ -206,7 +296,11 @@ export function classicBuildImages(output: readonly string[]): string[] {
     return created;
 }
 
-async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: string, options: BuildLayerOptions): Promise<void> {
+async function exportWithClassicBuilder(
+    resolved: ResolvedLayerBuild,
+    dest: string,
+    options: BuildLayerOptions,
+): Promise<void> {
     const id = `${resolved.inputHash.slice(0, 12)}-${crypto.randomBytes(4).toString("hex")}`;
     const image = `lambda-docker-layer:${id}`;
     const container = `lambda-docker-layer-${id}`;
@@ -216,21 +310,49 @@ async function exportWithClassicBuilder(resolved: ResolvedLayerBuild, dest: stri
         const target = resolved.target ? ["--target", resolved.target] : [];
         const output: string[] = [];
         // --force-rm: the failed step's container is removed too, not only those of steps that succeeded.
-        const built = await run(["build", "--force-rm", "--file", resolved.dockerfile, "--tag", image, ...target, ...buildFlags(resolved, options), resolved.context], (line) => {
-            output.push(line);
-            options.onOutput?.(line);
-        });
+        const built = await run(
+            [
+                "build",
+                "--force-rm",
+                "--file",
+                resolved.dockerfile,
+                "--tag",
+                image,
+                ...target,
+                ...buildFlags(resolved, options),
+                resolved.context,
+            ],
+            (line) => {
+                output.push(line);
+                options.onOutput?.(line);
+            },
+        );
         if (built.code !== 0) {
             // The steps that succeeded before the failure left untagged images: remove them, newest first.
             // No --force: an image something else uses (a tag, a container) stays.
-            for (const created of classicBuildImages(output).reverse()) await runDocker(["rmi", created], { env });
-            throw layerBuildFailure(resolved, `docker build exited with code ${built.code}`, built.tail);
+            for (const created of classicBuildImages(output).reverse())
+                await runDocker(["rmi", created], { env });
+            throw layerBuildFailure(
+                resolved,
+                `docker build exited with code ${built.code}`,
+                built.tail,
+            );
         }
         // The command is never run; `docker create` only needs one when the image has none.
         const created = await run(["create", "--name", container, image, "lambda-docker-export"]);
-        if (created.code !== 0) throw layerBuildFailure(resolved, `docker create exited with code ${created.code}`, created.tail);
+        if (created.code !== 0)
+            throw layerBuildFailure(
+                resolved,
+                `docker create exited with code ${created.code}`,
+                created.tail,
+            );
         const copied = await run(["cp", `${container}:${resolved.assetPath}/.`, dest]);
-        if (copied.code !== 0) throw layerBuildFailure(resolved, `docker cp of ${resolved.assetPath} exited with code ${copied.code}`, copied.tail);
+        if (copied.code !== 0)
+            throw layerBuildFailure(
+                resolved,
+                `docker cp of ${resolved.assetPath} exited with code ${copied.code}`,
+                copied.tail,
+            );
     } finally {
         await runDocker(["rm", "--force", container], { env });
         await runDocker(["rmi", "--force", image], { env });
@@ -248,15 +370,23 @@ function atomicCopy(from: string, to: string): void {
     }
 }
 
-async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOptions): Promise<LayerBuildResult> {
+async function buildUncached(
+    resolved: ResolvedLayerBuild,
+    options: BuildLayerOptions,
+): Promise<LayerBuildResult> {
     await checkDaemon(options.env);
-    if (resolved.platform) await checkEmulation(resolved.platform === "linux/arm64" ? "arm64" : "x86_64", options.env);
+    if (resolved.platform)
+        await checkEmulation(resolved.platform === "linux/arm64" ? "arm64" : "x86_64", options.env);
     const kit = resolved.builder === "classic" ? undefined : await buildKitCommand(options.env);
     if (resolved.secretIds.length > 0 && !kit) {
-        throw new DockerError("Build `secrets` need BuildKit: a docker client with buildx, or one older than 23.0 (which embeds BuildKit); set DOCKER.");
+        throw new DockerError(
+            "Build `secrets` need BuildKit: a docker client with buildx, or one older than 23.0 (which embeds BuildKit); set DOCKER.",
+        );
     }
     if (resolved.builder === "buildkit" && !kit) {
-        throw new DockerError("`builder` \"buildkit\" needs a docker client with buildx (or one older than 23.0, which embeds BuildKit); use builder \"auto\" or \"classic\", or set DOCKER.");
+        throw new DockerError(
+            '`builder` "buildkit" needs a docker client with buildx (or one older than 23.0, which embeds BuildKit); use builder "auto" or "classic", or set DOCKER.',
+        );
     }
     fs.mkdirSync(resolved.cacheDir, { recursive: true });
     const workDir = fs.mkdtempSync(path.join(resolved.cacheDir, ".build-"));
@@ -264,13 +394,18 @@ async function buildUncached(resolved: ResolvedLayerBuild, options: BuildLayerOp
         const dest = path.join(workDir, "asset");
         if (kit) await exportWithBuildKit(resolved, workDir, dest, options, kit);
         else await exportWithClassicBuilder(resolved, dest, options);
-        if (!fs.existsSync(dest)) throw layerBuildFailure(resolved, `no ${resolved.assetPath} was exported`, []);
+        if (!fs.existsSync(dest))
+            throw layerBuildFailure(resolved, `no ${resolved.assetPath} was exported`, []);
         const entries = listTree(dest, { keepBytecode: resolved.keepBytecode });
         const unzipped = unzippedSize(entries);
         if (unzipped > LAMBDA_UNZIPPED_LIMIT) throw oversizeError(resolved, unzipped);
         const zipTmp = path.join(workDir, "layer.zip");
         const zipped = await writeZip(entries, zipTmp);
-        const meta: CacheMeta = { sha256: zipped.sha256, unzippedBytes: zipped.unzippedBytes, zippedBytes: zipped.zippedBytes };
+        const meta: CacheMeta = {
+            sha256: zipped.sha256,
+            unzippedBytes: zipped.unzippedBytes,
+            zippedBytes: zipped.zippedBytes,
+        };
         const paths = cachePaths(resolved.cacheDir, resolved.inputHash);
         fs.writeFileSync(path.join(workDir, "meta.json"), JSON.stringify(meta));
         // The zip first, then the metadata that makes it a cache hit.
@@ -297,35 +432,52 @@ export async function buildLayer(options: BuildLayerOptions): Promise<LayerBuild
         }
         result = await pending;
     }
-    if (result.unzippedBytes > LAMBDA_UNZIPPED_LIMIT) throw oversizeError(resolved, result.unzippedBytes);
+    if (result.unzippedBytes > LAMBDA_UNZIPPED_LIMIT)
+        throw oversizeError(resolved, result.unzippedBytes);
     if (options.out) atomicCopy(result.zipPath, options.out);
     return result;
 }
-
 
 /**
  * A prebuilt layer directory (its contents become the zip root: `python/…`, `bin/…`), zipped
  * deterministically as it is, without Docker, into the cache as `layer-<sha256>.zip`. Bytecode is left
  * out unless `keepBytecode`; the size limits are those of a Docker-built layer.
  */
-export async function zipDirectoryLayer(options: { directory: string; cacheDir?: string; keepBytecode?: boolean; out?: string }): Promise<LayerBuildResult> {
+export async function zipDirectoryLayer(options: {
+    directory: string;
+    cacheDir?: string;
+    keepBytecode?: boolean;
+    out?: string;
+}): Promise<LayerBuildResult> {
     const directory = existingDirectory("directory", options.directory);
     const cacheDir = options.cacheDir ?? path.join(".lambda-docker", "cache");
     const entries = listTree(directory, { keepBytecode: options.keepBytecode ?? false });
     const unzipped = unzippedSize(entries);
     if (unzipped > LAMBDA_UNZIPPED_LIMIT) {
-        throw new Error(`Layer directory ${JSON.stringify(directory)} holds ${formatBytes(unzipped)}, over Lambda's limit of ${formatBytes(LAMBDA_UNZIPPED_LIMIT)} ` +
-            "for a function and all its layers. Ship these dependencies in a container image instead: LambdaImage + ImageFunction (up to 10 GB).");
+        throw new Error(
+            `Layer directory ${JSON.stringify(directory)} holds ${formatBytes(unzipped)}, over Lambda's limit of ${formatBytes(LAMBDA_UNZIPPED_LIMIT)} ` +
+                "for a function and all its layers. Ship these dependencies in a container image instead: LambdaImage + ImageFunction (up to 10 GB).",
+        );
     }
     fs.mkdirSync(cacheDir, { recursive: true });
-    const tmp = path.join(cacheDir, `.layer-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`);
+    const tmp = path.join(
+        cacheDir,
+        `.layer-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`,
+    );
     try {
         const zipped = await writeZip(entries, tmp);
         const zipPath = path.join(cacheDir, `layer-${zipped.sha256}.zip`);
         const cached = fs.existsSync(zipPath);
         fs.renameSync(tmp, zipPath);
         if (options.out) atomicCopy(zipPath, options.out);
-        return { zipPath, sha256: zipped.sha256, unzippedBytes: zipped.unzippedBytes, zippedBytes: zipped.zippedBytes, cached, inputHash: zipped.sha256 };
+        return {
+            zipPath,
+            sha256: zipped.sha256,
+            unzippedBytes: zipped.unzippedBytes,
+            zippedBytes: zipped.zippedBytes,
+            cached,
+            inputHash: zipped.sha256,
+        };
     } finally {
         fs.rmSync(tmp, { force: true });
     }

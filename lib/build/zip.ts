@@ -38,12 +38,24 @@ class DosEpoch extends Date {
     constructor() {
         super(Date.UTC(2000, 0, 1));
     }
-    override getFullYear(): number { return 1980; }
-    override getMonth(): number { return 0; }
-    override getDate(): number { return 1; }
-    override getHours(): number { return 0; }
-    override getMinutes(): number { return 0; }
-    override getSeconds(): number { return 0; }
+    override getFullYear(): number {
+        return 1980;
+    }
+    override getMonth(): number {
+        return 0;
+    }
+    override getDate(): number {
+        return 1;
+    }
+    override getHours(): number {
+        return 0;
+    }
+    override getMinutes(): number {
+        return 0;
+    }
+    override getSeconds(): number {
+        return 0;
+    }
 }
 
 export const FILE_MODE = 0o100644;
@@ -80,16 +92,29 @@ export function listTree(root: string, options: { keepBytecode?: boolean } = {})
             const st = fs.lstatSync(abs);
             kept++;
             if (st.isSymbolicLink()) {
-                entries.push({ path: relPath, kind: "symlink", mode: SYMLINK_MODE, size: Buffer.byteLength(fs.readlinkSync(abs)), source: abs });
+                entries.push({
+                    path: relPath,
+                    kind: "symlink",
+                    mode: SYMLINK_MODE,
+                    size: Buffer.byteLength(fs.readlinkSync(abs)),
+                    source: abs,
+                });
             } else if (st.isDirectory()) {
                 walk(abs, relPath);
             } else if (st.isFile()) {
-                entries.push({ path: relPath, kind: "file", mode: st.mode & 0o111 ? EXEC_MODE : FILE_MODE, size: st.size, source: abs });
+                entries.push({
+                    path: relPath,
+                    kind: "file",
+                    mode: st.mode & 0o111 ? EXEC_MODE : FILE_MODE,
+                    size: st.size,
+                    source: abs,
+                });
             } else {
                 kept--; // sockets, fifos, devices have no place in a layer
             }
         }
-        if (kept === 0 && rel !== "") entries.push({ path: rel, kind: "emptyDir", mode: DIR_MODE, size: 0, source: dir });
+        if (kept === 0 && rel !== "")
+            entries.push({ path: rel, kind: "emptyDir", mode: DIR_MODE, size: 0, source: dir });
     };
     walk(root, "");
     return entries.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
@@ -115,7 +140,10 @@ export function writeZip(entries: readonly TreeEntry[], outFile: string): Promis
         if (e.kind === "file") {
             zip.addFile(e.source, e.path, { ...common, compress: true, compressionLevel: 6 });
         } else if (e.kind === "symlink") {
-            zip.addBuffer(Buffer.from(fs.readlinkSync(e.source)), e.path, { ...common, compress: false });
+            zip.addBuffer(Buffer.from(fs.readlinkSync(e.source)), e.path, {
+                ...common,
+                compress: false,
+            });
         } else {
             zip.addEmptyDirectory(e.path, common);
         }
@@ -132,7 +160,12 @@ export function writeZip(entries: readonly TreeEntry[], outFile: string): Promis
         zip.outputStream.on("error", reject);
         out.on("error", reject);
         out.on("close", () =>
-            resolve({ sha256: hash.digest("hex"), zippedBytes, unzippedBytes: unzippedSize(entries), entries: entries.length }),
+            resolve({
+                sha256: hash.digest("hex"),
+                zippedBytes,
+                unzippedBytes: unzippedSize(entries),
+                entries: entries.length,
+            }),
         );
         zip.outputStream.pipe(out);
     });

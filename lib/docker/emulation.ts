@@ -19,20 +19,27 @@ const MACHINES: Record<Architecture, { machine: string[]; qemu: string }> = {
  * handler for the target). `binfmt` lists the enabled handler names, undefined when they can't be read
  * (a remote daemon): then nothing is claimed. Pure.
  */
-export function emulationProblem(host: string, target: Architecture, binfmt: readonly string[] | undefined): string | undefined {
+export function emulationProblem(
+    host: string,
+    target: Architecture,
+    binfmt: readonly string[] | undefined,
+): string | undefined {
     const wanted = MACHINES[target];
     if (wanted.machine.includes(host) || binfmt === undefined) return undefined;
     if (binfmt.some((name) => name.includes(wanted.qemu))) return undefined;
-    return `The functions are ${target} but the Docker host is ${host} and has no emulator for ${target} ` +
+    return (
+        `The functions are ${target} but the Docker host is ${host} and has no emulator for ${target} ` +
         `(no binfmt_misc handler for ${wanted.qemu} is enabled), so the build would fail with "exec format error". ` +
         `Install one: \`docker run --privileged --rm tonistiigi/binfmt --install ${target}\` or the qemu-user-static package ` +
-        `(in GitHub Actions: docker/setup-qemu-action); or build on a native ${target} runner; or set \`lambda-docker:architecture\` to the host's.`;
+        `(in GitHub Actions: docker/setup-qemu-action); or build on a native ${target} runner; or set \`lambda-docker:architecture\` to the host's.`
+    );
 }
 
 /** Enabled binfmt_misc handler names of this machine, or undefined when they can't be read. */
 export function enabledBinfmtHandlers(dir = "/proc/sys/fs/binfmt_misc"): string[] | undefined {
     if (!fs.existsSync(path.join(dir, "status"))) return undefined;
-    return fs.readdirSync(dir)
+    return fs
+        .readdirSync(dir)
         .filter((name) => name !== "status" && name !== "register")
         .filter((name) => {
             try {
@@ -44,7 +51,10 @@ export function enabledBinfmtHandlers(dir = "/proc/sys/fs/binfmt_misc"): string[
 }
 
 /** Fails before a build that the Docker host could only run with an emulator it doesn't have. */
-export async function checkEmulation(target: Architecture, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function checkEmulation(
+    target: Architecture,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
     const info = await runDocker(["info", "--format", "{{.Architecture}}"], { env });
     const host = info.stdout.trim();
     if (info.code !== 0 || host === "") return; // checkDaemon reports an unreachable daemon

@@ -16,7 +16,10 @@ export interface EngineTarget {
 }
 
 export class EngineError extends Error {
-    constructor(message: string, readonly status?: number) {
+    constructor(
+        message: string,
+        readonly status?: number,
+    ) {
         super(message);
         this.name = "EngineError";
     }
@@ -26,7 +29,12 @@ export class EngineError extends Error {
 function nonDefaultContext(env: NodeJS.ProcessEnv): boolean {
     if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== "default") return true;
     try {
-        const config = JSON.parse(fs.readFileSync(path.join(env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json"), "utf8")) as { currentContext?: string };
+        const config = JSON.parse(
+            fs.readFileSync(
+                path.join(env.DOCKER_CONFIG ?? path.join(os.homedir(), ".docker"), "config.json"),
+                "utf8",
+            ),
+        ) as { currentContext?: string };
         return config.currentContext !== undefined && config.currentContext !== "default";
     } catch {
         return false;
@@ -39,7 +47,8 @@ function nonDefaultContext(env: NodeJS.ProcessEnv): boolean {
  * LAMBDA_DOCKER_ENGINE=cli asks for the CLI.
  */
 export function engineTarget(env: NodeJS.ProcessEnv = process.env): EngineTarget | undefined {
-    if (env.LAMBDA_DOCKER_ENGINE === "cli" || env.DOCKER_TLS_VERIFY || nonDefaultContext(env)) return undefined;
+    if (env.LAMBDA_DOCKER_ENGINE === "cli" || env.DOCKER_TLS_VERIFY || nonDefaultContext(env))
+        return undefined;
     const host = env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
     if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
     const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(host);
@@ -57,7 +66,9 @@ export interface Attached {
 }
 
 /** Splits Docker's multiplexed stream (8-byte frame headers: stream id, 3 zero bytes, big-endian size) into stdout and stderr. */
-export function demultiplex(onFrame: (stream: number, payload: Buffer) => void): (chunk: Buffer) => void {
+export function demultiplex(
+    onFrame: (stream: number, payload: Buffer) => void,
+): (chunk: Buffer) => void {
     let pending: Buffer = Buffer.alloc(0);
     return (chunk) => {
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -73,24 +84,43 @@ export function demultiplex(onFrame: (stream: number, payload: Buffer) => void):
 export class Engine {
     constructor(private readonly target: EngineTarget) {}
 
-    private options(method: string, pathname: string, headers: http.OutgoingHttpHeaders): http.RequestOptions {
+    private options(
+        method: string,
+        pathname: string,
+        headers: http.OutgoingHttpHeaders,
+    ): http.RequestOptions {
         return { ...this.target, method, path: pathname, headers };
     }
 
     /** One request; the JSON answer, or an EngineError with the daemon's message. */
     async json<T = unknown>(method: string, pathname: string, body?: unknown): Promise<T> {
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-        const headers = data ? { "content-type": "application/json", "content-length": data.length } : {};
-        const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-            const req = http.request(this.options(method, pathname, headers), (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c: Buffer) => chunks.push(c));
-                res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-                res.on("error", reject);
-            });
-            req.on("error", (e: NodeJS.ErrnoException) => reject(new EngineError(`Docker daemon is not reachable at ${this.describe()}: ${e.code ?? e.message}`)));
-            req.end(data);
-        });
+        const headers = data
+            ? { "content-type": "application/json", "content-length": data.length }
+            : {};
+        const { status, text } = await new Promise<{ status: number; text: string }>(
+            (resolve, reject) => {
+                const req = http.request(this.options(method, pathname, headers), (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () =>
+                        resolve({
+                            status: res.statusCode ?? 0,
+                            text: Buffer.concat(chunks).toString("utf8"),
+                        }),
+                    );
+                    res.on("error", reject);
+                });
+                req.on("error", (e: NodeJS.ErrnoException) =>
+                    reject(
+                        new EngineError(
+                            `Docker daemon is not reachable at ${this.describe()}: ${e.code ?? e.message}`,
+                        ),
+                    ),
+                );
+                req.end(data);
+            },
+        );
         if (status >= 400) {
             let message = text.trim();
             try {
@@ -108,7 +138,11 @@ export class Engine {
     }
 
     async create(spec: Record<string, unknown>, name?: string): Promise<string> {
-        const created = await this.json<{ Id: string }>("POST", `/containers/create${name ? `?name=${encodeURIComponent(name)}` : ""}`, spec);
+        const created = await this.json<{ Id: string }>(
+            "POST",
+            `/containers/create${name ? `?name=${encodeURIComponent(name)}` : ""}`,
+            spec,
+        );
         return created.Id;
     }
 
@@ -116,11 +150,18 @@ export class Engine {
     attach(id: string, options: { stdin?: boolean } = {}): Promise<Attached> {
         const query = `stream=1&stdout=1&stderr=1${options.stdin ? "&stdin=1" : ""}`;
         return new Promise((resolve, reject) => {
-            const req = http.request(this.options("POST", `/containers/${id}/attach?${query}`, { Connection: "Upgrade", Upgrade: "tcp" }));
+            const req = http.request(
+                this.options("POST", `/containers/${id}/attach?${query}`, {
+                    Connection: "Upgrade",
+                    Upgrade: "tcp",
+                }),
+            );
             req.on("upgrade", (_res, socket, head) => {
                 const stdout = new PassThrough();
                 const stderr = new PassThrough();
-                const feed = demultiplex((stream, payload) => (stream === 2 ? stderr : stdout).write(payload));
+                const feed = demultiplex((stream, payload) =>
+                    (stream === 2 ? stderr : stdout).write(payload),
+                );
                 if (head.length > 0) feed(head);
                 socket.on("data", feed);
                 socket.on("close", () => {
@@ -128,9 +169,21 @@ export class Engine {
                     stderr.end();
                 });
                 socket.on("error", () => socket.destroy());
-                resolve({ stdout, stderr, write: (data) => void socket.write(data), close: () => socket.destroy() });
+                resolve({
+                    stdout,
+                    stderr,
+                    write: (data) => void socket.write(data),
+                    close: () => socket.destroy(),
+                });
             });
-            req.on("response", (res) => reject(new EngineError(`Docker refused to attach to ${id.slice(0, 12)} (HTTP ${res.statusCode})`, res.statusCode)));
+            req.on("response", (res) =>
+                reject(
+                    new EngineError(
+                        `Docker refused to attach to ${id.slice(0, 12)} (HTTP ${res.statusCode})`,
+                        res.statusCode,
+                    ),
+                ),
+            );
             req.on("error", reject);
             req.end();
         });
@@ -138,7 +191,10 @@ export class Engine {
 
     /** Resolves with the exit code of the container's next exit; call before `start`. */
     waitNextExit(id: string): Promise<number> {
-        return this.json<{ StatusCode: number }>("POST", `/containers/${id}/wait?condition=next-exit`).then((r) => r.StatusCode);
+        return this.json<{ StatusCode: number }>(
+            "POST",
+            `/containers/${id}/wait?condition=next-exit`,
+        ).then((r) => r.StatusCode);
     }
 
     start(id: string): Promise<void> {
@@ -147,9 +203,11 @@ export class Engine {
 
     /** Kills a running container; a container already gone is fine. */
     async kill(id: string, signal = "KILL"): Promise<void> {
-        await this.json("POST", `/containers/${id}/kill?signal=${signal}`).catch((e: EngineError) => {
-            if (e.status !== 404 && e.status !== 409) throw e;
-        });
+        await this.json("POST", `/containers/${id}/kill?signal=${signal}`).catch(
+            (e: EngineError) => {
+                if (e.status !== 404 && e.status !== 409) throw e;
+            },
+        );
     }
 
     /** Removes a container and its anonymous volumes; one already gone is fine. */

@@ -61,5 +61,11 @@ export function progress(options: ProgressOptions): Progress {
 
 /** A Progress for the current process's stderr. */
 export function stderrProgress(what: string, verbose: boolean): Progress {
-    return progress({ what, verbose, tty: process.stderr.isTTY === true, columns: process.stderr.columns, write: (t) => void process.stderr.write(t) });
+    return progress({
+        what,
+        verbose,
+        tty: process.stderr.isTTY === true,
+        columns: process.stderr.columns,
+        write: (t) => void process.stderr.write(t),
+    });
 }

@@ -39,13 +39,19 @@ export interface RunningContainer {
 }
 
 /** Starts `spec`, removed when it exits; see the module doc for how it reaches Docker. */
-export async function startContainer(spec: ContainerSpec, env: NodeJS.ProcessEnv = process.env): Promise<RunningContainer> {
+export async function startContainer(
+    spec: ContainerSpec,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningContainer> {
     const target = engineTarget(env);
     return target ? startWithEngine(new Engine(target), spec, env) : startWithCli(spec, env);
 }
 
 function engineSpec(spec: ContainerSpec): Record<string, unknown> {
-    const memory = spec.memoryMb === undefined ? {} : { Memory: spec.memoryMb * 1024 * 1024, MemorySwap: spec.memoryMb * 1024 * 1024 };
+    const memory =
+        spec.memoryMb === undefined
+            ? {}
+            : { Memory: spec.memoryMb * 1024 * 1024, MemorySwap: spec.memoryMb * 1024 * 1024 };
     return {
         Image: spec.image,
         ...(spec.entrypoint ? { Entrypoint: [...spec.entrypoint] } : {}),
@@ -53,17 +59,27 @@ function engineSpec(spec: ContainerSpec): Record<string, unknown> {
         Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
         ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         Labels: { ...(spec.labels ?? {}) },
-        AttachStdout: true, AttachStderr: true,
+        AttachStdout: true,
+        AttachStderr: true,
         ...(spec.stdin ? { AttachStdin: true, OpenStdin: true, StdinOnce: false } : {}),
         HostConfig: {
             NetworkMode: spec.network ?? "none",
             ...memory,
-            Mounts: (spec.mounts ?? []).map((m) => ({ Type: "bind", Source: path.resolve(m.source), Target: m.target, ReadOnly: true })),
+            Mounts: (spec.mounts ?? []).map((m) => ({
+                Type: "bind",
+                Source: path.resolve(m.source),
+                Target: m.target,
+                ReadOnly: true,
+            })),
         },
     };
 }
 
-async function startWithEngine(engine: Engine, spec: ContainerSpec, env: NodeJS.ProcessEnv): Promise<RunningContainer> {
+async function startWithEngine(
+    engine: Engine,
+    spec: ContainerSpec,
+    env: NodeJS.ProcessEnv,
+): Promise<RunningContainer> {
     let id: string;
     try {
         id = await engine.create(engineSpec(spec), spec.name);
@@ -71,7 +87,11 @@ async function startWithEngine(engine: Engine, spec: ContainerSpec, env: NodeJS.
         if (!(e instanceof EngineError) || e.status !== 404) throw engineFailure(engine, e);
         // No such image: pull it as `docker run` would, then create again.
         const pulled = await runDocker(["pull", spec.image], { env });
-        if (pulled.code !== 0) throw new DockerError(`Image ${JSON.stringify(spec.image)} is not here and could not be pulled.`, pulled.tail);
+        if (pulled.code !== 0)
+            throw new DockerError(
+                `Image ${JSON.stringify(spec.image)} is not here and could not be pulled.`,
+                pulled.tail,
+            );
         id = await engine.create(engineSpec(spec), spec.name);
     }
     try {
@@ -82,7 +102,13 @@ async function startWithEngine(engine: Engine, spec: ContainerSpec, env: NodeJS.
             attached.close();
             await engine.remove(id);
         });
-        return { stdout: attached.stdout, stderr: attached.stderr, write: attached.write, exited, kill: () => engine.kill(id) };
+        return {
+            stdout: attached.stdout,
+            stderr: attached.stderr,
+            write: attached.write,
+            exited,
+            kill: () => engine.kill(id),
+        };
     } catch (e) {
         await engine.remove(id);
         throw engineFailure(engine, e);
@@ -91,33 +117,60 @@ async function startWithEngine(engine: Engine, spec: ContainerSpec, env: NodeJS.
 
 function engineFailure(engine: Engine, e: unknown): Error {
     if (e instanceof EngineError && e.status === undefined) {
-        return new DockerError(`${e.message}: is dockerd running, and DOCKER_HOST right? (LAMBDA_DOCKER_ENGINE=cli runs through the Docker CLI instead)`);
+        return new DockerError(
+            `${e.message}: is dockerd running, and DOCKER_HOST right? (LAMBDA_DOCKER_ENGINE=cli runs through the Docker CLI instead)`,
+        );
     }
-    return e instanceof EngineError ? new DockerError(`Docker (${engine.describe()}) refused the run: ${e.message}`) : (e as Error);
+    return e instanceof EngineError
+        ? new DockerError(`Docker (${engine.describe()}) refused the run: ${e.message}`)
+        : (e as Error);
 }
 
 function startWithCli(spec: ContainerSpec, env: NodeJS.ProcessEnv): RunningContainer {
     const vars = spec.env ?? {};
     const args = [
-        "run", "--rm", ...(spec.stdin ? ["--interactive"] : []), "--name", spec.name,
+        "run",
+        "--rm",
+        ...(spec.stdin ? ["--interactive"] : []),
+        "--name",
+        spec.name,
         ...Object.entries(spec.labels ?? {}).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
-        "--network", spec.network ?? "none",
-        ...(spec.memoryMb === undefined ? [] : ["--memory", `${spec.memoryMb}m`, "--memory-swap", `${spec.memoryMb}m`]),
+        "--network",
+        spec.network ?? "none",
+        ...(spec.memoryMb === undefined
+            ? []
+            : ["--memory", `${spec.memoryMb}m`, "--memory-swap", `${spec.memoryMb}m`]),
         ...(spec.workingDir ? ["--workdir", spec.workingDir] : []),
-        ...(spec.mounts ?? []).flatMap((m) => ["--mount", `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`]),
+        ...(spec.mounts ?? []).flatMap((m) => [
+            "--mount",
+            `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`,
+        ]),
         ...(spec.entrypoint ? ["--entrypoint", spec.entrypoint[0]] : []),
         ...Object.keys(vars).flatMap((k) => ["-e", k]),
-        spec.image, ...(spec.entrypoint ?? []).slice(1), ...spec.cmd,
+        spec.image,
+        ...(spec.entrypoint ?? []).slice(1),
+        ...spec.cmd,
     ];
     // Values travel in docker's environment (-e NAME), never on its command line.
-    const child: ChildProcess = spawn(dockerBinary(env), args, { env: { ...env, ...vars }, stdio: [spec.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+    const child: ChildProcess = spawn(dockerBinary(env), args, {
+        env: { ...env, ...vars },
+        stdio: [spec.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+    });
     const exited = new Promise<number>((resolve, reject) => {
         child.on("error", (err: NodeJS.ErrnoException) =>
-            reject(err.code === "ENOENT" ? new DockerError(`Docker CLI not found: could not run "${dockerBinary(env)}". Install Docker or set DOCKER.`) : err));
+            reject(
+                err.code === "ENOENT"
+                    ? new DockerError(
+                          `Docker CLI not found: could not run "${dockerBinary(env)}". Install Docker or set DOCKER.`,
+                      )
+                    : err,
+            ),
+        );
         child.on("close", (code) => resolve(code ?? 1));
     });
     return {
-        stdout: child.stdout!, stderr: child.stderr!,
+        stdout: child.stdout!,
+        stderr: child.stderr!,
         write: (data) => void child.stdin?.write(data),
         exited,
         kill: async () => void (await runDocker(["kill", spec.name], { env })),
@@ -125,12 +178,20 @@ function startWithCli(spec: ContainerSpec, env: NodeJS.ProcessEnv): RunningConta
 }
 
 /** Runs `spec` to its end; stdout whole, and the last lines of both streams for errors. */
-export async function runToEnd(spec: ContainerSpec, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; tail: string[] }> {
+export async function runToEnd(
+    spec: ContainerSpec,
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; tail: string[] }> {
     const container = await startContainer(spec, env);
     const out: Buffer[] = [];
     const tail: string[] = [];
     const keep = (chunk: Buffer): void => {
-        tail.push(...chunk.toString("utf8").split(/\r?\n/).filter((l) => l !== ""));
+        tail.push(
+            ...chunk
+                .toString("utf8")
+                .split(/\r?\n/)
+                .filter((l) => l !== ""),
+        );
         tail.splice(0, Math.max(0, tail.length - 40));
     };
     container.stdout.on("data", (c: Buffer) => {

@@ -2,11 +2,28 @@
 import type { Manifest } from "../manifest";
 import type { ProgramShape } from "./deployPolicy";
 
-export function programShape(manifest: Manifest, config: { stage: string; promoteFrom?: string }): ProgramShape {
+export function programShape(
+    manifest: Manifest,
+    config: { stage: string; promoteFrom?: string },
+): ProgramShape {
     const functions = Object.entries(manifest.functions).map(([name, f]) => ({
-        name, kind: f.kind, events: [...new Set(f.events.map((e) => ("schedule" in e ? "schedule" : "http" in e ? "http" : "sqs") as "schedule" | "http" | "sqs"))],
+        name,
+        kind: f.kind,
+        events: [
+            ...new Set(
+                f.events.map(
+                    (e) =>
+                        ("schedule" in e ? "schedule" : "http" in e ? "http" : "sqs") as
+                            | "schedule"
+                            | "http"
+                            | "sqs",
+                ),
+            ),
+        ],
     }));
-    const used = new Set(Object.values(manifest.functions).flatMap((f) => (f.kind === "image" ? [f.image] : [])));
+    const used = new Set(
+        Object.values(manifest.functions).flatMap((f) => (f.kind === "image" ? [f.image] : [])),
+    );
     return {
         stage: config.stage,
         images: Object.keys(manifest.images).filter((i) => used.has(i)),

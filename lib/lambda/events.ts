@@ -5,7 +5,16 @@
 import * as v from "../validation";
 
 /** Methods an API Gateway HTTP API route may have; `ANY` matches every method. */
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
+export const HTTP_METHODS = [
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "ANY",
+] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** SQS event source mapping batch size range (standard queues; FIFO queues stop at 10). */
@@ -13,7 +22,8 @@ export const SQS_BATCH_SIZE = { min: 1, max: 10_000 } as const;
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
-const SCHEDULE_ALLOWED = "`rate(<n> minute(s)|hour(s)|day(s))` (e.g. \"rate(15 minutes)\") or `cron(<6 fields>)` (e.g. \"cron(0 12 * * ? *)\")";
+const SCHEDULE_ALLOWED =
+    '`rate(<n> minute(s)|hour(s)|day(s))` (e.g. "rate(15 minutes)") or `cron(<6 fields>)` (e.g. "cron(0 12 * * ? *)")';
 
 /** An EventBridge schedule expression: `rate(1 hour)`, `rate(15 minutes)` or a six-field `cron(...)`. */
 export function validateScheduleExpression(key: string, value: unknown): string {
@@ -48,13 +58,15 @@ export function parseRoute(key: string, value: unknown): Route {
     if (value === "$default") return { routeKey: "$default", method: "$default" };
     if (typeof value !== "string") return v.fail(key, ROUTE_ALLOWED, value);
     const m = /^(\S+) (\S+)$/.exec(value);
-    if (!m || !(HTTP_METHODS as readonly string[]).includes(m[1]) || !m[2].startsWith("/")) return v.fail(key, ROUTE_ALLOWED, value);
+    if (!m || !(HTTP_METHODS as readonly string[]).includes(m[1]) || !m[2].startsWith("/"))
+        return v.fail(key, ROUTE_ALLOWED, value);
     const [, method, path] = m;
     if (path !== "/") {
         const segments = path.slice(1).split("/");
         segments.forEach((s, i) => {
             const last = i === segments.length - 1;
-            if (!(PATH_SEGMENT.test(s) || (last && GREEDY_SEGMENT.test(s)))) v.fail(key, ROUTE_ALLOWED, value);
+            if (!(PATH_SEGMENT.test(s) || (last && GREEDY_SEGMENT.test(s))))
+                v.fail(key, ROUTE_ALLOWED, value);
         });
     }
     return { routeKey: `${method} ${path}`, method: method as HttpMethod, path };
@@ -70,5 +82,10 @@ export const SQS_QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-
 
 /** A queue ARN written as a string (the manifest, the importer); outputs are checked by AWS. */
 export function validateQueueArn(key: string, value: unknown): string {
-    return v.matches(key, value, SQS_QUEUE_ARN, "an SQS queue ARN `arn:aws:sqs:<region>:<account>:<queue>`");
+    return v.matches(
+        key,
+        value,
+        SQS_QUEUE_ARN,
+        "an SQS queue ARN `arn:aws:sqs:<region>:<account>:<queue>`",
+    );
 }

@@ -5,7 +5,14 @@
  * python3.8 is blocked for creation since 2026-02-28; python3.9 until 2027-02-01.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
  */
-export const PYTHON_RUNTIMES = ["python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"] as const;
+export const PYTHON_RUNTIMES = [
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+] as const;
 export type PythonRuntime = (typeof PYTHON_RUNTIMES)[number];
 /** The runtime of the Lambda base image the example and the defaults use. */
 export const DEFAULT_RUNTIME: PythonRuntime = "python3.11";
@@ -16,7 +23,8 @@ export function baseImageOf(runtime: string): string {
 export const DEFAULT_BASE_IMAGE = baseImageOf(DEFAULT_RUNTIME);
 
 /** Lambda runtime identifiers a layer may declare (any language: a layer can serve several). */
-export const LAYER_RUNTIME_PATTERN = /^(python3\.\d{1,2}|nodejs\d{2}\.x|java\d{1,2}|ruby3\.\d|dotnet\d{1,2}|provided(\.al2(023)?)?)$/;
+export const LAYER_RUNTIME_PATTERN =
+    /^(python3\.\d{1,2}|nodejs\d{2}\.x|java\d{1,2}|ruby3\.\d|dotnet\d{1,2}|provided(\.al2(023)?)?)$/;
 /** A Python runtime identifier, whether or not Lambda still accepts it (the importer names old ones). */
 export const PYTHON_RUNTIME_PATTERN = /^python\d\.\d{1,2}$/;
 
@@ -32,7 +40,8 @@ export const LAYER_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 export const MAX_LAYERS = 5;
 /** A versioned layer ARN. */
 export const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]+:\d+$/;
-export const LAYER_ARN_ALLOWED = "a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)";
+export const LAYER_ARN_ALLOWED =
+    "a versioned layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)";
 /** The unzipped size of a function and all its layers. */
 export const LAMBDA_UNZIPPED_LIMIT = 262_144_000;
 /** The largest zip Lambda accepts inline; larger ones go through S3. */
@@ -45,11 +54,24 @@ export const FUNCTION_NAME_LIMIT = 64;
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
  */
 export const RESERVED_ENV_NAMES = [
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
 ] as const;
 
 export interface RuntimeEnvironmentFacts {
@@ -82,7 +104,16 @@ export function runtimeEnvironment(f: RuntimeEnvironmentFacts): Record<string, s
 }
 
 /** HTTP API route methods. */
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"] as const;
+export const HTTP_METHODS = [
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "ANY",
+] as const;
 /** SQS batch sizes: 1-10,000 (10 for FIFO queues), a batching window of 0-300 s, required over 10. */
 export const SQS_BATCH = { max: 10_000, fifoMax: 10, windowMax: 300 } as const;
 /** EventBridge Scheduler schedule names, and Lambda permission statement ids. */

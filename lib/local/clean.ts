@@ -37,15 +37,28 @@ export interface CleanPlan {
 const SELF_MANAGED = /^digests-v\d+$/;
 
 /** What to remove: every image and cache file not referenced. Pure. */
-export function planClean(images: readonly LocalImageEntry[], files: readonly CacheFileEntry[], refs: CleanReferences): CleanPlan {
-    const byName = <T extends { ref?: string; name?: string }>(a: T, b: T) => String(a.ref ?? a.name).localeCompare(String(b.ref ?? b.name));
+export function planClean(
+    images: readonly LocalImageEntry[],
+    files: readonly CacheFileEntry[],
+    refs: CleanReferences,
+): CleanPlan {
+    const byName = <T extends { ref?: string; name?: string }>(a: T, b: T) =>
+        String(a.ref ?? a.name).localeCompare(String(b.ref ?? b.name));
     const removeImages = images.filter((i) => !refs.images.has(i.ref)).sort(byName);
-    const removeFiles = files.filter((f) => !SELF_MANAGED.test(f.name) && !refs.files.has(f.name)).sort(byName);
+    const removeFiles = files
+        .filter((f) => !SELF_MANAGED.test(f.name) && !refs.files.has(f.name))
+        .sort(byName);
     return {
         images: removeImages,
         files: removeFiles,
-        keptImages: images.filter((i) => refs.images.has(i.ref)).map((i) => i.ref).sort(),
-        keptFiles: files.filter((f) => !SELF_MANAGED.test(f.name) && refs.files.has(f.name)).map((f) => f.name).sort(),
+        keptImages: images
+            .filter((i) => refs.images.has(i.ref))
+            .map((i) => i.ref)
+            .sort(),
+        keptFiles: files
+            .filter((f) => !SELF_MANAGED.test(f.name) && refs.files.has(f.name))
+            .map((f) => f.name)
+            .sort(),
     };
 }
 
@@ -53,12 +66,32 @@ export function planClean(images: readonly LocalImageEntry[], files: readonly Ca
  * The `lambda-docker-local` images built from these contexts (by their label), with their sizes: another
  * project's images on the same engine are never listed.
  */
-export async function listLocalImages(contexts: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<LocalImageEntry[]> {
+export async function listLocalImages(
+    contexts: readonly string[],
+    env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalImageEntry[]> {
     const rows: string[][] = [];
     for (const context of [...new Set(contexts.map((c) => path.resolve(c)))]) {
-        const listed = await runDocker(["image", "ls", "--filter", `label=${CONTEXT_LABEL}=${context}`, "--format", "{{.Repository}}:{{.Tag}}\t{{.ID}}", LOCAL_IMAGE_REPOSITORY], { env });
-        if (listed.code !== 0) throw new DockerError(`docker image ls failed (exit ${listed.code})`, listed.tail);
-        rows.push(...listed.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")));
+        const listed = await runDocker(
+            [
+                "image",
+                "ls",
+                "--filter",
+                `label=${CONTEXT_LABEL}=${context}`,
+                "--format",
+                "{{.Repository}}:{{.Tag}}\t{{.ID}}",
+                LOCAL_IMAGE_REPOSITORY,
+            ],
+            { env },
+        );
+        if (listed.code !== 0)
+            throw new DockerError(`docker image ls failed (exit ${listed.code})`, listed.tail);
+        rows.push(
+            ...listed.stdout
+                .split("\n")
+                .filter(Boolean)
+                .map((l) => l.split("\t")),
+        );
     }
     const out: LocalImageEntry[] = [];
     for (const [ref, id] of rows) {
@@ -88,7 +121,10 @@ export function parseDockerSize(text: string): number {
 /** Bytes all images take on the engine, as `docker system df` counts them (shared layers once). */
 async function imagesDiskUsage(env: NodeJS.ProcessEnv): Promise<number> {
     const df = await runDocker(["system", "df", "--format", "{{.Type}}\t{{.Size}}"], { env });
-    const row = df.stdout.split("\n").map((l) => l.split("\t")).find(([type]) => type === "Images");
+    const row = df.stdout
+        .split("\n")
+        .map((l) => l.split("\t"))
+        .find(([type]) => type === "Images");
     return row ? parseDockerSize(row[1]) : 0;
 }
 
@@ -102,19 +138,33 @@ export interface CleanResult {
 }
 
 /** Removes what `plan` lists (nothing with `dryRun`). An image a container still uses is kept and reported. */
-export async function executeClean(plan: CleanPlan, cacheDir: string, options: { dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CleanResult> {
+export async function executeClean(
+    plan: CleanPlan,
+    cacheDir: string,
+    options: { dryRun?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<CleanResult> {
     const env = options.env ?? process.env;
     if (options.dryRun) {
-        return { plan, kept: [], freedImageBytes: plan.images.reduce((s, i) => s + i.bytes, 0), freedFileBytes: plan.files.reduce((s, f) => s + f.bytes, 0) };
+        return {
+            plan,
+            kept: [],
+            freedImageBytes: plan.images.reduce((s, i) => s + i.bytes, 0),
+            freedFileBytes: plan.files.reduce((s, f) => s + f.bytes, 0),
+        };
     }
     const before = plan.images.length > 0 ? await imagesDiskUsage(env) : 0;
     const kept: { ref: string; reason: string }[] = [];
     for (const image of plan.images) {
         const rm = await runDocker(["image", "rm", image.ref], { env });
-        if (rm.code !== 0) kept.push({ ref: image.ref, reason: rm.tail.join(" ").replace(/^Error response from daemon: /, "") });
+        if (rm.code !== 0)
+            kept.push({
+                ref: image.ref,
+                reason: rm.tail.join(" ").replace(/^Error response from daemon: /, ""),
+            });
     }
     const after = plan.images.length > 0 ? await imagesDiskUsage(env) : 0;
-    for (const f of plan.files) fs.rmSync(path.join(cacheDir, f.name), { recursive: true, force: true });
+    for (const f of plan.files)
+        fs.rmSync(path.join(cacheDir, f.name), { recursive: true, force: true });
     return {
         plan: { ...plan, images: plan.images.filter((i) => !kept.some((k) => k.ref === i.ref)) },
         kept,

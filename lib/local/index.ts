@@ -1,5 +1,10 @@
 /** `lambda-docker/local`: build function images and layers, and run handlers on the local Docker engine, by Lambda's rules. */
-export { buildLocalImage, localImageTag, imageArchitecture, LOCAL_IMAGE_REPOSITORY } from "./localImage";
+export {
+    buildLocalImage,
+    localImageTag,
+    imageArchitecture,
+    LOCAL_IMAGE_REPOSITORY,
+} from "./localImage";
 export type { LocalImage, LocalImageOptions } from "./localImage";
 export { preflight, preflightImage, PreflightError } from "./preflight";
 export type { PreflightFunction, PreflightOptions, PreflightProblem } from "./preflight";

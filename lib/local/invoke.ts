@@ -34,7 +34,10 @@ export interface InvokeOptions {
     /** `context.client_context` as Lambda receives it (`{ custom, env, client }`). @default undefined (None) */
     readonly clientContext?: Readonly<Record<string, unknown>>;
     /** `context.identity` (`{ cognitoIdentityId, cognitoIdentityPoolId }`). @default an identity with both None */
-    readonly identity?: { readonly cognitoIdentityId?: string; readonly cognitoIdentityPoolId?: string };
+    readonly identity?: {
+        readonly cognitoIdentityId?: string;
+        readonly cognitoIdentityPoolId?: string;
+    };
     /** The image's working directory override (ImageFunction `workingDirectory`). @default the image's WORKDIR */
     readonly workingDirectory?: string;
     /** Host directories mounted read-only, e.g. a zip function's code at /var/task. @default [] */
@@ -123,7 +126,11 @@ function containerVariables(inv: Invocation): Record<string, string> {
     return {
         ...(options.environment ?? {}),
         ...localEnvironment({
-            functionName: options.functionName, handler: options.command[0], memorySize: inv.memorySize, region, runtime: options.runtime,
+            functionName: options.functionName,
+            handler: options.command[0],
+            memorySize: inv.memorySize,
+            region,
+            runtime: options.runtime,
             logStream: `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${requestId.replace(/-/g, "")}`,
         }),
         PYTHONUNBUFFERED: "1",
@@ -141,12 +148,21 @@ function containerVariables(inv: Invocation): Record<string, string> {
 /** The container of bootstrap.py, reached through the Engine API (or the CLI): lib/docker/run. */
 function containerOf(inv: Invocation, env: NodeJS.ProcessEnv): Promise<RunningContainer> {
     const { options } = inv;
-    return startContainer({
-        image: options.image, name: inv.container, labels: { "lambda-docker.invoke": options.functionName },
-        network: options.network ? "bridge" : "none", memoryMb: inv.memorySize, workingDir: options.workingDirectory,
-        mounts: mountsOf(options.mounts, options.layers), entrypoint: ["python3"], cmd: ["-c", pythonProgram("bootstrap")],
-        env: containerVariables(inv),
-    }, env);
+    return startContainer(
+        {
+            image: options.image,
+            name: inv.container,
+            labels: { "lambda-docker.invoke": options.functionName },
+            network: options.network ? "bridge" : "none",
+            memoryMb: inv.memorySize,
+            workingDir: options.workingDirectory,
+            mounts: mountsOf(options.mounts, options.layers),
+            entrypoint: ["python3"],
+            cmd: ["-c", pythonProgram("bootstrap")],
+            env: containerVariables(inv),
+        },
+        env,
+    );
 }
 
 interface Watch {
@@ -165,19 +181,27 @@ async function watch(inv: Invocation, container: RunningContainer): Promise<[num
     const state: Watch = { started: false, timedOut: false, interrupted: false, stderrTail: [] };
     const kill = (): Promise<unknown> => container.kill().catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
-    const initTimer = setTimeout(() => {
-        state.timedOut = true;
-        void kill();
-    }, Math.max(10, inv.timeout) * 1000 + 5000);
+    const initTimer = setTimeout(
+        () => {
+            state.timedOut = true;
+            void kill();
+        },
+        Math.max(10, inv.timeout) * 1000 + 5000,
+    );
     const onAbort = (): void => {
         state.interrupted = true;
         void kill();
     };
     inv.options.signal?.addEventListener("abort", onAbort, { once: true });
-    eachLine(container.stderr, (line) => (state.started ? inv.log(line) : state.stderrTail.push(line)));
+    eachLine(container.stderr, (line) =>
+        state.started ? inv.log(line) : state.stderrTail.push(line),
+    );
     eachLine(container.stdout, (line) => {
         if (!line.startsWith(PROTOCOL)) return;
-        const message = JSON.parse(line.slice(PROTOCOL.length)) as { kind: string } & Omit<Partial<EndMessage>, "kind">;
+        const message = JSON.parse(line.slice(PROTOCOL.length)) as { kind: string } & Omit<
+            Partial<EndMessage>,
+            "kind"
+        >;
         if (message.kind === "start") {
             state.started = true;
             clearTimeout(initTimer);
@@ -206,9 +230,18 @@ async function watch(inv: Invocation, container: RunningContainer): Promise<[num
 /** The result Lambda would report for what the container did. */
 function outcome(inv: Invocation, code: number, state: Watch): InvokeResult {
     const { requestId, memorySize, timeout, logs, log } = inv;
-    const report = (durationMs: number, maxMemoryBytes: number | undefined, initMs: number): InvokeReport => ({
-        requestId, durationMs, billedDurationMs: Math.ceil(durationMs), memorySizeMb: memorySize,
-        maxMemoryUsedMb: maxMemoryBytes === undefined ? undefined : Math.ceil(maxMemoryBytes / (1024 * 1024)), initDurationMs: initMs,
+    const report = (
+        durationMs: number,
+        maxMemoryBytes: number | undefined,
+        initMs: number,
+    ): InvokeReport => ({
+        requestId,
+        durationMs,
+        billedDurationMs: Math.ceil(durationMs),
+        memorySizeMb: memorySize,
+        maxMemoryUsedMb:
+            maxMemoryBytes === undefined ? undefined : Math.ceil(maxMemoryBytes / (1024 * 1024)),
+        initDurationMs: initMs,
     });
     const finish = (r: InvokeReport): void => {
         log(`END RequestId: ${requestId}`);
@@ -218,24 +251,53 @@ function outcome(inv: Invocation, code: number, state: Watch): InvokeResult {
         const end = state.end;
         const r = report(end.durationMs, end.maxMemoryBytes, end.initMs);
         finish(r);
-        const payload = end.raw !== null ? Buffer.from(end.raw, "base64").toString("utf8") : end.payload ?? "null";
+        const payload =
+            end.raw !== null
+                ? Buffer.from(end.raw, "base64").toString("utf8")
+                : (end.payload ?? "null");
         const result = end.raw !== null ? payload : parseLenient(payload);
-        return { payload, result, failed: end.error !== null, errorType: end.error ?? undefined, timedOut: false, logs, report: r };
+        return {
+            payload,
+            result,
+            failed: end.error !== null,
+            errorType: end.error ?? undefined,
+            timedOut: false,
+            logs,
+            report: r,
+        };
     }
     if (!state.started && !state.timedOut) {
         throw new DockerError(
             `Local invoke of ${inv.options.functionName} failed before the handler ran (docker exited with code ${code}):\n` +
-                state.stderrTail.slice(-20).map((l) => `  ${l}`).join("\n"),
+                state.stderrTail
+                    .slice(-20)
+                    .map((l) => `  ${l}`)
+                    .join("\n"),
         );
     }
-    const r = report(state.timedOut ? timeout * 1000 : 0, state.timedOut ? undefined : memorySize * 1024 * 1024, 0);
+    const r = report(
+        state.timedOut ? timeout * 1000 : 0,
+        state.timedOut ? undefined : memorySize * 1024 * 1024,
+        0,
+    );
     const [errorType, message] = state.timedOut
         ? ["Sandbox.Timedout", timeoutMessage(timeout)]
-        : ["Runtime.ExitError", `Runtime exited with error: ${code === 137 ? "signal: killed" : `exit status ${code}`}`];
+        : [
+              "Runtime.ExitError",
+              `Runtime exited with error: ${code === 137 ? "signal: killed" : `exit status ${code}`}`,
+          ];
     log(`${new Date().toISOString()} ${requestId} ${message}`);
     finish(r);
     const error = { errorType, errorMessage: `RequestId: ${requestId} Error: ${message}` };
-    return { payload: JSON.stringify(error), result: error, failed: true, errorType, timedOut: state.timedOut, logs, report: r };
+    return {
+        payload: JSON.stringify(error),
+        result: error,
+        failed: true,
+        errorType,
+        timedOut: state.timedOut,
+        logs,
+        report: r,
+    };
 }
 
 /** Runs one handler in `image` with `event`, following the Lambda Python runtime's rules (see the module doc). */
@@ -244,14 +306,21 @@ export async function invokeLocal(options: InvokeOptions): Promise<InvokeResult>
     const requestId = crypto.randomUUID();
     const logs: string[] = [];
     const inv: Invocation = {
-        options, requestId, container: `lambda-docker-invoke-${requestId.slice(0, 8)}`, logs,
-        timeout: options.timeout ?? FUNCTION_DEFAULTS.timeout, memorySize: options.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+        options,
+        requestId,
+        container: `lambda-docker-invoke-${requestId.slice(0, 8)}`,
+        logs,
+        timeout: options.timeout ?? FUNCTION_DEFAULTS.timeout,
+        memorySize: options.memorySize ?? FUNCTION_DEFAULTS.memorySize,
         log: (line) => {
             logs.push(line);
             options.onLog?.(line);
         },
     };
     const [code, state] = await watch(inv, await containerOf(inv, env));
-    if (state.interrupted) throw new DockerError(`Invocation of ${options.functionName} interrupted; container ${inv.container} stopped and removed.`);
+    if (state.interrupted)
+        throw new DockerError(
+            `Invocation of ${options.functionName} interrupted; container ${inv.container} stopped and removed.`,
+        );
     return outcome(inv, code, state);
 }

@@ -3,7 +3,14 @@ import * as path from "path";
 import { hashBuildInputs, resolveDockerfile } from "../build/contextHash";
 import { PLATFORMS } from "../tags";
 import { Architecture } from "../validation";
-import { DockerError, buildArgFlags, buildFailure, buildKitCommand, checkDaemon, runDocker } from "../docker/cli";
+import {
+    DockerError,
+    buildArgFlags,
+    buildFailure,
+    buildKitCommand,
+    checkDaemon,
+    runDocker,
+} from "../docker/cli";
 import { checkEmulation } from "../docker/emulation";
 
 export interface LocalImageOptions {
@@ -37,10 +44,21 @@ export const LOCAL_IMAGE_REPOSITORY = "lambda-docker-local";
 export const CONTEXT_LABEL = "lambda-docker.context";
 
 /** The local tag of the image `options` describe: `lambda-docker-local:<content hash>`. Reads files, runs no docker command. */
-export function localImageTag(options: Pick<LocalImageOptions, "context" | "dockerfile" | "buildArgs" | "target" | "architecture">): string {
+export function localImageTag(
+    options: Pick<
+        LocalImageOptions,
+        "context" | "dockerfile" | "buildArgs" | "target" | "architecture"
+    >,
+): string {
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
     const platform = PLATFORMS[options.architecture ?? "x86_64"];
-    const hash = hashBuildInputs({ context: options.context, dockerfile, buildArgs: options.buildArgs ?? {}, target: options.target, platform });
+    const hash = hashBuildInputs({
+        context: options.context,
+        dockerfile,
+        buildArgs: options.buildArgs ?? {},
+        target: options.target,
+        platform,
+    });
     return `${LOCAL_IMAGE_REPOSITORY}:${hash.slice(0, 16)}`;
 }
 
@@ -53,27 +71,47 @@ export async function buildLocalImage(options: LocalImageOptions): Promise<Local
     const platform = PLATFORMS[options.architecture ?? "x86_64"];
     const buildArgs = options.buildArgs ?? {};
     const image = localImageTag(options);
-    if ((await runDocker(["image", "inspect", image], { env })).code === 0) return { image, built: false, output: [] };
+    if ((await runDocker(["image", "inspect", image], { env })).code === 0)
+        return { image, built: false, output: [] };
 
     const kit = await buildKitCommand(env);
-    const command = kit === "buildx" ? ["buildx", "build", "--load", "--progress=plain"] : kit ? ["build", "--progress=plain"] : ["build"];
+    const command =
+        kit === "buildx"
+            ? ["buildx", "build", "--load", "--progress=plain"]
+            : kit
+              ? ["build", "--progress=plain"]
+              : ["build"];
     const flags = buildArgFlags(buildArgs);
     if (options.target) flags.push("--target", options.target);
     // Which project the image belongs to, so `lambda-docker clean` only ever removes its own.
     flags.push("--label", `${CONTEXT_LABEL}=${path.resolve(options.context)}`);
     const output: string[] = [];
-    const result = await runDocker([...command, "--platform", platform, "--file", dockerfile, "--tag", image, ...flags, options.context], {
-        env: { ...env, DOCKER_BUILDKIT: kit ? "1" : "0" },
-        tailLines: 40,
-        onLine: (line) => {
-            output.push(line);
-            options.onOutput?.(line);
+    const result = await runDocker(
+        [
+            ...command,
+            "--platform",
+            platform,
+            "--file",
+            dockerfile,
+            "--tag",
+            image,
+            ...flags,
+            options.context,
+        ],
+        {
+            env: { ...env, DOCKER_BUILDKIT: kit ? "1" : "0" },
+            tailLines: 40,
+            onLine: (line) => {
+                output.push(line);
+                options.onOutput?.(line);
+            },
         },
-    });
+    );
     if (result.code !== 0) {
         throw buildFailure(
             `Image build failed: docker build of Dockerfile ${JSON.stringify(dockerfile)} with context ${JSON.stringify(options.context)} exited with code ${result.code}.`,
-            result.tail, buildArgs,
+            result.tail,
+            buildArgs,
         );
     }
     return { image, built: true, output };
@@ -83,8 +121,13 @@ const DOCKER_ARCHITECTURES: Record<string, Architecture> = { amd64: "x86_64", ar
 
 /** The Lambda architecture of a local image, from `docker image inspect`. */
 export async function imageArchitecture(image: string, env?: NodeJS.ProcessEnv): Promise<string> {
-    const result = await runDocker(["image", "inspect", "--format", "{{.Architecture}}", image], { env });
-    if (result.code !== 0) throw new DockerError(`Image ${JSON.stringify(image)} not found locally: ${result.tail.join(" | ")}`);
+    const result = await runDocker(["image", "inspect", "--format", "{{.Architecture}}", image], {
+        env,
+    });
+    if (result.code !== 0)
+        throw new DockerError(
+            `Image ${JSON.stringify(image)} not found locally: ${result.tail.join(" | ")}`,
+        );
     const arch = result.stdout.trim();
     return DOCKER_ARCHITECTURES[arch] ?? arch;
 }

@@ -16,8 +16,14 @@ export function mountsOf(mounts: readonly Mount[] = [], layers: readonly string[
 }
 
 /** `docker run` flags for `mounts` and `layers`. */
-export function mountFlags(mounts: readonly Mount[] = [], layers: readonly string[] = []): string[] {
-    return mountsOf(mounts, layers).flatMap((m) => ["--mount", `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`]);
+export function mountFlags(
+    mounts: readonly Mount[] = [],
+    layers: readonly string[] = [],
+): string[] {
+    return mountsOf(mounts, layers).flatMap((m) => [
+        "--mount",
+        `type=bind,source=${path.resolve(m.source)},target=${m.target},readonly`,
+    ]);
 }
 
 /** Where a zip function's code is mounted, and its handlers import from. */

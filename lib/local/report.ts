@@ -12,8 +12,10 @@ export interface InvokeReport {
 
 /** The REPORT line, in Lambda's format. */
 export function formatReport(r: InvokeReport): string {
-    return `REPORT RequestId: ${r.requestId}\tDuration: ${r.durationMs.toFixed(2)} ms\tBilled Duration: ${r.billedDurationMs} ms\t` +
-        `Memory Size: ${r.memorySizeMb} MB\t${r.maxMemoryUsedMb === undefined ? "" : `Max Memory Used: ${r.maxMemoryUsedMb} MB\t`}Init Duration: ${r.initDurationMs.toFixed(2)} ms`;
+    return (
+        `REPORT RequestId: ${r.requestId}\tDuration: ${r.durationMs.toFixed(2)} ms\tBilled Duration: ${r.billedDurationMs} ms\t` +
+        `Memory Size: ${r.memorySizeMb} MB\t${r.maxMemoryUsedMb === undefined ? "" : `Max Memory Used: ${r.maxMemoryUsedMb} MB\t`}Init Duration: ${r.initDurationMs.toFixed(2)} ms`
+    );
 }
 
 /** Lambda's timeout message for `seconds`. */

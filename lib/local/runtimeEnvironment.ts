@@ -25,15 +25,25 @@ export function runtimeOfBaseImage(image: string | undefined): string | undefine
  * look real but are not, so module-level `boto3.client(...)` calls construct without reaching AWS (the
  * preflight's containers have no network); the user's own environment always wins over nothing here.
  */
-export function localEnvironment(f: LocalFunctionIdentity, placeholderCredentials = false): Record<string, string> {
+export function localEnvironment(
+    f: LocalFunctionIdentity,
+    placeholderCredentials = false,
+): Record<string, string> {
     return {
         ...runtimeEnvironment({
-            functionName: f.functionName, handler: f.handler, memorySize: f.memorySize ?? FUNCTION_DEFAULTS.memorySize,
-            region: f.region ?? FUNCTION_DEFAULTS.region, runtime: f.runtime ?? "",
+            functionName: f.functionName,
+            handler: f.handler,
+            memorySize: f.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+            region: f.region ?? FUNCTION_DEFAULTS.region,
+            runtime: f.runtime ?? "",
         }),
         AWS_LAMBDA_LOG_STREAM_NAME: f.logStream ?? "local",
         ...(placeholderCredentials
-            ? { AWS_ACCESS_KEY_ID: "AKIALAMBDADOCKERLOCAL", AWS_SECRET_ACCESS_KEY: "lambda-docker-local-preflight-not-a-secret", AWS_SESSION_TOKEN: "lambda-docker-local" }
+            ? {
+                  AWS_ACCESS_KEY_ID: "AKIALAMBDADOCKERLOCAL",
+                  AWS_SECRET_ACCESS_KEY: "lambda-docker-local-preflight-not-a-secret",
+                  AWS_SESSION_TOKEN: "lambda-docker-local",
+              }
             : {}),
         TZ: ":UTC",
     };

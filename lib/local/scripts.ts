@@ -8,7 +8,10 @@ const cache = new Map<string, string>();
 function source(name: string): string {
     let text = cache.get(name);
     if (text === undefined) {
-        text = fs.readFileSync(path.join(packageRoot(), "lib", "local", "python", `${name}.py`), "utf8");
+        text = fs.readFileSync(
+            path.join(packageRoot(), "lib", "local", "python", `${name}.py`),
+            "utf8",
+        );
         cache.set(name, text);
     }
     return text;

@@ -1,7 +1,15 @@
 /** `lambda-docker/manifest`: read, validate and query `lambda-docker.yaml`. */
 export { DEFAULT_IMAGE_NAME, DEFAULT_MANIFEST, MANIFEST_KEYS, PLACEHOLDER_PREFIX } from "./types";
 export type {
-    EventSpec, FunctionOverrides, FunctionSpec, ImageFunctionSpec, ImageSpec, LayerSpec, Manifest, QueueSpec, ZipFunctionSpec,
+    EventSpec,
+    FunctionOverrides,
+    FunctionSpec,
+    ImageFunctionSpec,
+    ImageSpec,
+    LayerSpec,
+    Manifest,
+    QueueSpec,
+    ZipFunctionSpec,
 } from "./types";
 export { parseManifest, readManifest } from "./parse";
 export { imageFunctionsOf, queueVisibilityTimeouts, zipFunctionsOf } from "./queries";

@@ -24,10 +24,18 @@ export interface ManifestBuildSettings {
 }
 
 /** The local build of one manifest image under the stack's settings. */
-export function manifestImageBuild(image: ImageSpec, settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">): LocalImageOptions {
+export function manifestImageBuild(
+    image: ImageSpec,
+    settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">,
+): LocalImageOptions {
     return {
-        context: image.context, dockerfile: image.dockerfile, target: image.target,
-        buildArgs: { ...settings.buildArgs, ...image.buildArgs }, architecture: settings.architecture, onOutput: settings.onOutput, env: settings.env,
+        context: image.context,
+        dockerfile: image.dockerfile,
+        target: image.target,
+        buildArgs: { ...settings.buildArgs, ...image.buildArgs },
+        architecture: settings.architecture,
+        onOutput: settings.onOutput,
+        env: settings.env,
     };
 }
 
@@ -35,19 +43,30 @@ export function manifestImageBuild(image: ImageSpec, settings: Pick<ManifestBuil
  * A zip function's layers on the host, in order: Docker-built ones built (or found in the cache),
  * prebuilt directories as they are. A published layer ARN can't be fetched offline and is refused.
  */
-export async function zipFunctionLayers(manifest: Manifest, fn: ZipFunctionSpec, settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">): Promise<string[]> {
+export async function zipFunctionLayers(
+    manifest: Manifest,
+    fn: ZipFunctionSpec,
+    settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">,
+): Promise<string[]> {
     const layers: string[] = [];
     for (const ref of fn.layers) {
         const layer = manifest.layers[ref];
         if (layer === undefined) {
-            throw new DockerError(`Layer ${ref} is a published layer version: local runs use only the manifest's own layers. Declare it under \`layers:\` (a directory or a Docker build) to run it locally.`);
+            throw new DockerError(
+                `Layer ${ref} is a published layer version: local runs use only the manifest's own layers. Declare it under \`layers:\` (a directory or a Docker build) to run it locally.`,
+            );
         }
         if (layer.kind === "directory") {
             layers.push(layer.path);
         } else {
             const built = await buildLayer({
-                context: layer.context, dockerfile: layer.dockerfile, target: layer.target, buildArgs: { ...settings.buildArgs, ...layer.buildArgs },
-                platform: PLATFORMS[fn.architecture ?? settings.architecture], onOutput: settings.onOutput, env: settings.env,
+                context: layer.context,
+                dockerfile: layer.dockerfile,
+                target: layer.target,
+                buildArgs: { ...settings.buildArgs, ...layer.buildArgs },
+                platform: PLATFORMS[fn.architecture ?? settings.architecture],
+                onOutput: settings.onOutput,
+                env: settings.env,
             });
             layers.push(built.zipPath);
         }
@@ -60,37 +79,74 @@ export async function zipFunctionLayers(manifest: Manifest, fn: ZipFunctionSpec,
  * would; a zip function's handler imports in the base image (BASE_IMAGE), its code at /var/task and its
  * layers in /opt.
  */
-export async function preflightManifest(manifest: Manifest, settings: ManifestBuildSettings): Promise<Record<string, LocalImage>> {
+export async function preflightManifest(
+    manifest: Manifest,
+    settings: ManifestBuildSettings,
+): Promise<Record<string, LocalImage>> {
     const built: Record<string, LocalImage> = {};
     for (const imageName of Object.keys(manifest.images)) {
         const functions = imageFunctionsOf(manifest, imageName).map(([name, f]) => ({
-            name, command: f.command, architecture: f.architecture ?? settings.architecture,
-            environment: { ...settings.environment, ...f.environment }, memorySize: f.memorySize ?? settings.memorySize,
-            runtime: runtimeOfBaseImage(manifest.images[imageName].buildArgs?.BASE_IMAGE ?? settings.buildArgs.BASE_IMAGE),
+            name,
+            command: f.command,
+            architecture: f.architecture ?? settings.architecture,
+            environment: { ...settings.environment, ...f.environment },
+            memorySize: f.memorySize ?? settings.memorySize,
+            runtime: runtimeOfBaseImage(
+                manifest.images[imageName].buildArgs?.BASE_IMAGE ?? settings.buildArgs.BASE_IMAGE,
+            ),
         }));
         if (functions.length === 0) continue;
-        built[imageName] = await preflight({ ...manifestImageBuild(manifest.images[imageName], settings), functions, region: settings.region });
+        built[imageName] = await preflight({
+            ...manifestImageBuild(manifest.images[imageName], settings),
+            functions,
+            region: settings.region,
+        });
     }
     const base = settings.buildArgs.BASE_IMAGE;
     const zips = zipFunctionsOf(manifest);
-    if (zips.length > 0 && base === undefined) throw new DockerError("Zip functions are checked in the base image: pass BASE_IMAGE (a build arg, the variable, or the stack's `lambda-docker:baseImage`).");
+    if (zips.length > 0 && base === undefined)
+        throw new DockerError(
+            "Zip functions are checked in the base image: pass BASE_IMAGE (a build arg, the variable, or the stack's `lambda-docker:baseImage`).",
+        );
     if (zips.length > 0) {
         // Once for all zip functions: the daemon answers, and the base image is here (pulled if need be).
         await checkDaemon(settings.env);
         if ((await runDocker(["image", "inspect", base!], { env: settings.env })).code !== 0) {
             const [name, f] = zips[0];
-            const pulled = await runDocker(["pull", "--platform", PLATFORMS[f.architecture ?? settings.architecture], base!], { env: settings.env });
-            if (pulled.code !== 0) throw buildFailure(`Zip function "${name}" is checked in the base image ${JSON.stringify(base)}, which is not here and could not be pulled.`, pulled.tail, { BASE_IMAGE: base! });
+            const pulled = await runDocker(
+                ["pull", "--platform", PLATFORMS[f.architecture ?? settings.architecture], base!],
+                { env: settings.env },
+            );
+            if (pulled.code !== 0)
+                throw buildFailure(
+                    `Zip function "${name}" is checked in the base image ${JSON.stringify(base)}, which is not here and could not be pulled.`,
+                    pulled.tail,
+                    { BASE_IMAGE: base! },
+                );
         }
     }
     for (const [name, f] of zips) {
-        await preflightImage(base!, [{
-            name, command: [f.handler], architecture: f.architecture ?? settings.architecture,
-            environment: { ...settings.environment, ...f.environment }, memorySize: f.memorySize ?? settings.memorySize, runtime: f.runtime,
-        }], `the base image ${JSON.stringify(base)} with the code of ${JSON.stringify(f.code)}`, {
-            region: settings.region, env: settings.env, mounts: [{ source: f.code, target: TASK_ROOT }],
-            layers: await zipFunctionLayers(manifest, f, settings), workingDirectory: TASK_ROOT,
-        });
+        await preflightImage(
+            base!,
+            [
+                {
+                    name,
+                    command: [f.handler],
+                    architecture: f.architecture ?? settings.architecture,
+                    environment: { ...settings.environment, ...f.environment },
+                    memorySize: f.memorySize ?? settings.memorySize,
+                    runtime: f.runtime,
+                },
+            ],
+            `the base image ${JSON.stringify(base)} with the code of ${JSON.stringify(f.code)}`,
+            {
+                region: settings.region,
+                env: settings.env,
+                mounts: [{ source: f.code, target: TASK_ROOT }],
+                layers: await zipFunctionLayers(manifest, f, settings),
+                workingDirectory: TASK_ROOT,
+            },
+        );
     }
     return built;
 }

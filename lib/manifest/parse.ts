@@ -5,12 +5,27 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { parseRoute, validateBatchSize, validateQueueArn, validateScheduleExpression } from "../lambda/events";
+import {
+    parseRoute,
+    validateBatchSize,
+    validateQueueArn,
+    validateScheduleExpression,
+} from "../lambda/events";
 import { validateStatements } from "../iamStatements";
 import * as v from "../validation";
 import { DEFAULT_RUNTIME, LAYER_ARN, MAX_LAYERS } from "../lambda/rules";
 import {
-    DEFAULT_IMAGE_NAME, DEFAULT_MANIFEST, EventSpec, FunctionOverrides, FunctionSpec, ImageSpec, LayerSpec, MANIFEST_KEYS, Manifest, PLACEHOLDER_PREFIX, QueueSpec,
+    DEFAULT_IMAGE_NAME,
+    DEFAULT_MANIFEST,
+    EventSpec,
+    FunctionOverrides,
+    FunctionSpec,
+    ImageSpec,
+    LayerSpec,
+    MANIFEST_KEYS,
+    Manifest,
+    PLACEHOLDER_PREFIX,
+    QueueSpec,
 } from "./types";
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -18,13 +33,19 @@ const NAME_ALLOWED = "lowercase letters, digits and inner hyphens";
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 
 function object(key: string, value: unknown): Record<string, unknown> {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) v.fail(key, "a mapping", value);
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+        v.fail(key, "a mapping", value);
     return value as Record<string, unknown>;
 }
 
 function onlyKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
     for (const k of Object.keys(value)) {
-        if (!allowed.includes(k)) v.fail(`${key}${key ? "." : ""}${k}`, `absent (allowed keys: ${allowed.join(", ")})`, value[k]);
+        if (!allowed.includes(k))
+            v.fail(
+                `${key}${key ? "." : ""}${k}`,
+                `absent (allowed keys: ${allowed.join(", ")})`,
+                value[k],
+            );
     }
 }
 
@@ -33,12 +54,17 @@ function optional<T>(value: unknown, parse: (value: unknown) => T): T | undefine
 }
 
 /** A mapping of names to strings (build args, environment); numbers and booleans must be quoted. */
-function stringMap(key: string, value: unknown, checkName?: (k: string, name: string) => unknown): Record<string, string> {
+function stringMap(
+    key: string,
+    value: unknown,
+    checkName?: (k: string, name: string) => unknown,
+): Record<string, string> {
     if (value === undefined) return {};
     const map = object(key, value);
     for (const [k, val] of Object.entries(map)) {
         checkName?.(`${key}.${k}`, k);
-        if (typeof val !== "string") v.fail(`${key}.${k}`, "a string (quote numbers and booleans in YAML)", val);
+        if (typeof val !== "string")
+            v.fail(`${key}.${k}`, "a string (quote numbers and booleans in YAML)", val);
     }
     return { ...(map as Record<string, string>) };
 }
@@ -46,7 +72,11 @@ function stringMap(key: string, value: unknown, checkName?: (k: string, name: st
 /** Refuses the importer's placeholders anywhere in the document, naming the key path. */
 function refusePlaceholders(key: string, value: unknown): void {
     if (typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX)) {
-        v.fail(key || "manifest", "a real value in place of the importer's placeholder (replace it by hand)", value);
+        v.fail(
+            key || "manifest",
+            "a real value in place of the importer's placeholder (replace it by hand)",
+            value,
+        );
     } else if (Array.isArray(value)) {
         value.forEach((x, i) => refusePlaceholders(`${key}[${i}]`, x));
     } else if (typeof value === "object" && value !== null) {
@@ -59,7 +89,9 @@ function parseImage(key: string, value: unknown, join: (p: string) => string): I
     onlyKeys(key, image, MANIFEST_KEYS.image);
     return {
         context: join(v.nonEmptyString(`${key}.context`, image.context)),
-        dockerfile: optional(image.dockerfile, (d) => join(v.nonEmptyString(`${key}.dockerfile`, d))),
+        dockerfile: optional(image.dockerfile, (d) =>
+            join(v.nonEmptyString(`${key}.dockerfile`, d)),
+        ),
         buildArgs: stringMap(`${key}.buildArgs`, image.buildArgs),
         target: optional(image.target, (t) => v.nonEmptyString(`${key}.target`, t)),
     };
@@ -67,13 +99,23 @@ function parseImage(key: string, value: unknown, join: (p: string) => string): I
 
 function parseLayer(key: string, value: unknown, join: (p: string) => string): LayerSpec {
     const layer = object(key, value);
-    const description = optional(layer.description, (d) => v.nonEmptyString(`${key}.description`, d));
+    const description = optional(layer.description, (d) =>
+        v.nonEmptyString(`${key}.description`, d),
+    );
     if ((layer.context === undefined) === (layer.path === undefined)) {
-        v.fail(key, "a Docker-built layer `{ context, dockerfile?, buildArgs?, target? }` or a prebuilt directory `{ path }`, exactly one of `context` and `path`", layer);
+        v.fail(
+            key,
+            "a Docker-built layer `{ context, dockerfile?, buildArgs?, target? }` or a prebuilt directory `{ path }`, exactly one of `context` and `path`",
+            layer,
+        );
     }
     if (layer.path !== undefined) {
         onlyKeys(key, layer, MANIFEST_KEYS.directoryLayer);
-        return { kind: "directory", path: join(v.nonEmptyString(`${key}.path`, layer.path)), description };
+        return {
+            kind: "directory",
+            path: join(v.nonEmptyString(`${key}.path`, layer.path)),
+            description,
+        };
     }
     onlyKeys(key, layer, MANIFEST_KEYS.dockerLayer);
     const build = Object.fromEntries(Object.entries(layer).filter(([k]) => k !== "description"));
@@ -84,20 +126,38 @@ function parseQueue(key: string, value: unknown): QueueSpec {
     const queue = object(key, value ?? {});
     onlyKeys(key, queue, MANIFEST_KEYS.queue);
     return {
-        visibilityTimeout: optional(queue.visibilityTimeout, (t) => v.integerInRange(`${key}.visibilityTimeout`, t, 0, 43_200, "seconds")),
-        messageRetentionSeconds: optional(queue.messageRetentionSeconds, (t) => v.integerInRange(`${key}.messageRetentionSeconds`, t, 60, 1_209_600, "seconds")),
+        visibilityTimeout: optional(queue.visibilityTimeout, (t) =>
+            v.integerInRange(`${key}.visibilityTimeout`, t, 0, 43_200, "seconds"),
+        ),
+        messageRetentionSeconds: optional(queue.messageRetentionSeconds, (t) =>
+            v.integerInRange(`${key}.messageRetentionSeconds`, t, 60, 1_209_600, "seconds"),
+        ),
     };
 }
 
-function parseEvent(key: string, value: unknown, queues: Readonly<Record<string, QueueSpec>>): EventSpec {
+function parseEvent(
+    key: string,
+    value: unknown,
+    queues: Readonly<Record<string, QueueSpec>>,
+): EventSpec {
     const event = object(key, value);
     const kinds = Object.keys(event);
     if (kinds.length !== 1 || !["schedule", "http", "sqs"].includes(kinds[0])) {
-        v.fail(key, "one trigger: `schedule: rate(...)|cron(...)`, `http: \"METHOD /path\"` or `sqs: { queue, batchSize? }`", event);
+        v.fail(
+            key,
+            'one trigger: `schedule: rate(...)|cron(...)`, `http: "METHOD /path"` or `sqs: { queue, batchSize? }`',
+            event,
+        );
     }
     const k = `${key}.${kinds[0]}`;
     if (event.schedule !== undefined) {
-        if (typeof event.schedule === "string") return { schedule: { expression: validateScheduleExpression(k, event.schedule), enabled: true } };
+        if (typeof event.schedule === "string")
+            return {
+                schedule: {
+                    expression: validateScheduleExpression(k, event.schedule),
+                    enabled: true,
+                },
+            };
         const s = object(k, event.schedule);
         onlyKeys(k, s, MANIFEST_KEYS.schedule);
         return {
@@ -109,37 +169,60 @@ function parseEvent(key: string, value: unknown, queues: Readonly<Record<string,
         };
     }
     if (event.http !== undefined) {
-        if (typeof event.http === "string") return { http: { route: parseRoute(k, event.http).routeKey } };
+        if (typeof event.http === "string")
+            return { http: { route: parseRoute(k, event.http).routeKey } };
         const h = object(k, event.http);
         onlyKeys(k, h, MANIFEST_KEYS.http);
         return { http: { route: parseRoute(`${k}.route`, h.route).routeKey } };
     }
     const s = typeof event.sqs === "string" ? { queue: event.sqs } : object(k, event.sqs);
     onlyKeys(k, s, MANIFEST_KEYS.sqs);
-    const queue = typeof s.queue === "string" && QUEUE_NAME.test(s.queue) && queues[s.queue] !== undefined
-        ? s.queue
-        : validateQueueArn(`${k}.queue`, s.queue);
+    const queue =
+        typeof s.queue === "string" && QUEUE_NAME.test(s.queue) && queues[s.queue] !== undefined
+            ? s.queue
+            : validateQueueArn(`${k}.queue`, s.queue);
     return {
         sqs: {
             queue,
-            ...(s.batchSize === undefined ? {} : { batchSize: validateBatchSize(`${k}.batchSize`, s.batchSize) }),
+            ...(s.batchSize === undefined
+                ? {}
+                : { batchSize: validateBatchSize(`${k}.batchSize`, s.batchSize) }),
             enabled: s.enabled === undefined ? true : v.boolean(`${k}.enabled`, s.enabled),
         },
     };
 }
 
 function parseFunction(
-    key: string, value: unknown, images: Readonly<Record<string, ImageSpec>>, layers: Readonly<Record<string, LayerSpec>>,
-    queues: Readonly<Record<string, QueueSpec>>, join: (p: string) => string,
+    key: string,
+    value: unknown,
+    images: Readonly<Record<string, ImageSpec>>,
+    layers: Readonly<Record<string, LayerSpec>>,
+    queues: Readonly<Record<string, QueueSpec>>,
+    join: (p: string) => string,
 ): FunctionSpec {
     const fn = object(key, value);
     const isZip = fn.handler !== undefined || fn.code !== undefined;
-    if (isZip && fn.command !== undefined) v.fail(`${key}.command`, "absent on a zip function (it has `handler` and `code`; an image function has `command`)", fn.command);
-    if (!isZip && fn.command === undefined) v.fail(key, "an image function `{ command: [<handler>] }` or a zip function `{ handler, code }`", fn);
+    if (isZip && fn.command !== undefined)
+        v.fail(
+            `${key}.command`,
+            "absent on a zip function (it has `handler` and `code`; an image function has `command`)",
+            fn.command,
+        );
+    if (!isZip && fn.command === undefined)
+        v.fail(
+            key,
+            "an image function `{ command: [<handler>] }` or a zip function `{ handler, code }`",
+            fn,
+        );
     const own = isZip ? MANIFEST_KEYS.zipFunction : MANIFEST_KEYS.imageFunction;
     const other = isZip ? MANIFEST_KEYS.imageFunction : MANIFEST_KEYS.zipFunction;
     for (const k of other) {
-        if (fn[k] !== undefined) v.fail(`${key}.${k}`, `absent on ${isZip ? "a zip" : "an image"} function (it belongs to ${isZip ? "image" : "zip"} functions)`, fn[k]);
+        if (fn[k] !== undefined)
+            v.fail(
+                `${key}.${k}`,
+                `absent on ${isZip ? "a zip" : "an image"} function (it belongs to ${isZip ? "image" : "zip"} functions)`,
+                fn[k],
+            );
     }
     onlyKeys(key, fn, [...MANIFEST_KEYS.common, ...own]);
     const events = fn.events === undefined ? [] : fn.events;
@@ -148,7 +231,9 @@ function parseFunction(
         memorySize: optional(fn.memorySize, (m) => v.memorySize(`${key}.memorySize`, m)),
         timeout: optional(fn.timeout, (t) => v.timeout(`${key}.timeout`, t)),
         environment: stringMap(`${key}.environment`, fn.environment, v.environmentName),
-        reservedConcurrentExecutions: optional(fn.reservedConcurrentExecutions, (r) => v.atLeast(`${key}.reservedConcurrentExecutions`, r, 0)),
+        reservedConcurrentExecutions: optional(fn.reservedConcurrentExecutions, (r) =>
+            v.atLeast(`${key}.reservedConcurrentExecutions`, r, 0),
+        ),
         architecture: optional(fn.architecture, (a) => v.architecture(`${key}.architecture`, a)),
         description: optional(fn.description, (d) => v.nonEmptyString(`${key}.description`, d)),
         policyStatements: validateStatements(`${key}.policyStatements`, fn.policyStatements ?? []),
@@ -156,35 +241,62 @@ function parseFunction(
     };
     if (!isZip) {
         const names = Object.keys(images);
-        const image = fn.image === undefined
-            ? (names.length === 1 ? names[0] : v.fail(`${key}.image`, `the name of one of the images (${names.join(", ")}); it may be left out only when there is one image`, fn.image))
-            : v.oneOf(`${key}.image`, fn.image, names);
+        const image =
+            fn.image === undefined
+                ? names.length === 1
+                    ? names[0]
+                    : v.fail(
+                          `${key}.image`,
+                          `the name of one of the images (${names.join(", ")}); it may be left out only when there is one image`,
+                          fn.image,
+                      )
+                : v.oneOf(`${key}.image`, fn.image, names);
         return {
-            kind: "image", ...common, image,
+            kind: "image",
+            ...common,
+            image,
             command: v.command(`${key}.command`, fn.command),
             entryPoint: optional(fn.entryPoint, (e) => v.stringList(`${key}.entryPoint`, e)),
-            workingDirectory: optional(fn.workingDirectory, (w) => v.matches(`${key}.workingDirectory`, w, /^\//, "an absolute path inside the image")),
+            workingDirectory: optional(fn.workingDirectory, (w) =>
+                v.matches(`${key}.workingDirectory`, w, /^\//, "an absolute path inside the image"),
+            ),
         };
     }
     const layerRefs = fn.layers ?? [];
     if (!Array.isArray(layerRefs) || layerRefs.length > MAX_LAYERS) {
-        v.fail(`${key}.layers`, `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`, layerRefs);
+        v.fail(
+            `${key}.layers`,
+            `a list of at most ${MAX_LAYERS} layers (Lambda's limit per function)`,
+            layerRefs,
+        );
     }
     layerRefs.forEach((l, i) => {
         if (!(typeof l === "string" && (layers[l] !== undefined || LAYER_ARN.test(l)))) {
-            v.fail(`${key}.layers[${i}]`, `the name of one of the manifest's layers (${Object.keys(layers).join(", ") || "none declared"}) or a versioned layer ARN`, l);
+            v.fail(
+                `${key}.layers[${i}]`,
+                `the name of one of the manifest's layers (${Object.keys(layers).join(", ") || "none declared"}) or a versioned layer ARN`,
+                l,
+            );
         }
     });
     return {
-        kind: "zip", ...common,
+        kind: "zip",
+        ...common,
         handler: v.handler(`${key}.handler`, fn.handler),
         code: join(v.nonEmptyString(`${key}.code`, fn.code)),
-        runtime: fn.runtime === undefined ? DEFAULT_RUNTIME : v.pythonRuntime(`${key}.runtime`, fn.runtime),
+        runtime:
+            fn.runtime === undefined
+                ? DEFAULT_RUNTIME
+                : v.pythonRuntime(`${key}.runtime`, fn.runtime),
         layers: [...(layerRefs as string[])],
     };
 }
 
-function mapOf<T>(key: string, value: unknown, parse: (key: string, value: unknown) => T): Record<string, T> {
+function mapOf<T>(
+    key: string,
+    value: unknown,
+    parse: (key: string, value: unknown) => T,
+): Record<string, T> {
     if (value === undefined) return {};
     const map = object(key, value);
     const out: Record<string, T> = {};
@@ -200,25 +312,40 @@ export function parseManifest(doc: unknown, baseDir = "."): Manifest {
     const root = object("manifest", doc);
     refusePlaceholders("", root);
     onlyKeys("", root, MANIFEST_KEYS.root);
-    const join = (p: string) => (path.isAbsolute(p) ? p : path.join(baseDir, p)).split(path.sep).join("/");
-    if (root.image !== undefined && root.images !== undefined) v.fail("image", "absent when `images` is given (`image:` is the one image named \"app\")", root.image);
-    const images = root.image !== undefined
-        ? { [DEFAULT_IMAGE_NAME]: parseImage("image", root.image, join) }
-        : mapOf("images", root.images, (k, x) => parseImage(k, x, join));
-    if (root.images !== undefined && Object.keys(images).length === 0) v.fail("images", "a mapping of at least one image", root.images);
+    const join = (p: string) =>
+        (path.isAbsolute(p) ? p : path.join(baseDir, p)).split(path.sep).join("/");
+    if (root.image !== undefined && root.images !== undefined)
+        v.fail(
+            "image",
+            'absent when `images` is given (`image:` is the one image named "app")',
+            root.image,
+        );
+    const images =
+        root.image !== undefined
+            ? { [DEFAULT_IMAGE_NAME]: parseImage("image", root.image, join) }
+            : mapOf("images", root.images, (k, x) => parseImage(k, x, join));
+    if (root.images !== undefined && Object.keys(images).length === 0)
+        v.fail("images", "a mapping of at least one image", root.images);
     const layers = mapOf("layers", root.layers, (k, x) => parseLayer(k, x, join));
     const queues = mapOf("queues", root.queues, parseQueue);
     const policyStatements = validateStatements("policyStatements", root.policyStatements ?? []);
     const functionsDoc = object("functions", root.functions);
-    if (Object.keys(functionsDoc).length === 0) v.fail("functions", "a mapping of at least one function", functionsDoc);
-    const functions = mapOf("functions", functionsDoc, (k, x) => parseFunction(k, x, images, layers, queues, join));
+    if (Object.keys(functionsDoc).length === 0)
+        v.fail("functions", "a mapping of at least one function", functionsDoc);
+    const functions = mapOf("functions", functionsDoc, (k, x) =>
+        parseFunction(k, x, images, layers, queues, join),
+    );
     const routes = new Map<string, string>();
     for (const [name, fn] of Object.entries(functions)) {
         fn.events.forEach((e, i) => {
             if (!("http" in e)) return;
             const owner = routes.get(e.http.route);
             if (owner !== undefined) {
-                v.fail(`functions.${name}.events[${i}].http`, `a route no other function has (function "${owner}" already has ${JSON.stringify(e.http.route)})`, e.http.route);
+                v.fail(
+                    `functions.${name}.events[${i}].http`,
+                    `a route no other function has (function "${owner}" already has ${JSON.stringify(e.http.route)})`,
+                    e.http.route,
+                );
             }
             routes.set(e.http.route, name);
         });
@@ -229,7 +356,12 @@ export function parseManifest(doc: unknown, baseDir = "."): Manifest {
 /** Reads and validates a manifest file; errors name the file. */
 export function readManifest(file: string = DEFAULT_MANIFEST): Manifest {
     if (!fs.existsSync(file)) {
-        throw new v.ValidationError("manifest", `Manifest ${JSON.stringify(file)} not found: create it (see lambda-docker.yaml in the README) or pass --manifest.`);
+        throw new v.ValidationError(
+            "manifest",
+            `Manifest ${JSON.stringify(file)} not found: create it (see lambda-docker.yaml in the README) or pass --manifest.`,
+        );
     }
-    return v.withContext("Manifest", file, () => parseManifest(YAML.parse(fs.readFileSync(file, "utf8")), path.dirname(file)));
+    return v.withContext("Manifest", file, () =>
+        parseManifest(YAML.parse(fs.readFileSync(file, "utf8")), path.dirname(file)),
+    );
 }

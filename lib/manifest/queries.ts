@@ -8,26 +8,49 @@ import { ImageFunctionSpec, Manifest, ZipFunctionSpec } from "./types";
  * function's is refused: AWS would refuse the event source mapping halfway through a deploy.
  * @param defaultTimeout the timeout of a function that sets none (the stack's).
  */
-export function queueVisibilityTimeouts(manifest: Manifest, defaultTimeout: number): Record<string, number> {
-    return Object.fromEntries(Object.entries(manifest.queues).map(([queue, spec]) => {
-        const consumers = Object.entries(manifest.functions)
-            .filter(([, f]) => f.events.some((e) => "sqs" in e && e.sqs.queue === queue))
-            .map(([name, f]) => [name, f.timeout ?? defaultTimeout] as const);
-        const longest = consumers.reduce((max, c) => (c[1] > max[1] ? c : max), ["", 0] as readonly [string, number]);
-        if (spec.visibilityTimeout !== undefined && spec.visibilityTimeout < longest[1]) {
-            v.fail(`queues.${queue}.visibilityTimeout`, `at least the timeout of every function it triggers (function "${longest[0]}" has ${longest[1]} seconds; AWS refuses the mapping otherwise)`, spec.visibilityTimeout);
-        }
-        return [queue, spec.visibilityTimeout ?? Math.min(43_200, 6 * Math.max(defaultTimeout, longest[1]))];
-    }));
+export function queueVisibilityTimeouts(
+    manifest: Manifest,
+    defaultTimeout: number,
+): Record<string, number> {
+    return Object.fromEntries(
+        Object.entries(manifest.queues).map(([queue, spec]) => {
+            const consumers = Object.entries(manifest.functions)
+                .filter(([, f]) => f.events.some((e) => "sqs" in e && e.sqs.queue === queue))
+                .map(([name, f]) => [name, f.timeout ?? defaultTimeout] as const);
+            const longest = consumers.reduce((max, c) => (c[1] > max[1] ? c : max), [
+                "",
+                0,
+            ] as readonly [string, number]);
+            if (spec.visibilityTimeout !== undefined && spec.visibilityTimeout < longest[1]) {
+                v.fail(
+                    `queues.${queue}.visibilityTimeout`,
+                    `at least the timeout of every function it triggers (function "${longest[0]}" has ${longest[1]} seconds; AWS refuses the mapping otherwise)`,
+                    spec.visibilityTimeout,
+                );
+            }
+            return [
+                queue,
+                spec.visibilityTimeout ??
+                    Math.min(43_200, 6 * Math.max(defaultTimeout, longest[1])),
+            ];
+        }),
+    );
 }
 
 /** The image functions, all or those of one image, in manifest order. */
-export function imageFunctionsOf(manifest: Manifest, imageName?: string): [string, ImageFunctionSpec][] {
-    return Object.entries(manifest.functions)
-        .filter((e): e is [string, ImageFunctionSpec] => e[1].kind === "image" && (imageName === undefined || e[1].image === imageName));
+export function imageFunctionsOf(
+    manifest: Manifest,
+    imageName?: string,
+): [string, ImageFunctionSpec][] {
+    return Object.entries(manifest.functions).filter(
+        (e): e is [string, ImageFunctionSpec] =>
+            e[1].kind === "image" && (imageName === undefined || e[1].image === imageName),
+    );
 }
 
 /** The zip functions, in manifest order. */
 export function zipFunctionsOf(manifest: Manifest): [string, ZipFunctionSpec][] {
-    return Object.entries(manifest.functions).filter((e): e is [string, ZipFunctionSpec] => e[1].kind === "zip");
+    return Object.entries(manifest.functions).filter(
+        (e): e is [string, ZipFunctionSpec] => e[1].kind === "zip",
+    );
 }

@@ -10,7 +10,14 @@ export interface ImageSpec {
 }
 
 export type LayerSpec =
-    | { readonly kind: "docker"; readonly context: string; readonly dockerfile?: string; readonly buildArgs: Readonly<Record<string, string>>; readonly target?: string; readonly description?: string }
+    | {
+          readonly kind: "docker";
+          readonly context: string;
+          readonly dockerfile?: string;
+          readonly buildArgs: Readonly<Record<string, string>>;
+          readonly target?: string;
+          readonly description?: string;
+      }
     | { readonly kind: "directory"; readonly path: string; readonly description?: string };
 
 export interface QueueSpec {
@@ -21,9 +28,21 @@ export interface QueueSpec {
 }
 
 export type EventSpec =
-    | { readonly schedule: { readonly expression: string; readonly enabled: boolean; readonly input?: unknown } }
+    | {
+          readonly schedule: {
+              readonly expression: string;
+              readonly enabled: boolean;
+              readonly input?: unknown;
+          };
+      }
     | { readonly http: { readonly route: string } }
-    | { readonly sqs: { readonly queue: string; readonly batchSize?: number; readonly enabled: boolean } };
+    | {
+          readonly sqs: {
+              readonly queue: string;
+              readonly batchSize?: number;
+              readonly enabled: boolean;
+          };
+      };
 
 export interface FunctionOverrides {
     readonly memorySize?: number;
@@ -75,7 +94,16 @@ export const MANIFEST_KEYS = {
     dockerLayer: ["context", "dockerfile", "buildArgs", "target", "description"],
     directoryLayer: ["path", "description"],
     queue: ["visibilityTimeout", "messageRetentionSeconds"],
-    common: ["memorySize", "timeout", "environment", "reservedConcurrentExecutions", "architecture", "description", "policyStatements", "events"],
+    common: [
+        "memorySize",
+        "timeout",
+        "environment",
+        "reservedConcurrentExecutions",
+        "architecture",
+        "description",
+        "policyStatements",
+        "events",
+    ],
     imageFunction: ["image", "command", "entryPoint", "workingDirectory"],
     zipFunction: ["handler", "code", "runtime", "layers"],
     schedule: ["expression", "enabled", "input"],

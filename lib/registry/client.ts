@@ -3,7 +3,14 @@
  * per repository scope, credentials only for the registry that issued them. See docs/design/promotion.md.
  */
 import * as crypto from "crypto";
-import { BearerChallenge, PromotionError, RegistryCredentials, parseBearerChallenge, parseChallenges, registryBaseUrl } from "./reference";
+import {
+    BearerChallenge,
+    PromotionError,
+    RegistryCredentials,
+    parseBearerChallenge,
+    parseChallenges,
+    registryBaseUrl,
+} from "./reference";
 
 export interface ClientOptions {
     /** Basic credentials: sent to this registry, and to the token service it names. @default undefined (anonymous) */
@@ -37,7 +44,10 @@ export interface RequestInit {
 
 /** A failure worth another attempt: a network error, a timeout, 429 or a 5xx. */
 export class TransientError extends Error {
-    constructor(message: string, readonly retryAfterMs?: number) {
+    constructor(
+        message: string,
+        readonly retryAfterMs?: number,
+    ) {
         super(message);
         this.name = "TransientError";
     }
@@ -95,9 +105,10 @@ function sleep(ms: number): Promise<void> {
 function networkError(what: string, e: unknown): TransientError {
     if (e instanceof TransientError) return e;
     const err = e as Error & { cause?: { code?: string; message?: string } };
-    const reason = (err.name === "AbortError" || err.name === "TimeoutError") && err.cause === undefined
-        ? "timed out"
-        : err.cause?.code ?? err.cause?.message ?? err.message;
+    const reason =
+        (err.name === "AbortError" || err.name === "TimeoutError") && err.cause === undefined
+            ? "timed out"
+            : (err.cause?.code ?? err.cause?.message ?? err.message);
     return new TransientError(`${what}: ${reason}`);
 }
 
@@ -106,9 +117,13 @@ export class RegistryClient {
     private readonly tokens = new Map<string, string>();
     /** The scheme the registry asked for in its last challenge. */
     private scheme: "bearer" | "basic" | undefined;
-    readonly options: Required<Omit<ClientOptions, "credentials">> & Pick<ClientOptions, "credentials">;
+    readonly options: Required<Omit<ClientOptions, "credentials">> &
+        Pick<ClientOptions, "credentials">;
 
-    constructor(readonly host: string, options: ClientOptions = {}) {
+    constructor(
+        readonly host: string,
+        options: ClientOptions = {},
+    ) {
         this.origin = registryBaseUrl(host);
         this.options = {
             credentials: options.credentials,
@@ -131,12 +146,19 @@ export class RegistryClient {
      */
     async request(method: string, pathOrUrl: string, init: RequestInit): Promise<Response> {
         const res = await this.open(method, pathOrUrl, init);
-        return { status: res.status, headers: res.headers, url: res.url, body: await this.readAll(res.body, `${method} ${pathOrUrl}`) };
+        return {
+            status: res.status,
+            headers: res.headers,
+            url: res.url,
+            body: await this.readAll(res.body, `${method} ${pathOrUrl}`),
+        };
     }
 
     /** `request`, retried with backoff on TransientError. Only for idempotent steps with a buffer body. */
     async retrying(method: string, pathOrUrl: string, init: RequestInit): Promise<Response> {
-        return this.withRetries(`${method} ${pathOrUrl}`, () => this.request(method, pathOrUrl, init));
+        return this.withRetries(`${method} ${pathOrUrl}`, () =>
+            this.request(method, pathOrUrl, init),
+        );
     }
 
     /** Runs `step` until it succeeds, it fails with anything but a TransientError, or attempts run out. */
@@ -147,16 +169,23 @@ export class RegistryClient {
             } catch (e) {
                 if (!(e instanceof TransientError)) throw e;
                 if (attempt >= this.options.attempts) {
-                    throw new PromotionError(`Registry ${this.host}: ${what} failed ${attempt} times; the last time: ${e.message}.`);
+                    throw new PromotionError(
+                        `Registry ${this.host}: ${what} failed ${attempt} times; the last time: ${e.message}.`,
+                    );
                 }
-                const backoff = this.options.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+                const backoff =
+                    this.options.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
                 await sleep(e.retryAfterMs ?? backoff);
             }
         }
     }
 
     /** A response with its body unread, as an idle-bounded stream of chunks. */
-    async open(method: string, pathOrUrl: string, init: RequestInit): Promise<{ status: number; headers: Headers; url: string; body: AsyncIterable<Uint8Array> }> {
+    async open(
+        method: string,
+        pathOrUrl: string,
+        init: RequestInit,
+    ): Promise<{ status: number; headers: Headers; url: string; body: AsyncIterable<Uint8Array> }> {
         let res = await this.sendFollowing(method, this.url(pathOrUrl), init);
         if (res.status === 401) {
             const streamed = init.body !== undefined && !Buffer.isBuffer(init.body);
@@ -174,9 +203,17 @@ export class RegistryClient {
         }
         if (RETRY_STATUS.has(res.status)) {
             await res.body?.cancel().catch(() => undefined);
-            throw new TransientError(`${method} ${pathOrUrl} answered HTTP ${res.status}`, retryAfterMs(res.headers.get("retry-after")));
+            throw new TransientError(
+                `${method} ${pathOrUrl} answered HTTP ${res.status}`,
+                retryAfterMs(res.headers.get("retry-after")),
+            );
         }
-        return { status: res.status, headers: res.headers, url: res.url, body: res.body ? this.idleBounded(res.body, `${method} ${pathOrUrl}`) : empty() };
+        return {
+            status: res.status,
+            headers: res.headers,
+            url: res.url,
+            body: res.body ? this.idleBounded(res.body, `${method} ${pathOrUrl}`) : empty(),
+        };
     }
 
     private authorization(url: string, scopes: readonly string[]): string | undefined {
@@ -185,7 +222,8 @@ export class RegistryClient {
             const token = this.tokens.get(scopeKey(scopes));
             return token ? `Bearer ${token}` : undefined;
         }
-        if (this.scheme === "basic" && this.options.credentials) return basic(this.options.credentials);
+        if (this.scheme === "basic" && this.options.credentials)
+            return basic(this.options.credentials);
         return undefined;
     }
 
@@ -214,19 +252,34 @@ export class RegistryClient {
     private async token(challenge: BearerChallenge, scopes: readonly string[]): Promise<string> {
         const realm = new URL(challenge.realm);
         if (realm.protocol !== "https:" && registryBaseUrl(realm.host).startsWith("https:")) {
-            throw new PromotionError(`Registry ${this.host} named a token service over plain HTTP (${realm.origin}); refusing to send credentials there.`);
+            throw new PromotionError(
+                `Registry ${this.host} named a token service over plain HTTP (${realm.origin}); refusing to send credentials there.`,
+            );
         }
         if (challenge.service) realm.searchParams.set("service", challenge.service);
-        const wanted = [...new Set([...(challenge.scope?.split(" ") ?? []), ...scopes])].filter((s) => s !== "");
+        const wanted = [...new Set([...(challenge.scope?.split(" ") ?? []), ...scopes])].filter(
+            (s) => s !== "",
+        );
         for (const s of wanted) realm.searchParams.append("scope", s);
         const res = await this.withRetries(`the token service ${realm.origin}`, async () => {
             const watchdog = new Watchdog();
-            watchdog.arm(this.options.headersTimeoutMs, `the token service ${realm.origin} did not answer within ${this.options.headersTimeoutMs} ms`);
+            watchdog.arm(
+                this.options.headersTimeoutMs,
+                `the token service ${realm.origin} did not answer within ${this.options.headersTimeoutMs} ms`,
+            );
             try {
                 const r = await fetch(realm, {
-                    headers: this.options.credentials ? { authorization: basic(this.options.credentials) } : {}, signal: watchdog.signal, redirect: "error",
+                    headers: this.options.credentials
+                        ? { authorization: basic(this.options.credentials) }
+                        : {},
+                    signal: watchdog.signal,
+                    redirect: "error",
                 });
-                if (RETRY_STATUS.has(r.status)) throw new TransientError(`the token service answered HTTP ${r.status}`, retryAfterMs(r.headers.get("retry-after")));
+                if (RETRY_STATUS.has(r.status))
+                    throw new TransientError(
+                        `the token service answered HTTP ${r.status}`,
+                        retryAfterMs(r.headers.get("retry-after")),
+                    );
                 return { status: r.status, text: await r.text() };
             } catch (e) {
                 throw networkError(`the token service ${realm.origin}`, e);
@@ -235,33 +288,56 @@ export class RegistryClient {
             }
         });
         if (res.status !== 200) {
-            throw new PromotionError(`Registry ${this.host}: the token service ${realm.origin} refused ${this.options.credentials ? "the credentials" : "an anonymous token"} for ${wanted.join(" ")} (HTTP ${res.status}).`);
+            throw new PromotionError(
+                `Registry ${this.host}: the token service ${realm.origin} refused ${this.options.credentials ? "the credentials" : "an anonymous token"} for ${wanted.join(" ")} (HTTP ${res.status}).`,
+            );
         }
         let doc: { token?: string; access_token?: string };
         try {
             doc = JSON.parse(res.text) as typeof doc;
         } catch {
-            throw new PromotionError(`Registry ${this.host}: the token service ${realm.origin} answered something that is not JSON.`);
+            throw new PromotionError(
+                `Registry ${this.host}: the token service ${realm.origin} answered something that is not JSON.`,
+            );
         }
         const token = doc.token ?? doc.access_token;
-        if (!token) throw new PromotionError(`Registry ${this.host}: the token service ${realm.origin} returned no token.`);
+        if (!token)
+            throw new PromotionError(
+                `Registry ${this.host}: the token service ${realm.origin} returned no token.`,
+            );
         return token;
     }
 
     /** Sends once, following redirects by hand so that credentials never leave this registry. */
-    private async sendFollowing(method: string, url: string, init: RequestInit): Promise<globalThis.Response> {
+    private async sendFollowing(
+        method: string,
+        url: string,
+        init: RequestInit,
+    ): Promise<globalThis.Response> {
         let current = url;
         for (let hop = 0; ; hop++) {
             const res = await this.sendOnce(method, current, init);
             const location = res.headers.get("location");
-            if (![301, 302, 303, 307, 308].includes(res.status) || !location || !(method === "GET" || method === "HEAD")) return res;
+            if (
+                ![301, 302, 303, 307, 308].includes(res.status) ||
+                !location ||
+                !(method === "GET" || method === "HEAD")
+            )
+                return res;
             await res.body?.cancel().catch(() => undefined);
-            if (hop >= MAX_REDIRECTS) throw new PromotionError(`Registry ${this.host}: more than ${MAX_REDIRECTS} redirects for ${method} ${url}.`);
+            if (hop >= MAX_REDIRECTS)
+                throw new PromotionError(
+                    `Registry ${this.host}: more than ${MAX_REDIRECTS} redirects for ${method} ${url}.`,
+                );
             current = new URL(location, current).toString();
         }
     }
 
-    private async sendOnce(method: string, url: string, init: RequestInit): Promise<globalThis.Response> {
+    private async sendOnce(
+        method: string,
+        url: string,
+        init: RequestInit,
+    ): Promise<globalThis.Response> {
         const headers: Record<string, string> = { ...init.headers };
         const auth = this.authorization(url, init.scopes);
         if (auth) headers.authorization = auth;
@@ -270,15 +346,28 @@ export class RegistryClient {
         let body: Buffer | AsyncIterable<Uint8Array> | undefined;
         if (init.body === undefined || Buffer.isBuffer(init.body)) {
             body = init.body;
-            watchdog.arm(this.options.headersTimeoutMs, `${what} got no answer within ${this.options.headersTimeoutMs} ms`);
+            watchdog.arm(
+                this.options.headersTimeoutMs,
+                `${what} got no answer within ${this.options.headersTimeoutMs} ms`,
+            );
         } else {
             body = this.pacedBody(init.body, watchdog, what);
-            watchdog.arm(this.options.idleTimeoutMs, `${what}: the request body stalled for ${this.options.idleTimeoutMs} ms`);
+            watchdog.arm(
+                this.options.idleTimeoutMs,
+                `${what}: the request body stalled for ${this.options.idleTimeoutMs} ms`,
+            );
         }
         try {
             const streamed = body !== undefined && !Buffer.isBuffer(body);
             // duplex "half": Node's fetch sends a streamed body as it is produced.
-            const res = await fetch(url, { method, headers, body, redirect: "manual", signal: watchdog.signal, ...(streamed ? { duplex: "half" } : {}) } as unknown as globalThis.RequestInit);
+            const res = await fetch(url, {
+                method,
+                headers,
+                body,
+                redirect: "manual",
+                signal: watchdog.signal,
+                ...(streamed ? { duplex: "half" } : {}),
+            } as unknown as globalThis.RequestInit);
             watchdog.disarm();
             return res;
         } catch (e) {
@@ -290,23 +379,44 @@ export class RegistryClient {
     }
 
     /** Re-arms the watchdog per chunk while a body is sent, then waits for the headers. */
-    private async *pacedBody(source: AsyncIterable<Uint8Array>, watchdog: Watchdog, what: string): AsyncGenerator<Uint8Array> {
+    private async *pacedBody(
+        source: AsyncIterable<Uint8Array>,
+        watchdog: Watchdog,
+        what: string,
+    ): AsyncGenerator<Uint8Array> {
         for await (const chunk of source) {
-            watchdog.arm(this.options.idleTimeoutMs, `${what}: the request body stalled for ${this.options.idleTimeoutMs} ms`);
+            watchdog.arm(
+                this.options.idleTimeoutMs,
+                `${what}: the request body stalled for ${this.options.idleTimeoutMs} ms`,
+            );
             yield chunk;
         }
-        watchdog.arm(this.options.headersTimeoutMs, `${what} got no answer within ${this.options.headersTimeoutMs} ms of its last byte`);
+        watchdog.arm(
+            this.options.headersTimeoutMs,
+            `${what} got no answer within ${this.options.headersTimeoutMs} ms of its last byte`,
+        );
     }
 
     /** A response body that fails (TransientError) when no chunk arrives for the idle timeout. */
-    private async *idleBounded(stream: ReadableStream<Uint8Array>, what: string): AsyncGenerator<Uint8Array> {
+    private async *idleBounded(
+        stream: ReadableStream<Uint8Array>,
+        what: string,
+    ): AsyncGenerator<Uint8Array> {
         const reader = stream.getReader();
         const idle = this.options.idleTimeoutMs;
         try {
             for (;;) {
                 let timer: NodeJS.Timeout | undefined;
                 const stalled = new Promise<never>((_, reject) => {
-                    timer = setTimeout(() => reject(new TransientError(`Registry ${this.host}: ${what}: the response stalled for ${idle} ms`)), idle);
+                    timer = setTimeout(
+                        () =>
+                            reject(
+                                new TransientError(
+                                    `Registry ${this.host}: ${what}: the response stalled for ${idle} ms`,
+                                ),
+                            ),
+                        idle,
+                    );
                 });
                 let next: { done: boolean; value?: Uint8Array };
                 try {
@@ -349,9 +459,15 @@ export function sha256Digest(bytes: Buffer): string {
 }
 
 /** An upload session's next URL, absolute. */
-export function location(client: RegistryClient, res: Pick<Response, "status" | "headers">): string {
+export function location(
+    client: RegistryClient,
+    res: Pick<Response, "status" | "headers">,
+): string {
     const loc = res.headers.get("location");
-    if (!loc) throw new PromotionError(`Registry ${client.host} answered ${res.status} without a Location header.`);
+    if (!loc)
+        throw new PromotionError(
+            `Registry ${client.host} answered ${res.status} without a Location header.`,
+        );
     return new URL(loc, client.origin).toString();
 }
 
@@ -359,7 +475,13 @@ export function withDigest(url: string, digest: string): string {
     return `${url}${url.includes("?") ? "&" : "?"}digest=${encodeURIComponent(digest)}`;
 }
 
-export function unexpected(host: string, what: string, res: Pick<Response, "status" | "body">): PromotionError {
+export function unexpected(
+    host: string,
+    what: string,
+    res: Pick<Response, "status" | "body">,
+): PromotionError {
     const detail = res.body.toString("utf8").slice(0, 300).trim();
-    return new PromotionError(`Registry ${host} refused to ${what}: HTTP ${res.status}${detail ? ` ${detail}` : ""}.`);
+    return new PromotionError(
+        `Registry ${host} refused to ${what}: HTTP ${res.status}${detail ? ` ${detail}` : ""}.`,
+    );
 }

@@ -10,7 +10,10 @@ import * as path from "path";
 import { PromotionError, RegistryCredentials, credentialsFor, ecrHost } from "./reference";
 
 interface DockerConfig {
-    auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+    auths?: Record<
+        string,
+        { auth?: string; username?: string; password?: string; identitytoken?: string }
+    >;
     credHelpers?: Record<string, string>;
     credsStore?: string;
 }
@@ -27,14 +30,30 @@ export function readDockerConfig(env: NodeJS.ProcessEnv = process.env): DockerCo
 
 /** The keys Docker may have stored a host under: `host`, `https://host`, `http://host`, and Docker Hub's legacy URL. */
 function keysFor(host: string): string[] {
-    const keys = [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`];
-    if (host === "registry-1.docker.io" || host === "docker.io") keys.push("https://index.docker.io/v1/");
+    const keys = [
+        host,
+        `https://${host}`,
+        `http://${host}`,
+        `https://${host}/v1/`,
+        `https://${host}/v2/`,
+    ];
+    if (host === "registry-1.docker.io" || host === "docker.io")
+        keys.push("https://index.docker.io/v1/");
     return keys;
 }
 
 /** Runs `docker-credential-<helper> get` for `host`, as the Docker CLI does. */
-function fromHelper(helper: string, host: string, env: NodeJS.ProcessEnv): RegistryCredentials | undefined {
-    const run = spawnSync(`docker-credential-${helper}`, ["get"], { input: host, env, encoding: "utf8", timeout: 30_000 });
+function fromHelper(
+    helper: string,
+    host: string,
+    env: NodeJS.ProcessEnv,
+): RegistryCredentials | undefined {
+    const run = spawnSync(`docker-credential-${helper}`, ["get"], {
+        input: host,
+        env,
+        encoding: "utf8",
+        timeout: 30_000,
+    });
     if (run.error || run.status !== 0) return undefined;
     try {
         const doc = JSON.parse(run.stdout) as { Username?: string; Secret?: string };
@@ -45,7 +64,11 @@ function fromHelper(helper: string, host: string, env: NodeJS.ProcessEnv): Regis
 }
 
 /** What `docker login` stored for `host`, if anything. */
-export function dockerCredentials(host: string, env: NodeJS.ProcessEnv = process.env, config = readDockerConfig(env)): RegistryCredentials | undefined {
+export function dockerCredentials(
+    host: string,
+    env: NodeJS.ProcessEnv = process.env,
+    config = readDockerConfig(env),
+): RegistryCredentials | undefined {
     if (!config) return undefined;
     const helper = config.credHelpers?.[host];
     if (helper) return fromHelper(helper, host, env);
@@ -53,11 +76,13 @@ export function dockerCredentials(host: string, env: NodeJS.ProcessEnv = process
         const entry = config.auths?.[key];
         if (!entry) continue;
         if (entry.identitytoken) return { username: "<token>", password: entry.identitytoken };
-        if (entry.username !== undefined && entry.password !== undefined) return { username: entry.username, password: entry.password };
+        if (entry.username !== undefined && entry.password !== undefined)
+            return { username: entry.username, password: entry.password };
         if (entry.auth) {
             const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
             const colon = decoded.indexOf(":");
-            if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+            if (colon > 0)
+                return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
         }
     }
     return config.credsStore ? fromHelper(config.credsStore, host, env) : undefined;
@@ -67,7 +92,11 @@ type EcrSdk = typeof import("@aws-sdk/client-ecr");
 const ecrTokens = new Map<string, Promise<RegistryCredentials>>();
 
 /** ECR's registry credentials from GetAuthorizationToken, with the AWS SDK's default credential chain (cached per host). */
-export function ecrCredentials(host: string, registryId: string, region: string): Promise<RegistryCredentials> {
+export function ecrCredentials(
+    host: string,
+    registryId: string,
+    region: string,
+): Promise<RegistryCredentials> {
     let pending = ecrTokens.get(host);
     if (!pending) {
         pending = (async () => {
@@ -75,12 +104,19 @@ export function ecrCredentials(host: string, registryId: string, region: string)
             const sdk = require("@aws-sdk/client-ecr") as EcrSdk;
             let out: import("@aws-sdk/client-ecr").GetAuthorizationTokenCommandOutput;
             try {
-                out = await new sdk.ECRClient({ region }).send(new sdk.GetAuthorizationTokenCommand({ registryIds: [registryId] }));
+                out = await new sdk.ECRClient({ region }).send(
+                    new sdk.GetAuthorizationTokenCommand({ registryIds: [registryId] }),
+                );
             } catch (e) {
-                throw new PromotionError(`ECR GetAuthorizationToken for ${host} failed (${(e as Error).name}: ${(e as Error).message}); the AWS credentials of this process need ecr:GetAuthorizationToken.`);
+                throw new PromotionError(
+                    `ECR GetAuthorizationToken for ${host} failed (${(e as Error).name}: ${(e as Error).message}); the AWS credentials of this process need ecr:GetAuthorizationToken.`,
+                );
             }
             const token = out.authorizationData?.[0]?.authorizationToken;
-            if (!token) throw new PromotionError(`ECR GetAuthorizationToken returned no token for ${host}.`);
+            if (!token)
+                throw new PromotionError(
+                    `ECR GetAuthorizationToken returned no token for ${host}.`,
+                );
             const decoded = Buffer.from(token, "base64").toString("utf8");
             const colon = decoded.indexOf(":");
             return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };

@@ -25,7 +25,8 @@ export interface RepositoryName {
     readonly name: string;
 }
 
-const TARGET = /^([a-z0-9.-]+(?::[0-9]+)?|\[[0-9a-f:]+\](?::[0-9]+)?)\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)$/;
+const TARGET =
+    /^([a-z0-9.-]+(?::[0-9]+)?|\[[0-9a-f:]+\](?::[0-9]+)?)\/([a-z0-9]+(?:[._/-][a-z0-9]+)*)$/;
 
 /** `<registry>/<repository>` with no tag or digest. */
 export function parseTarget(key: string, value: unknown): RepositoryName {
@@ -42,13 +43,15 @@ export function parseSource(key: string, value: unknown): PinnedReference & Repo
 }
 
 export function validateTag(key: string, value: unknown): string {
-    if (typeof value !== "string" || !TAG_PATTERN.test(value)) fail(key, "a Docker tag: up to 128 of [A-Za-z0-9_.-], not starting with . or -", value);
+    if (typeof value !== "string" || !TAG_PATTERN.test(value))
+        fail(key, "a Docker tag: up to 128 of [A-Za-z0-9_.-], not starting with . or -", value);
     return value;
 }
 
 export function validateArchitecture(key: string, value: unknown): Architecture | undefined {
     if (value === undefined) return undefined;
-    if (value !== "x86_64" && value !== "arm64") fail(key, "\"x86_64\" or \"arm64\" (Lambda's architectures)", value);
+    if (value !== "x86_64" && value !== "arm64")
+        fail(key, '"x86_64" or "arm64" (Lambda\'s architectures)', value);
     return value;
 }
 
@@ -85,8 +88,16 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 function descriptor(value: unknown, where: string): Descriptor {
     const d = value as Partial<Descriptor> | null;
-    if (typeof d !== "object" || d === null || typeof d.digest !== "string" || !DIGEST.test(d.digest) || typeof d.size !== "number") {
-        throw new PromotionError(`The source manifest's ${where} is not a descriptor with a sha256 digest and a size.`);
+    if (
+        typeof d !== "object" ||
+        d === null ||
+        typeof d.digest !== "string" ||
+        !DIGEST.test(d.digest) ||
+        typeof d.size !== "number"
+    ) {
+        throw new PromotionError(
+            `The source manifest's ${where} is not a descriptor with a sha256 digest and a size.`,
+        );
     }
     return { mediaType: String(d.mediaType ?? ""), digest: d.digest, size: d.size };
 }
@@ -95,24 +106,41 @@ function descriptor(value: unknown, where: string): Descriptor {
  * Parses a manifest and refuses anything but a single-platform image: an index or a manifest list
  * (what a multi-platform or attested build pushes) is not something Lambda runs.
  */
-export function parseImageManifest(bytes: Buffer, contentType: string, source: string): ImageManifest {
-    let doc: { mediaType?: string; config?: unknown; layers?: unknown; manifests?: unknown; schemaVersion?: number };
+export function parseImageManifest(
+    bytes: Buffer,
+    contentType: string,
+    source: string,
+): ImageManifest {
+    let doc: {
+        mediaType?: string;
+        config?: unknown;
+        layers?: unknown;
+        manifests?: unknown;
+        schemaVersion?: number;
+    };
     try {
         doc = JSON.parse(bytes.toString("utf8"));
     } catch {
         throw new PromotionError(`The manifest of ${source} is not JSON.`);
     }
     const mediaType = doc.mediaType ?? contentType.split(";")[0].trim();
-    if (mediaType === MEDIA_TYPES.dockerList || mediaType === MEDIA_TYPES.ociIndex || Array.isArray(doc.manifests)) {
+    if (
+        mediaType === MEDIA_TYPES.dockerList ||
+        mediaType === MEDIA_TYPES.ociIndex ||
+        Array.isArray(doc.manifests)
+    ) {
         throw new PromotionError(
             `\`source\` must be a single-platform image; got an image index (${mediaType}) at ${source}. ` +
                 "Lambda accepts single-platform images: promote the digest of one platform's manifest, and build without attestations.",
         );
     }
     if (mediaType !== MEDIA_TYPES.dockerManifest && mediaType !== MEDIA_TYPES.ociManifest) {
-        throw new PromotionError(`\`source\` must be a Docker v2 or OCI image manifest; got ${JSON.stringify(mediaType)} at ${source}.`);
+        throw new PromotionError(
+            `\`source\` must be a Docker v2 or OCI image manifest; got ${JSON.stringify(mediaType)} at ${source}.`,
+        );
     }
-    if (!Array.isArray(doc.layers)) throw new PromotionError(`The manifest of ${source} has no layers list.`);
+    if (!Array.isArray(doc.layers))
+        throw new PromotionError(`The manifest of ${source} has no layers list.`);
     return {
         mediaType,
         config: descriptor(doc.config, "config"),
@@ -141,7 +169,9 @@ export interface BearerChallenge {
 }
 
 /** Every challenge of a `WWW-Authenticate` header, e.g. `Bearer realm="…",scope="…", Basic realm="…"` (RFC 9110 §11.6.1). */
-export function parseChallenges(header: string | null): { scheme: string; params: Record<string, string> }[] {
+export function parseChallenges(
+    header: string | null,
+): { scheme: string; params: Record<string, string> }[] {
     const s = header ?? "";
     const out: { scheme: string; params: Record<string, string> }[] = [];
     let i = 0;
@@ -165,7 +195,8 @@ export function parseChallenges(header: string | null): { scheme: string; params
             i += key[0].length;
             let value = "";
             if (s[i] === '"') {
-                for (i++; i < s.length && s[i] !== '"'; i++) value += s[i] === "\\" ? s[++i] ?? "" : s[i];
+                for (i++; i < s.length && s[i] !== '"'; i++)
+                    value += s[i] === "\\" ? (s[++i] ?? "") : s[i];
                 i++;
             } else {
                 value = /^[^\s,]*/.exec(s.slice(i))![0];
@@ -183,7 +214,11 @@ export function parseBearerChallenge(header: string | null): BearerChallenge | u
     const bearer = parseChallenges(header).find((c) => c.scheme === "bearer");
     if (!bearer?.params.realm) return undefined;
     const { realm, service, scope } = bearer.params;
-    return { realm, ...(service === undefined ? {} : { service }), ...(scope === undefined ? {} : { scope }) };
+    return {
+        realm,
+        ...(service === undefined ? {} : { service }),
+        ...(scope === undefined ? {} : { scope }),
+    };
 }
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]`: its region, when the host is an ECR registry. */
@@ -198,7 +233,8 @@ export function credentialsFor(
     host: string,
 ): RegistryCredentials | undefined {
     if (credentials === undefined) return undefined;
-    if (typeof (credentials as RegistryCredentials).username === "string") return credentials as RegistryCredentials;
+    if (typeof (credentials as RegistryCredentials).username === "string")
+        return credentials as RegistryCredentials;
     return (credentials as Record<string, RegistryCredentials>)[host];
 }
 

@@ -110,14 +110,23 @@ interface PackageJson {
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as PackageJson;
 
 /** The environment of another project: none of this repository's ts-node settings (npm test runs mocha transpile-only). */
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")));
+const ENV = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("TS_NODE_")),
+);
 
 function run(cmd: string, args: string[], cwd: string): string {
     try {
-        return execFileSync(cmd, args, { cwd, env: ENV, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        return execFileSync(cmd, args, {
+            cwd,
+            env: ENV,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     } catch (err) {
         const e = err as { stdout?: string; stderr?: string; message: string };
-        throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}${e.stderr ?? e.message}`);
+        throw new Error(
+            `${cmd} ${args.join(" ")} failed in ${cwd}:\n${e.stdout ?? ""}${e.stderr ?? e.message}`,
+        );
     }
 }
 
@@ -125,9 +134,15 @@ function run(cmd: string, args: string[], cwd: string): string {
 function unionDependencies(...pkgs: PackageJson[]): Record<string, string> {
     const all: Record<string, string> = {};
     for (const pkg of pkgs) {
-        for (const [name, range] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+        for (const [name, range] of Object.entries({
+            ...pkg.dependencies,
+            ...pkg.devDependencies,
+        })) {
             if (name === "lambda-docker") continue;
-            assert.ok(all[name] === undefined || all[name] === range, `${pkg.name} wants ${name}@${range}, another project here ${all[name]}`);
+            assert.ok(
+                all[name] === undefined || all[name] === range,
+                `${pkg.name} wants ${name}@${range}, another project here ${all[name]}`,
+            );
             all[name] = range;
         }
     }
@@ -147,18 +162,42 @@ describe("the packed package, installed once outside the repository", function (
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-pack-"));
         // dist/ is built and current (npm test builds it first; builtCli checks): no second build through `prepare`.
         builtCli();
-        const packed = JSON.parse(run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], ROOT));
+        const packed = JSON.parse(
+            run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], ROOT),
+        );
         files = (packed[0].files as { path: string }[]).map((f) => f.path);
         version = packed[0].version;
         const tarball = path.join(dir, packed[0].filename);
-        const copy = (from: string, to: string) => fs.cpSync(from, to, { recursive: true, filter: (src) => !/node_modules|[\\/]bin$/.test(src) });
+        const copy = (from: string, to: string) =>
+            fs.cpSync(from, to, {
+                recursive: true,
+                filter: (src) => !/node_modules|[\\/]bin$/.test(src),
+            });
         copy(path.join(ROOT, "examples", "consumer"), consumer());
         copy(path.join(ROOT, "provider"), providerDir());
-        const deps = unionDependencies(readJson(path.join(consumer(), "package.json")), readJson(path.join(providerDir(), "package.json")));
-        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "ld-pack-check", private: true, dependencies: { ...deps, "lambda-docker": `file:${tarball}` } }, null, 2));
+        const deps = unionDependencies(
+            readJson(path.join(consumer(), "package.json")),
+            readJson(path.join(providerDir(), "package.json")),
+        );
+        fs.writeFileSync(
+            path.join(dir, "package.json"),
+            JSON.stringify(
+                {
+                    name: "ld-pack-check",
+                    private: true,
+                    dependencies: { ...deps, "lambda-docker": `file:${tarball}` },
+                },
+                null,
+                2,
+            ),
+        );
         // Every dependency is in the npm cache after `npm ci`: no network unless one is missing. No install
         // scripts: @pulumi/docker-build's would download its provider plugin, which no check here needs.
-        run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"], dir);
+        run(
+            "npm",
+            ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"],
+            dir,
+        );
     });
     after(() => {
         plugin?.kill();
@@ -166,24 +205,54 @@ describe("the packed package, installed once outside the repository", function (
     });
 
     it("ships the built JS and declarations, the component and lib sources (for the provider's schema), the runtime's Python, the manifest's JSON Schema, README and LICENSE", () => {
-        const other = files.filter((f) => !/^dist\/(components|lib|cli|config)\/.+\.(js|d\.ts)$/.test(f) && !/^(components|lib)\/.+\.ts$/.test(f));
+        const other = files.filter(
+            (f) =>
+                !/^dist\/(components|lib|cli|config)\/.+\.(js|d\.ts)$/.test(f) &&
+                !/^(components|lib)\/.+\.ts$/.test(f),
+        );
         assert.deepEqual(other.sort(), [
-            "LICENSE", "README.md", "lib/local/python/bootstrap.py", "lib/local/python/check_handlers.py", "lib/local/python/lambda_layers.py",
-            "lib/local/python/lambda_runtime.py", "package.json", "schema/lambda-docker.schema.json",
+            "LICENSE",
+            "README.md",
+            "lib/local/python/bootstrap.py",
+            "lib/local/python/check_handlers.py",
+            "lib/local/python/lambda_layers.py",
+            "lib/local/python/lambda_runtime.py",
+            "package.json",
+            "schema/lambda-docker.schema.json",
         ]);
-        for (const f of ["dist/config/stackConfig.js", "dist/config/stackFile.js"]) assert.ok(files.includes(f), `the CLI reads stack files, but the tarball lacks ${f}`);
-        for (const f of ["dist/components/index.js", "dist/components/index.d.ts", "dist/cli/main.js", "components/index.ts"]) assert.ok(files.includes(f), `the tarball lacks ${f}`);
-        const testing = ["dist/components/testing/index.js", "dist/components/testing/index.d.ts"].filter((f) => !files.includes(f));
-        assert.deepEqual(testing, [], `package.json exports "./testing", but the tarball lacks ${testing.join(" and ")} (is components/testing/index.ts missing?)`);
+        for (const f of ["dist/config/stackConfig.js", "dist/config/stackFile.js"])
+            assert.ok(files.includes(f), `the CLI reads stack files, but the tarball lacks ${f}`);
+        for (const f of [
+            "dist/components/index.js",
+            "dist/components/index.d.ts",
+            "dist/cli/main.js",
+            "components/index.ts",
+        ])
+            assert.ok(files.includes(f), `the tarball lacks ${f}`);
+        const testing = [
+            "dist/components/testing/index.js",
+            "dist/components/testing/index.d.ts",
+        ].filter((f) => !files.includes(f));
+        assert.deepEqual(
+            testing,
+            [],
+            `package.json exports "./testing", but the tarball lacks ${testing.join(" and ")} (is components/testing/index.ts missing?)`,
+        );
     });
 
     it("builds EcrRepository, LambdaImage and ImageFunction through the main entry", () => {
         const app = path.join(consumer(), "minimal");
         fs.mkdirSync(path.join(app, "app"), { recursive: true });
-        fs.writeFileSync(path.join(app, "app", "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\n");
+        fs.writeFileSync(
+            path.join(app, "app", "Dockerfile"),
+            "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\n",
+        );
         fs.writeFileSync(path.join(app, "program.js"), MINIMAL);
         const out = JSON.parse(run(process.execPath, ["program.js"], app));
-        assert.equal(out.uri, `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:${"a".repeat(64)}`);
+        assert.equal(
+            out.uri,
+            `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:${"a".repeat(64)}`,
+        );
         assert.deepEqual(out.types, [
             "aws:cloudwatch/logGroup:LogGroup orchestrator-logs",
             "aws:ecr/lifecyclePolicy:LifecyclePolicy app-lifecycle",
@@ -199,70 +268,150 @@ describe("the packed package, installed once outside the repository", function (
     });
 
     it("resolves every export: Node (require), TypeScript with moduleResolution node (typesVersions) and nodenext (exports)", () => {
-        const node = JSON.parse(run(process.execPath, ["-e", `
+        const node = JSON.parse(
+            run(
+                process.execPath,
+                [
+                    "-e",
+                    `
             const pkg = require("lambda-docker/package.json");
             console.log(JSON.stringify({ version: pkg.version, main: typeof require("lambda-docker").EcrRepository,
                 testing: Object.keys(require("lambda-docker/testing")).length > 0, main2: require.resolve("lambda-docker"), testing2: require.resolve("lambda-docker/testing"),
                 local: typeof require("lambda-docker/local").invokeLocal, manifest: typeof require("lambda-docker/manifest").readManifest,
                 registry: typeof require("lambda-docker/registry").promoteImage }));
-        `], consumer()));
+        `,
+                ],
+                consumer(),
+            ),
+        );
         assert.deepEqual(node, {
-            version, main: "function", testing: true, local: "function", manifest: "function", registry: "function",
-            main2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "index.js"),
-            testing2: path.join(dir, "node_modules", "lambda-docker", "dist", "components", "testing", "index.js"),
+            version,
+            main: "function",
+            testing: true,
+            local: "function",
+            manifest: "function",
+            registry: "function",
+            main2: path.join(
+                dir,
+                "node_modules",
+                "lambda-docker",
+                "dist",
+                "components",
+                "index.js",
+            ),
+            testing2: path.join(
+                dir,
+                "node_modules",
+                "lambda-docker",
+                "dist",
+                "components",
+                "testing",
+                "index.js",
+            ),
         });
         // What each entry resolves to, asked of the consumer's own TypeScript in both resolution modes (the
         // declarations themselves compile in the next tests, which import the main entry and ./testing).
         fs.writeFileSync(path.join(consumer(), "resolve-check.js"), RESOLVE_CHECK);
         const resolved = JSON.parse(run(process.execPath, ["resolve-check.js"], consumer()));
-        const dts = (entry: string) => path.join(dir, "node_modules", "lambda-docker", "dist", entry, "index.d.ts");
+        const dts = (entry: string) =>
+            path.join(dir, "node_modules", "lambda-docker", "dist", entry, "index.d.ts");
         const expected = {
-            "lambda-docker": dts("components"), "lambda-docker/testing": dts("components/testing"),
-            "lambda-docker/local": dts("lib/local"), "lambda-docker/manifest": dts("lib/manifest"), "lambda-docker/registry": dts("lib/registry"),
+            "lambda-docker": dts("components"),
+            "lambda-docker/testing": dts("components/testing"),
+            "lambda-docker/local": dts("lib/local"),
+            "lambda-docker/manifest": dts("lib/manifest"),
+            "lambda-docker/registry": dts("lib/registry"),
         };
         assert.deepEqual(resolved, { node: expected, nodenext: expected });
     });
 
     it("runs the lambda-docker CLI from its bin", () => {
-        assert.match(run(path.join(dir, "node_modules", ".bin", "lambda-docker"), ["--help"], consumer()), /^Usage: lambda-docker/);
+        assert.match(
+            run(path.join(dir, "node_modules", ".bin", "lambda-docker"), ["--help"], consumer()),
+            /^Usage: lambda-docker/,
+        );
     });
 
     it("compiles examples/consumer with tsc and runs it under mocks", () => {
-        run(process.execPath, [path.join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."], consumer());
+        run(
+            process.execPath,
+            [path.join(dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+            consumer(),
+        );
         fs.writeFileSync(path.join(consumer(), "run-under-mocks.js"), CONSUMER_RUNNER);
         // The last line is the runner's JSON; lines before it are the engine-less pulumi.log output.
         const lines = run(process.execPath, ["run-under-mocks.js"], consumer()).trim().split("\n");
         const out = JSON.parse(lines[lines.length - 1]);
-        assert.deepEqual(out.types.filter((t: string) => t.startsWith("lambda-docker:")), [
-            "lambda-docker:index:DockerLayer greeting",
-            "lambda-docker:index:EcrRepository greeter",
-            "lambda-docker:index:ImageFunction greeter",
-            "lambda-docker:index:LambdaImage greeter",
-            "lambda-docker:index:ZipFunction hello",
-        ]);
-        assert.equal(out.values.imageUri, `123456789012.dkr.ecr.us-east-1.amazonaws.com/greeter@sha256:${"b".repeat(64)}`);
+        assert.deepEqual(
+            out.types.filter((t: string) => t.startsWith("lambda-docker:")),
+            [
+                "lambda-docker:index:DockerLayer greeting",
+                "lambda-docker:index:EcrRepository greeter",
+                "lambda-docker:index:ImageFunction greeter",
+                "lambda-docker:index:LambdaImage greeter",
+                "lambda-docker:index:ZipFunction hello",
+            ],
+        );
+        assert.equal(
+            out.values.imageUri,
+            `123456789012.dkr.ecr.us-east-1.amazonaws.com/greeter@sha256:${"b".repeat(64)}`,
+        );
         assert.deepEqual(out.greeter, { commands: ["handlers.greet.handler"] });
-        assert.deepEqual(out.hello, { layers: ["arn:aws:x:greeting-layer"], env: { variables: { PYTHONPATH: "/opt/python" } }, memorySize: 256 });
+        assert.deepEqual(out.hello, {
+            layers: ["arn:aws:x:greeting-layer"],
+            env: { variables: { PYTHONPATH: "/opt/python" } },
+            memorySize: 256,
+        });
     });
 
     it("passes examples/consumer's own tests, which use lambda-docker/testing", () => {
         const scripts = readJson(path.join(consumer(), "package.json")).scripts ?? {};
-        assert.ok(scripts.test, "examples/consumer/package.json has no \"test\" script (its tests show a consumer using lambda-docker/testing)");
+        assert.ok(
+            scripts.test,
+            'examples/consumer/package.json has no "test" script (its tests show a consumer using lambda-docker/testing)',
+        );
         run("npm", ["test"], consumer());
     });
 
     it("serves provider/ from the install: Pulumi's plugin launcher infers the schema, enums included", async () => {
-        const declared = Object.keys(readJson(path.join(providerDir(), "package.json")).dependencies ?? {}).sort();
-        assert.deepEqual(declared, ["@pulumi/aws", "@pulumi/docker-build", "@pulumi/pulumi", "lambda-docker", "typescript"]);
+        const declared = Object.keys(
+            readJson(path.join(providerDir(), "package.json")).dependencies ?? {},
+        ).sort();
+        assert.deepEqual(declared, [
+            "@pulumi/aws",
+            "@pulumi/docker-build",
+            "@pulumi/pulumi",
+            "lambda-docker",
+            "typescript",
+        ]);
         // The host and the components must share one SDK instance (its runtime state: monitor, config, stack).
-        const nested = path.join(dir, "node_modules", "lambda-docker", "node_modules", "@pulumi", "pulumi");
-        assert.ok(!fs.existsSync(nested), `lambda-docker got its own @pulumi/pulumi (${nested}): the provider's range and the package's differ`);
+        const nested = path.join(
+            dir,
+            "node_modules",
+            "lambda-docker",
+            "node_modules",
+            "@pulumi",
+            "pulumi",
+        );
+        assert.ok(
+            !fs.existsSync(nested),
+            `lambda-docker got its own @pulumi/pulumi (${nested}): the provider's range and the package's differ`,
+        );
         // What the Node.js language host runs for a plugin: node <its run-plugin> <plugin dir>, from the user's
         // directory (here an empty one, as a Python or YAML program's has no node_modules or tsconfig.json).
-        const launcher = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [providerDir()] });
-        assert.ok(launcher.startsWith(path.join(dir, "node_modules")), `run-plugin resolved outside the install: ${launcher}`);
+        const launcher = require.resolve("@pulumi/pulumi/cmd/run-plugin", {
+            paths: [providerDir()],
+        });
+        assert.ok(
+            launcher.startsWith(path.join(dir, "node_modules")),
+            `run-plugin resolved outside the install: ${launcher}`,
+        );
         const program = fs.mkdtempSync(path.join(os.tmpdir(), "ld-program-"));
-        const child = spawn(process.execPath, [launcher, providerDir()], { cwd: program, env: ENV, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [launcher, providerDir()], {
+            cwd: program,
+            env: ENV,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         child.on("exit", () => fs.rmSync(program, { recursive: true, force: true }));
         plugin = child;
         const port = await new Promise<string>((resolve, reject) => {
@@ -274,17 +423,34 @@ describe("the packed package, installed once outside the repository", function (
                 if (m) resolve(m[1]);
             });
             child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-            child.on("exit", (code) => reject(new Error(`the provider exited (${code}) before serving:\n${out}${err}`)));
+            child.on("exit", (code) =>
+                reject(new Error(`the provider exited (${code}) before serving:\n${out}${err}`)),
+            );
         });
         fs.writeFileSync(path.join(dir, "get-schema.js"), GET_SCHEMA);
-        const schema = JSON.parse(run(process.execPath, ["get-schema.js", providerDir(), port], dir));
+        const schema = JSON.parse(
+            run(process.execPath, ["get-schema.js", providerDir(), port], dir),
+        );
         child.kill();
         assert.deepEqual([schema.name, schema.version], ["lambda-docker", version]);
         assert.deepEqual(Object.keys(schema.resources).sort(), SERVED_TYPES);
-        assert.deepEqual(schema.types["lambda-docker:index:Architecture"].enum.map((e: { value: string }) => e.value), ["x86_64", "arm64"]);
-        assert.deepEqual(schema.types["lambda-docker:index:TagMutability"].enum.map((e: { value: string }) => e.value), ["MUTABLE", "IMMUTABLE"]);
+        assert.deepEqual(
+            schema.types["lambda-docker:index:Architecture"].enum.map(
+                (e: { value: string }) => e.value,
+            ),
+            ["x86_64", "arm64"],
+        );
+        assert.deepEqual(
+            schema.types["lambda-docker:index:TagMutability"].enum.map(
+                (e: { value: string }) => e.value,
+            ),
+            ["MUTABLE", "IMMUTABLE"],
+        );
         const svc = schema.resources["lambda-docker:index:LambdaService"];
         assert.deepEqual(svc.requiredInputs.sort(), ["context", "functions", "stage"]);
-        assert.equal(svc.inputProperties.functions.additionalProperties.$ref, "#/types/lambda-docker:index:ServiceFunctionArgs");
+        assert.equal(
+            svc.inputProperties.functions.additionalProperties.$ref,
+            "#/types/lambda-docker:index:ServiceFunctionArgs",
+        );
     });
 });

@@ -11,7 +11,8 @@ function newest(dir: string): number {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, entry.name);
         if (entry.isDirectory()) latest = Math.max(latest, newest(p));
-        else if (entry.name.endsWith(".ts") || entry.name.endsWith(".py")) latest = Math.max(latest, fs.statSync(p).mtimeMs);
+        else if (entry.name.endsWith(".ts") || entry.name.endsWith(".py"))
+            latest = Math.max(latest, fs.statSync(p).mtimeMs);
     }
     return latest;
 }
@@ -21,17 +22,31 @@ let checked = false;
 /** Fails when dist/ is older than the sources it is built from: run `npm run build` (npm test does). */
 export function builtCli(): string {
     if (checked) return CLI;
-    if (!fs.existsSync(CLI)) throw new Error(`${path.relative(REPO_ROOT, CLI)} is missing: run \`npm run build\` (npm test builds first).`);
+    if (!fs.existsSync(CLI))
+        throw new Error(
+            `${path.relative(REPO_ROOT, CLI)} is missing: run \`npm run build\` (npm test builds first).`,
+        );
     const built = fs.statSync(CLI).mtimeMs;
-    const source = Math.max(...["cli", "lib", "config"].map((d) => newest(path.join(REPO_ROOT, d))));
-    if (source > built) throw new Error(`dist/ is older than the sources: run \`npm run build\` (npm test builds first).`);
+    const source = Math.max(
+        ...["cli", "lib", "config"].map((d) => newest(path.join(REPO_ROOT, d))),
+    );
+    if (source > built)
+        throw new Error(
+            `dist/ is older than the sources: run \`npm run build\` (npm test builds first).`,
+        );
     checked = true;
     return CLI;
 }
 
 /** `lambda-docker <args>`, to its end. */
-export function runCli(args: readonly string[], options: Omit<Parameters<typeof spawnSync>[2], "encoding"> = {}): SpawnSyncReturns<string> {
-    return spawnSync(process.execPath, [builtCli(), ...args], { ...options, encoding: "utf8" }) as SpawnSyncReturns<string>;
+export function runCli(
+    args: readonly string[],
+    options: Omit<Parameters<typeof spawnSync>[2], "encoding"> = {},
+): SpawnSyncReturns<string> {
+    return spawnSync(process.execPath, [builtCli(), ...args], {
+        ...options,
+        encoding: "utf8",
+    }) as SpawnSyncReturns<string>;
 }
 
 /** `lambda-docker <args>`, running. */

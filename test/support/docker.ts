@@ -12,15 +12,26 @@ import * as path from "path";
 import { REPO_ROOT } from "./paths";
 
 export { REPO_ROOT };
-export const DOCKER = process.env.DOCKER && process.env.DOCKER.trim() !== "" ? process.env.DOCKER : "docker";
-export const BASE_IMAGE = process.env.LAMBDA_DOCKER_BASE_IMAGE ?? "public.ecr.aws/lambda/python:3.11";
+export const DOCKER =
+    process.env.DOCKER && process.env.DOCKER.trim() !== "" ? process.env.DOCKER : "docker";
+export const BASE_IMAGE =
+    process.env.LAMBDA_DOCKER_BASE_IMAGE ?? "public.ecr.aws/lambda/python:3.11";
 
 /** Why Docker tests can't run here (`engine`: no engine at all, the only reason to pend), or undefined when they can. */
 function unavailableReason(): { reason: string; engine: boolean } | undefined {
-    const version = spawnSync(DOCKER, ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8" });
-    if (version.error) return { engine: true, reason: `cannot run ${DOCKER}: ${version.error.message}; install Docker or run \`bash tools/ci/setup.sh\`` };
+    const version = spawnSync(DOCKER, ["version", "--format", "{{.Server.Version}}"], {
+        encoding: "utf8",
+    });
+    if (version.error)
+        return {
+            engine: true,
+            reason: `cannot run ${DOCKER}: ${version.error.message}; install Docker or run \`bash tools/ci/setup.sh\``,
+        };
     if (version.status !== 0) {
-        return { engine: true, reason: `Docker daemon not reachable through ${DOCKER}: ${version.stderr.trim()}; start dockerd or run \`bash tools/ci/setup.sh\`` };
+        return {
+            engine: true,
+            reason: `Docker daemon not reachable through ${DOCKER}: ${version.stderr.trim()}; start dockerd or run \`bash tools/ci/setup.sh\``,
+        };
     }
     const problem = setupProblem();
     return problem === undefined ? undefined : { engine: false, reason: problem };
@@ -28,7 +39,9 @@ function unavailableReason(): { reason: string; engine: boolean } | undefined {
 
 function setupProblem(): string | undefined {
     const buildx = spawnSync(DOCKER, ["buildx", "version"], { encoding: "utf8" });
-    const client = spawnSync(DOCKER, ["version", "--format", "{{.Client.Version}}"], { encoding: "utf8" });
+    const client = spawnSync(DOCKER, ["version", "--format", "{{.Client.Version}}"], {
+        encoding: "utf8",
+    });
     if (buildx.status !== 0 && Number.parseInt(client.stdout, 10) >= 23) {
         return `${DOCKER} can't run BuildKit builds (no buildx; set DOCKER to a client with buildx or an older one with built-in BuildKit, e.g. /usr/bin/docker)`;
     }
@@ -36,8 +49,10 @@ function setupProblem(): string | undefined {
     if (image.status !== 0) {
         const pulled = spawnSync(DOCKER, ["pull", BASE_IMAGE], { encoding: "utf8" });
         if (pulled.status !== 0) {
-            return `base image ${BASE_IMAGE} is not here and can't be pulled; set LAMBDA_DOCKER_BASE_IMAGE to a local Python image ` +
-                "(`bash tools/ci/setup.sh` builds lambda-docker/python-base:bookworm)";
+            return (
+                `base image ${BASE_IMAGE} is not here and can't be pulled; set LAMBDA_DOCKER_BASE_IMAGE to a local Python image ` +
+                "(`bash tools/ci/setup.sh` builds lambda-docker/python-base:bookworm)"
+            );
         }
     }
     return undefined;
@@ -49,13 +64,18 @@ let cached: { reason: string; engine: boolean } | undefined | null = null;
 export function requireDocker(ctx: Mocha.Context): void {
     if (cached === null) cached = unavailableReason();
     if (cached === undefined) return;
-    if (process.env.CI === "true" || !cached.engine) throw new Error(`Docker tests can't run: ${cached.reason}`);
+    if (process.env.CI === "true" || !cached.engine)
+        throw new Error(`Docker tests can't run: ${cached.reason}`);
     console.warn(`    (Docker tests pending: ${cached.reason})`);
     ctx.skip();
 }
 
 export function docker(args: string[], options: { input?: string } = {}): string {
-    return execFileSync(DOCKER, args, { encoding: "utf8", input: options.input, stdio: ["pipe", "pipe", "pipe"] });
+    return execFileSync(DOCKER, args, {
+        encoding: "utf8",
+        input: options.input,
+        stdio: ["pipe", "pipe", "pipe"],
+    });
 }
 
 export function tempDir(prefix: string): string {
@@ -64,13 +84,19 @@ export function tempDir(prefix: string): string {
 
 /** The absolute path of the real docker binary, for wrappers that record calls. */
 export function realDockerPath(): string {
-    return DOCKER.includes("/") ? path.resolve(DOCKER) : execFileSync("sh", ["-c", `command -v ${DOCKER}`], { encoding: "utf8" }).trim();
+    return DOCKER.includes("/")
+        ? path.resolve(DOCKER)
+        : execFileSync("sh", ["-c", `command -v ${DOCKER}`], { encoding: "utf8" }).trim();
 }
 
 /** A DOCKER wrapper that logs every invocation's arguments to `log`, then runs the real docker. */
 export function recordingDocker(dir: string, log: string): string {
     const wrapper = path.join(dir, "recording-docker");
-    fs.writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realDockerPath()}' "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+        wrapper,
+        `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realDockerPath()}' "$@"\n`,
+        { mode: 0o755 },
+    );
     return wrapper;
 }
 

@@ -7,10 +7,11 @@ import * as http from "http";
 import * as net from "net";
 
 export interface RecordedRequest {
-    readonly method: string; readonly path: string;           // path includes the query string
-    readonly listener: "main" | "alt";                        // which listener received it
-    readonly authorization?: string;                          // the Authorization header as received
-    status: number;                                           // what the proxy answered (0 if the socket was destroyed/stalled)
+    readonly method: string;
+    readonly path: string; // path includes the query string
+    readonly listener: "main" | "alt"; // which listener received it
+    readonly authorization?: string; // the Authorization header as received
+    status: number; // what the proxy answered (0 if the socket was destroyed/stalled)
 }
 export interface Faults {
     /** ECR answers every chunk PATCH with 201 instead of 202 (aws/containers-roadmap#2831). */
@@ -21,7 +22,13 @@ export interface Faults {
     /** Answer the Nth request (1-based, counted from when this fault was set, all listeners, /token included; with `match`
      *  only matching requests count) with `status` (500, 503 or 429) without forwarding; `retryAfter` seconds adds a
      *  Retry-After header. `times` consecutive requests starting at N get it (default 1). */
-    failNth?: { n: number; status: number; retryAfter?: number; times?: number; match?: RegExp /* on "METHOD path" */ };
+    failNth?: {
+        n: number;
+        status: number;
+        retryAfter?: number;
+        times?: number;
+        match?: RegExp /* on "METHOD path" */;
+    };
     /** On blob GETs (GET /v2/<name>/blobs/sha256:…), send the status line, headers and the first `bytes` bytes of the
      *  body, then destroy the socket. `times` (default 1) such drops, then blobs pass intact. */
     dropBlobAfterBytes?: { bytes: number; times?: number };
@@ -39,43 +46,61 @@ export interface Faults {
     redirectBlobsToAlt?: boolean;
 }
 export interface FaultProxyOptions {
-    upstream: string;                               // "127.0.0.1:<port>" of a docker-registry
+    upstream: string; // "127.0.0.1:<port>" of a docker-registry
     /** "none" (default), "basic" (401 + WWW-Authenticate: Basic realm="fault-proxy" unless the right Basic creds),
      *  or "bearer" (a Docker-style token service on the main listener at /token). */
     auth?: "none" | "basic" | "bearer";
-    username?: string; password?: string;            // default "user" / "secret"
+    username?: string;
+    password?: string; // default "user" / "secret"
     /** bearer: a token is valid for this many requests that use it, then answers 401 with a fresh challenge. default Infinity */
     tokenUses?: number;
     /** Convenience: { patch201: true, refuseMount: true } plus auth "basic" — how ECR behaves on a default account. */
     ecr?: boolean;
 }
 export interface FaultProxy {
-    readonly host: string;      // "127.0.0.1:<port>" main listener
-    readonly altHost: string;   // "127.0.0.2:<port>" second listener, same upstream, NEVER requires auth
+    readonly host: string; // "127.0.0.1:<port>" main listener
+    readonly altHost: string; // "127.0.0.2:<port>" second listener, same upstream, NEVER requires auth
     readonly requests: RecordedRequest[];
-    faults: Faults;              // mutable; tests assign between steps
+    faults: Faults; // mutable; tests assign between steps
     /** Tokens issued by the token service, with their scopes. */
     readonly tokens: { token: string; scopes: string[] }[];
-    reset(): void;               // clears requests, tokens and faults (not auth settings; an `ecr` proxy gets its two faults back)
-    stop(): Promise<void>;       // closes both listeners, destroys stalled sockets; never leaves a timer running
+    reset(): void; // clears requests, tokens and faults (not auth settings; an `ecr` proxy gets its two faults back)
+    stop(): Promise<void>; // closes both listeners, destroys stalled sockets; never leaves a timer running
 }
 
 type Listener = "main" | "alt";
 interface Ctx {
-    req: http.IncomingMessage; res: http.ServerResponse; rec: RecordedRequest; listener: Listener; url: URL;
-    stallBody?: { ms?: number };                              // a stall with afterHeaders matched: hold the body
+    req: http.IncomingMessage;
+    res: http.ServerResponse;
+    rec: RecordedRequest;
+    listener: Listener;
+    url: URL;
+    stallBody?: { ms?: number }; // a stall with afterHeaders matched: hold the body
 }
 
 const SERVICE = "fault-proxy";
-const HOP_BY_HOP = ["connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade", "te", "trailer"];
-const ERROR_CODES: Record<number, string> = { 429: "TOOMANYREQUESTS", 500: "UNKNOWN", 503: "UNAVAILABLE" };
+const HOP_BY_HOP = [
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "proxy-connection",
+    "upgrade",
+    "te",
+    "trailer",
+];
+const ERROR_CODES: Record<number, string> = {
+    429: "TOOMANYREQUESTS",
+    500: "UNKNOWN",
+    503: "UNAVAILABLE",
+};
 
 /** The repository a /v2/ path names (the part before the LAST /blobs|manifests|tags/ segment), or undefined. */
 export function repositoryOf(pathname: string): string | undefined {
     return /^\/v2\/(.+)\/(?:blobs|manifests|tags)\//.exec(pathname)?.[1];
 }
 
-const isBlobGet = (method: string, pathname: string) => method === "GET" && /^\/v2\/.+\/blobs\/sha256:[0-9a-f]{64}$/.test(pathname);
+const isBlobGet = (method: string, pathname: string) =>
+    method === "GET" && /^\/v2\/.+\/blobs\/sha256:[0-9a-f]{64}$/.test(pathname);
 const isManifest = (pathname: string) => /^\/v2\/.+\/manifests\/[^/]+$/.test(pathname);
 
 function listen(server: http.Server, address: string): Promise<number> {
@@ -86,14 +111,15 @@ function listen(server: http.Server, address: string): Promise<number> {
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-    const auth = options.ecr ? "basic" : options.auth ?? "none";
-    const username = options.username ?? "user", password = options.password ?? "secret";
+    const auth = options.ecr ? "basic" : (options.auth ?? "none");
+    const username = options.username ?? "user",
+        password = options.password ?? "secret";
     const tokenUses = options.tokenUses ?? Infinity;
     const initialFaults = (): Faults => (options.ecr ? { patch201: true, refuseMount: true } : {});
     const agent = new http.Agent({ keepAlive: true });
     const timers = new Set<NodeJS.Timeout>();
-    const held = new Set<{ destroy(): void }>();             // stalled exchanges, destroyed by stop()
-    const counters = new WeakMap<object, { seen: number; used: number }>();  // per fault object: "since it was set"
+    const held = new Set<{ destroy(): void }>(); // stalled exchanges, destroyed by stop()
+    const counters = new WeakMap<object, { seen: number; used: number }>(); // per fault object: "since it was set"
     const tokenUsesLeft = new Map<string, number>();
     let stopped = false;
 
@@ -103,13 +129,20 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return c;
     };
     const later = (ms: number, fn: () => void) => {
-        const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+        const t = setTimeout(() => {
+            timers.delete(t);
+            fn();
+        }, ms);
         timers.add(t);
         return t;
     };
 
     const proxy: FaultProxy = {
-        host: "", altHost: "", requests: [], tokens: [], faults: initialFaults(),
+        host: "",
+        altHost: "",
+        requests: [],
+        tokens: [],
+        faults: initialFaults(),
         reset() {
             proxy.requests.length = 0;
             proxy.tokens.length = 0;
@@ -128,25 +161,44 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         },
     };
 
-    function reply(ctx: Ctx, status: number, headers: Record<string, string | number>, body = ""): void {
-        ctx.req.resume();                                      // discard any request body
+    function reply(
+        ctx: Ctx,
+        status: number,
+        headers: Record<string, string | number>,
+        body = "",
+    ): void {
+        ctx.req.resume(); // discard any request body
         ctx.rec.status = status;
         ctx.res.writeHead(status, { "Content-Length": Buffer.byteLength(body), ...headers });
         ctx.res.end(body);
     }
-    const errorBody = (code: string, message: string) => JSON.stringify({ errors: [{ code, message, detail: null }] });
+    const errorBody = (code: string, message: string) =>
+        JSON.stringify({ errors: [{ code, message, detail: null }] });
 
     // ---- auth ----
     function challenge(ctx: Ctx, error?: string): void {
         const name = repositoryOf(ctx.url.pathname);
-        const actions = ctx.req.method === "GET" || ctx.req.method === "HEAD" ? "pull" : "pull,push";
-        const header = auth === "basic" ? `Basic realm="${SERVICE}"`
-            : `Bearer realm="http://${proxy.host}/token",service="${SERVICE}"` + (name ? `,scope="repository:${name}:${actions}"` : "") +
-              (error ? `,error="${error}"` : "");
-        reply(ctx, 401, { "WWW-Authenticate": header, "Content-Type": "application/json", "Docker-Distribution-Api-Version": "registry/2.0" },
-            errorBody("UNAUTHORIZED", "authentication required"));
+        const actions =
+            ctx.req.method === "GET" || ctx.req.method === "HEAD" ? "pull" : "pull,push";
+        const header =
+            auth === "basic"
+                ? `Basic realm="${SERVICE}"`
+                : `Bearer realm="http://${proxy.host}/token",service="${SERVICE}"` +
+                  (name ? `,scope="repository:${name}:${actions}"` : "") +
+                  (error ? `,error="${error}"` : "");
+        reply(
+            ctx,
+            401,
+            {
+                "WWW-Authenticate": header,
+                "Content-Type": "application/json",
+                "Docker-Distribution-Api-Version": "registry/2.0",
+            },
+            errorBody("UNAUTHORIZED", "authentication required"),
+        );
     }
-    const basicOk = (header?: string) => header === `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    const basicOk = (header?: string) =>
+        header === `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
     function grants(scopes: string[], name: string, action: string): boolean {
         return scopes.some((s) => {
             const m = /^repository:(.+):([^:]*)$/.exec(s);
@@ -155,15 +207,34 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
     function issueToken(ctx: Ctx): void {
         if (!basicOk(ctx.req.headers.authorization)) {
-            return reply(ctx, 401, { "WWW-Authenticate": `Basic realm="${SERVICE}"`, "Content-Type": "application/json" },
-                JSON.stringify({ details: "incorrect username or password" }));
+            return reply(
+                ctx,
+                401,
+                {
+                    "WWW-Authenticate": `Basic realm="${SERVICE}"`,
+                    "Content-Type": "application/json",
+                },
+                JSON.stringify({ details: "incorrect username or password" }),
+            );
         }
-        const scopes = ctx.url.searchParams.getAll("scope").flatMap((s) => s.split(" ")).filter(Boolean);
+        const scopes = ctx.url.searchParams
+            .getAll("scope")
+            .flatMap((s) => s.split(" "))
+            .filter(Boolean);
         const token = randomBytes(16).toString("hex");
         proxy.tokens.push({ token, scopes });
         tokenUsesLeft.set(token, tokenUses);
-        reply(ctx, 200, { "Content-Type": "application/json" },
-            JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+        reply(
+            ctx,
+            200,
+            { "Content-Type": "application/json" },
+            JSON.stringify({
+                token,
+                access_token: token,
+                expires_in: 300,
+                issued_at: new Date().toISOString(),
+            }),
+        );
     }
     /** True when the request may go on (possibly with its mount stripped); otherwise it has been answered 401. */
     function authorize(ctx: Ctx): boolean {
@@ -180,14 +251,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             return false;
         }
         const name = repositoryOf(ctx.url.pathname);
-        const needed = ctx.req.method === "GET" || ctx.req.method === "HEAD" ? ["pull"] : ["pull", "push"];
+        const needed =
+            ctx.req.method === "GET" || ctx.req.method === "HEAD" ? ["pull"] : ["pull", "push"];
         if (name && !needed.every((a) => grants(issued.scopes, name, a))) {
             challenge(ctx, "insufficient_scope");
             return false;
         }
         tokenUsesLeft.set(issued.token, tokenUsesLeft.get(issued.token)! - 1);
         const from = ctx.url.searchParams.get("from");
-        if (ctx.req.method === "POST" && ctx.url.searchParams.has("mount") && from && !grants(issued.scopes, from, "pull")) stripMount(ctx.url);
+        if (
+            ctx.req.method === "POST" &&
+            ctx.url.searchParams.has("mount") &&
+            from &&
+            !grants(issued.scopes, from, "pull")
+        )
+            stripMount(ctx.url);
         return true;
     }
     function stripMount(url: URL): void {
@@ -197,40 +275,74 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
     // ---- forwarding ----
     function rewriteLocation(location: string, ctx: Ctx): string {
-        const target = proxy.faults.locationToAlt ? proxy.altHost : ctx.listener === "main" ? proxy.host : proxy.altHost;
+        const target = proxy.faults.locationToAlt
+            ? proxy.altHost
+            : ctx.listener === "main"
+              ? proxy.host
+              : proxy.altHost;
         const abs = new URL(location, `http://${options.upstream}`);
-        if (abs.host !== options.upstream) return location;    // points elsewhere: leave it
+        if (abs.host !== options.upstream) return location; // points elsewhere: leave it
         if (location.startsWith("/") && !proxy.faults.locationToAlt) return location;
         return `http://${target}${abs.pathname}${abs.search}`;
     }
     /** Holds an exchange until `ms` (then `release`) or until stop() (then `destroy`); a client hanging up just forgets it. */
-    function hold(ctx: Ctx, ms: number | undefined, release: () => void, destroy: () => void): void {
+    function hold(
+        ctx: Ctx,
+        ms: number | undefined,
+        release: () => void,
+        destroy: () => void,
+    ): void {
         let timer: NodeJS.Timeout | undefined;
         const forget = () => {
             if (timer) clearTimeout(timer);
             if (timer) timers.delete(timer);
             held.delete(entry);
         };
-        const entry = { destroy: () => { forget(); destroy(); } };
+        const entry = {
+            destroy: () => {
+                forget();
+                destroy();
+            },
+        };
         held.add(entry);
-        if (ms !== undefined) timer = later(ms, () => { forget(); release(); });
+        if (ms !== undefined)
+            timer = later(ms, () => {
+                forget();
+                release();
+            });
         ctx.res.once("close", forget);
     }
     function forward(ctx: Ctx): void {
         const { req, res, rec, url } = ctx;
         const method = req.method!;
         const faults = proxy.faults;
-        if (faults.refuseMount && method === "POST" && url.searchParams.has("mount")) stripMount(url);
+        if (faults.refuseMount && method === "POST" && url.searchParams.has("mount"))
+            stripMount(url);
         const headers: http.OutgoingHttpHeaders = { ...req.headers, host: options.upstream };
-        for (const h of ["authorization", "x-forwarded-host", "x-forwarded-proto", ...HOP_BY_HOP]) delete headers[h];
-        if (req.headers["transfer-encoding"]) headers["transfer-encoding"] = req.headers["transfer-encoding"];
-        const upreq = http.request({ agent, host: options.upstream.split(":")[0], port: Number(options.upstream.split(":")[1]),
-            method, path: url.pathname + url.search, headers });
+        for (const h of ["authorization", "x-forwarded-host", "x-forwarded-proto", ...HOP_BY_HOP])
+            delete headers[h];
+        if (req.headers["transfer-encoding"])
+            headers["transfer-encoding"] = req.headers["transfer-encoding"];
+        const upreq = http.request({
+            agent,
+            host: options.upstream.split(":")[0],
+            port: Number(options.upstream.split(":")[1]),
+            method,
+            path: url.pathname + url.search,
+            headers,
+        });
         upreq.on("error", (e) => {
             if (res.headersSent) return void res.destroy();
-            reply(ctx, 502, { "Content-Type": "text/plain" }, `fault-proxy: upstream ${options.upstream}: ${e.message}`);
+            reply(
+                ctx,
+                502,
+                { "Content-Type": "text/plain" },
+                `fault-proxy: upstream ${options.upstream}: ${e.message}`,
+            );
         });
-        res.once("close", () => { if (!res.writableFinished) upreq.destroy(); });
+        res.once("close", () => {
+            if (!res.writableFinished) upreq.destroy();
+        });
         req.pipe(upreq);
         upreq.on("response", (upres) => {
             let status = upres.statusCode!;
@@ -239,12 +351,23 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             if (faults.patch201 && method === "PATCH" && status === 202) status = 201;
             if (typeof out.location === "string") out.location = rewriteLocation(out.location, ctx);
             const digest = out["docker-content-digest"];
-            if (faults.wrongDigest && typeof digest === "string" && isManifest(url.pathname) &&
-                (method === "PUT" || (faults.wrongDigest.alsoReads && (method === "GET" || method === "HEAD")))) {
-                out["docker-content-digest"] = `sha256:${createHash("sha256").update(`wrong:${digest}`).digest("hex")}`;
+            if (
+                faults.wrongDigest &&
+                typeof digest === "string" &&
+                isManifest(url.pathname) &&
+                (method === "PUT" ||
+                    (faults.wrongDigest.alsoReads && (method === "GET" || method === "HEAD")))
+            ) {
+                out["docker-content-digest"] =
+                    `sha256:${createHash("sha256").update(`wrong:${digest}`).digest("hex")}`;
             }
             const drop = faults.dropBlobAfterBytes;
-            if (drop && isBlobGet(method, url.pathname) && status === 200 && counter(drop).used < (drop.times ?? 1)) {
+            if (
+                drop &&
+                isBlobGet(method, url.pathname) &&
+                status === 200 &&
+                counter(drop).used < (drop.times ?? 1)
+            ) {
                 counter(drop).used++;
                 return dropAfter(ctx, upres, status, out, drop.bytes);
             }
@@ -253,17 +376,38 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             if (ctx.stallBody) {
                 res.flushHeaders();
                 upres.pause();
-                return hold(ctx, ctx.stallBody.ms, () => { rec.status = status; upres.pipe(res); }, () => { upres.destroy(); res.destroy(); });
+                return hold(
+                    ctx,
+                    ctx.stallBody.ms,
+                    () => {
+                        rec.status = status;
+                        upres.pipe(res);
+                    },
+                    () => {
+                        upres.destroy();
+                        res.destroy();
+                    },
+                );
             }
             upres.pipe(res);
         });
     }
-    function dropAfter(ctx: Ctx, upres: http.IncomingMessage, status: number, headers: http.OutgoingHttpHeaders, bytes: number): void {
+    function dropAfter(
+        ctx: Ctx,
+        upres: http.IncomingMessage,
+        status: number,
+        headers: http.OutgoingHttpHeaders,
+        bytes: number,
+    ): void {
         const { res, rec } = ctx;
         rec.status = 0;
         res.writeHead(status, headers);
         let sent = 0;
-        const cut = () => { upres.destroy(); res.socket?.destroy(); res.destroy(); };
+        const cut = () => {
+            upres.destroy();
+            res.socket?.destroy();
+            res.destroy();
+        };
         if (bytes <= 0) return void res.write("", cut);
         upres.on("data", (chunk: Buffer) => {
             if (sent >= bytes) return;
@@ -277,13 +421,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
                 res.once("drain", () => upres.resume());
             }
         });
-        upres.on("end", () => { if (sent < bytes) cut(); });
+        upres.on("end", () => {
+            if (sent < bytes) cut();
+        });
     }
 
     // ---- the pipeline: failNth, /token, auth, stall, blob redirect, forward ----
     function handle(listener: Listener, req: http.IncomingMessage, res: http.ServerResponse): void {
-        const rec: RecordedRequest = { method: req.method!, path: req.url!, listener, status: 0,
-            ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}) };
+        const rec: RecordedRequest = {
+            method: req.method!,
+            path: req.url!,
+            listener,
+            status: 0,
+            ...(req.headers.authorization !== undefined
+                ? { authorization: req.headers.authorization }
+                : {}),
+        };
         proxy.requests.push(rec);
         const ctx: Ctx = { req, res, rec, listener, url: new URL(req.url!, "http://proxy") };
         const line = `${req.method} ${req.url}`;
@@ -294,12 +447,36 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         if (fail && (!fail.match || fail.match.test(line))) {
             const nth = ++counter(fail).seen;
             if (nth >= fail.n && nth < fail.n + (fail.times ?? 1)) {
-                return reply(ctx, fail.status, { "Content-Type": "application/json", ...(fail.retryAfter !== undefined ? { "Retry-After": fail.retryAfter } : {}) },
-                    errorBody(ERROR_CODES[fail.status] ?? "UNKNOWN", `fault-proxy: injected HTTP ${fail.status}`));
+                return reply(
+                    ctx,
+                    fail.status,
+                    {
+                        "Content-Type": "application/json",
+                        ...(fail.retryAfter !== undefined
+                            ? { "Retry-After": fail.retryAfter }
+                            : {}),
+                    },
+                    errorBody(
+                        ERROR_CODES[fail.status] ?? "UNKNOWN",
+                        `fault-proxy: injected HTTP ${fail.status}`,
+                    ),
+                );
             }
         }
-        if (listener === "main" && auth === "bearer" && ctx.url.pathname === "/token" && req.method === "GET") return issueToken(ctx);
-        if (listener === "main" && auth !== "none" && ctx.url.pathname.startsWith("/v2") && !authorize(ctx)) return;
+        if (
+            listener === "main" &&
+            auth === "bearer" &&
+            ctx.url.pathname === "/token" &&
+            req.method === "GET"
+        )
+            return issueToken(ctx);
+        if (
+            listener === "main" &&
+            auth !== "none" &&
+            ctx.url.pathname.startsWith("/v2") &&
+            !authorize(ctx)
+        )
+            return;
 
         const stall = faults.stall;
         if (stall && stall.match.test(line) && counter(stall).used < (stall.times ?? 1)) {
@@ -307,14 +484,27 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             if (stall.afterHeaders) ctx.stallBody = { ms: stall.ms };
             else {
                 req.pause();
-                return hold(ctx, stall.ms, () => route(ctx), () => { req.socket.destroy(); });
+                return hold(
+                    ctx,
+                    stall.ms,
+                    () => route(ctx),
+                    () => {
+                        req.socket.destroy();
+                    },
+                );
             }
         }
         route(ctx);
     }
     function route(ctx: Ctx): void {
-        if (ctx.listener === "main" && proxy.faults.redirectBlobsToAlt && isBlobGet(ctx.req.method!, ctx.url.pathname)) {
-            return reply(ctx, 307, { Location: `http://${proxy.altHost}${ctx.url.pathname}${ctx.url.search}` });
+        if (
+            ctx.listener === "main" &&
+            proxy.faults.redirectBlobsToAlt &&
+            isBlobGet(ctx.req.method!, ctx.url.pathname)
+        ) {
+            return reply(ctx, 307, {
+                Location: `http://${proxy.altHost}${ctx.url.pathname}${ctx.url.search}`,
+            });
         }
         forward(ctx);
     }
@@ -322,7 +512,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const main = http.createServer((req, res) => handle("main", req, res));
     const alt = http.createServer((req, res) => handle("alt", req, res));
     for (const s of [main, alt]) s.keepAliveTimeout = 1000;
-    const [mainPort, altPort] = await Promise.all([listen(main, "127.0.0.1"), listen(alt, "127.0.0.2")]);
+    const [mainPort, altPort] = await Promise.all([
+        listen(main, "127.0.0.1"),
+        listen(alt, "127.0.0.2"),
+    ]);
     Object.assign(proxy, { host: `127.0.0.1:${mainPort}`, altHost: `127.0.0.2:${altPort}` });
     return proxy;
 }

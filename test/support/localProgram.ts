@@ -4,6 +4,13 @@ import { BASE_IMAGE } from "./docker";
 
 export { recorder } from "../../plan/program";
 
-export function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
-    return run(stack, { "lambda-docker:baseImage": BASE_IMAGE, "lambda-docker:preflight": "false", ...overrides });
+export function runProgram(
+    stack: string,
+    overrides: Record<string, string> = {},
+): Promise<ProgramRun> {
+    return run(stack, {
+        "lambda-docker:baseImage": BASE_IMAGE,
+        "lambda-docker:preflight": "false",
+        ...overrides,
+    });
 }

@@ -32,23 +32,54 @@ async function pushBlob(host: string, repo: string, data: Buffer): Promise<strin
     if (start.status !== 202) throw new Error(`upload start: HTTP ${start.status}`);
     const url = new URL(start.headers.get("location")!, `http://${host}`);
     url.searchParams.set("digest", digest);
-    const put = await fetch(url, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: data });
+    const put = await fetch(url, {
+        method: "PUT",
+        headers: { "content-type": "application/octet-stream" },
+        body: data,
+    });
     if (put.status !== 201) throw new Error(`blob put: HTTP ${put.status} ${await put.text()}`);
     return digest;
 }
 
 /** Pushes an image of `layerSizes` layers (bytes seeded by `seed`) to `host/repo:tag` and returns its digest. */
-export async function pushImage(host: string, repo: string, tag: string, seed: string, layerSizes: number[] = [300_000, 2_000_000], architecture = "amd64"): Promise<PushedImage> {
-    const config = Buffer.from(JSON.stringify({ architecture, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: layerSizes.map((_, i) => sha256(Buffer.from(`${seed}-${i}`))) } }));
+export async function pushImage(
+    host: string,
+    repo: string,
+    tag: string,
+    seed: string,
+    layerSizes: number[] = [300_000, 2_000_000],
+    architecture = "amd64",
+): Promise<PushedImage> {
+    const config = Buffer.from(
+        JSON.stringify({
+            architecture,
+            os: "linux",
+            config: {},
+            rootfs: {
+                type: "layers",
+                diff_ids: layerSizes.map((_, i) => sha256(Buffer.from(`${seed}-${i}`))),
+            },
+        }),
+    );
     const layers = layerSizes.map((size, i) => seededBytes(`${seed}-${i}`, size));
     const blobs = [{ digest: await pushBlob(host, repo, config), size: config.length }];
-    for (const layer of layers) blobs.push({ digest: await pushBlob(host, repo, layer), size: layer.length });
-    const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", ...blobs[0] },
-        layers: blobs.slice(1).map((b) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...b })),
-    }));
-    const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: "PUT", headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" }, body: manifest });
+    for (const layer of layers)
+        blobs.push({ digest: await pushBlob(host, repo, layer), size: layer.length });
+    const manifest = Buffer.from(
+        JSON.stringify({
+            schemaVersion: 2,
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            config: { mediaType: "application/vnd.oci.image.config.v1+json", ...blobs[0] },
+            layers: blobs
+                .slice(1)
+                .map((b) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...b })),
+        }),
+    );
+    const put = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
+        method: "PUT",
+        headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+        body: manifest,
+    });
     if (put.status !== 201) throw new Error(`manifest put: HTTP ${put.status} ${await put.text()}`);
     return { digest: sha256(manifest), manifest, blobs };
 }
@@ -61,9 +92,15 @@ export async function listTags(host: string, repo: string): Promise<string[]> {
 }
 
 /** The digest `ref` (tag or digest) names in `repo`, computed from the manifest bytes; undefined on 404. */
-export async function digestOf(host: string, repo: string, ref: string): Promise<string | undefined> {
+export async function digestOf(
+    host: string,
+    repo: string,
+    ref: string,
+): Promise<string | undefined> {
     const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, {
-        headers: { accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
+        headers: {
+            accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+        },
     });
     if (res.status === 404) return undefined;
     return sha256(Buffer.from(await res.arrayBuffer()));

@@ -5,8 +5,14 @@ import * as path from "path";
 function repositoryRoot(from: string): string {
     for (let dir = from; ; dir = path.dirname(dir)) {
         const manifest = path.join(dir, "package.json");
-        if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name === "lambda-docker") return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no lambda-docker package.json above ${from}`);
+        if (
+            fs.existsSync(manifest) &&
+            (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name ===
+                "lambda-docker"
+        )
+            return dir;
+        if (path.dirname(dir) === dir)
+            throw new Error(`no lambda-docker package.json above ${from}`);
     }
 }
 

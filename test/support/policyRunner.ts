@@ -1,5 +1,10 @@
 /** Runs the policy pack's validations offline, against recorded (or crafted) resources, as the analyzer would. */
-import { PolicyResource, ResourceValidation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import {
+    PolicyResource,
+    ResourceValidation,
+    ResourceValidationArgs,
+    StackValidationArgs,
+} from "@pulumi/policy";
 import { policies } from "../../policy/policies";
 
 export interface PolicyInput {
@@ -26,9 +31,16 @@ async function apply(fn: () => unknown): Promise<void> {
 
 function resourceArgs(r: PolicyInput): ResourceValidationArgs {
     return {
-        type: r.type, props: r.props, urn: r.urn, name: r.name, opts: {} as never, stackTags: new Map(),
+        type: r.type,
+        props: r.props,
+        urn: r.urn,
+        name: r.name,
+        opts: {} as never,
+        stackTags: new Map(),
         isType: (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === r.type,
-        asType: () => r.props as never, getConfig: () => ({}) as never, notApplicable,
+        asType: () => r.props as never,
+        getConfig: () => ({}) as never,
+        notApplicable,
     } as unknown as ResourceValidationArgs;
 }
 
@@ -38,15 +50,35 @@ export async function runPolicies(resources: readonly PolicyInput[]): Promise<st
     for (const policy of policies) {
         const report = (message: string) => void found.push(`${policy.name}: ${message}`);
         if ("validateResource" in policy && policy.validateResource) {
-            const fns: ResourceValidation[] = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-            for (const r of resources) for (const fn of fns) await apply(() => fn(resourceArgs(r), report));
+            const fns: ResourceValidation[] = Array.isArray(policy.validateResource)
+                ? policy.validateResource
+                : [policy.validateResource];
+            for (const r of resources)
+                for (const fn of fns) await apply(() => fn(resourceArgs(r), report));
         }
         if ("validateStack" in policy) {
             const stackResources = resources.map((r) => ({
-                type: r.type, props: r.props, urn: r.urn, name: r.name, opts: {}, dependencies: [], propertyDependencies: {},
-                isType: (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === r.type,
+                type: r.type,
+                props: r.props,
+                urn: r.urn,
+                name: r.name,
+                opts: {},
+                dependencies: [],
+                propertyDependencies: {},
+                isType: (cls: unknown) =>
+                    (cls as { __pulumiType?: string }).__pulumiType === r.type,
             })) as unknown as PolicyResource[];
-            await apply(() => policy.validateStack({ resources: stackResources, stackTags: new Map(), getConfig: () => ({}) as never, notApplicable } as StackValidationArgs, report));
+            await apply(() =>
+                policy.validateStack(
+                    {
+                        resources: stackResources,
+                        stackTags: new Map(),
+                        getConfig: () => ({}) as never,
+                        notApplicable,
+                    } as StackValidationArgs,
+                    report,
+                ),
+            );
         }
     }
     return found;

@@ -30,7 +30,8 @@ function freePort(): Promise<number> {
 
 async function waitUntilUp(host: string, child: ChildProcess, log: () => string): Promise<void> {
     for (let i = 0; i < 100; i++) {
-        if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${log()}`);
+        if (child.exitCode !== null)
+            throw new Error(`docker-registry exited with ${child.exitCode}: ${log()}`);
         try {
             const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) });
             if (res.status === 200) return;
@@ -47,18 +48,32 @@ export async function startRegistry(): Promise<TestRegistry> {
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
     const config = path.join(dir, "config.yml");
-    fs.writeFileSync(config, [
-        "version: 0.1",
-        "log:", "  level: error",
-        "storage:", "  filesystem:", `    rootdirectory: ${path.join(dir, "data")}`, "  delete:", "    enabled: true",
-        "http:", `  addr: ${host}`,
-    ].join("\n"));
+    fs.writeFileSync(
+        config,
+        [
+            "version: 0.1",
+            "log:",
+            "  level: error",
+            "storage:",
+            "  filesystem:",
+            `    rootdirectory: ${path.join(dir, "data")}`,
+            "  delete:",
+            "    enabled: true",
+            "http:",
+            `  addr: ${host}`,
+        ].join("\n"),
+    );
     let output = "";
     const child = spawn(REGISTRY_BINARY, ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
     const spawned = new Promise<void>((resolve, reject) => {
         child.once("spawn", resolve);
         child.once("error", (e: NodeJS.ErrnoException) =>
-            reject(new Error(`Could not start ${REGISTRY_BINARY} (${e.code}): install it with \`apt-get install -y docker-registry\`, or set DOCKER_REGISTRY to its path.`)));
+            reject(
+                new Error(
+                    `Could not start ${REGISTRY_BINARY} (${e.code}): install it with \`apt-get install -y docker-registry\`, or set DOCKER_REGISTRY to its path.`,
+                ),
+            ),
+        );
     });
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));

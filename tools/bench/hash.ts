@@ -48,7 +48,8 @@ function writeTree(ctx: string): { files: number; bytes: number } {
         fs.mkdirSync(dir, { recursive: true });
         for (let f = 0; f < FILES_PER_DIR; f++) {
             const buf = Buffer.allocUnsafe(16_000 + Math.floor(rand() * 4_000));
-            for (let i = 0; i < buf.length; i++) buf[i] = alphabet[Math.floor(rand() * alphabet.length)];
+            for (let i = 0; i < buf.length; i++)
+                buf[i] = alphabet[Math.floor(rand() * alphabet.length)];
             fs.writeFileSync(path.join(dir, `f${String(f).padStart(3, "0")}.py`), buf);
             bytes += buf.length;
         }
@@ -59,7 +60,10 @@ function writeTree(ctx: string): { files: number; bytes: number } {
 }
 
 /** Runs one hash in a fresh process; returns its time (ms) and how many files it opened for reading. */
-function hashInChild(context: string, cacheDir: string | false): { ms: number; opened: number; hash: string } {
+function hashInChild(
+    context: string,
+    cacheDir: string | false,
+): { ms: number; opened: number; hash: string } {
     const code = `
 const fs = require("fs");
 let opened = 0;
@@ -75,16 +79,25 @@ const hash = hashBuildInputs({ context }, { cacheDir });
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 process.stdout.write(JSON.stringify({ ms, opened, hash }));
 `;
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", code, context, String(cacheDir)], {
-        cwd: ROOT, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
-    });
+    const result = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "-e", code, context, String(cacheDir)],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+        },
+    );
     if (result.status !== 0) throw new Error(`hash child failed:\n${result.stderr.slice(-2000)}`);
     return JSON.parse(result.stdout) as { ms: number; opened: number; hash: string };
 }
 
 /** CDK's fingerprint of `context` in a fresh process: the first call (cold) and a second (its warm cache). */
-function cdkInChild(context: string): { coldMs: number; warmMs: number[]; version: string } | undefined {
-    if (!fs.existsSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"))) return undefined;
+function cdkInChild(
+    context: string,
+): { coldMs: number; warmMs: number[]; version: string } | undefined {
+    if (!fs.existsSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json")))
+        return undefined;
     const code = `
 const load = (m) => require(require.resolve(m, { paths: [${JSON.stringify(CDK_DIR)}] }));
 const { FileSystem } = load("aws-cdk-lib");
@@ -115,12 +128,14 @@ function coldAndWarm(context: string, cacheDir: string, runs: number) {
     let warmOpened = 0;
     for (let i = 0; i < runs; i++) {
         const r = hashInChild(context, cacheDir);
-        if (r.hash !== hash) throw new Error(`the warm hash ${r.hash} differs from the cold hash ${hash}`);
+        if (r.hash !== hash)
+            throw new Error(`the warm hash ${r.hash} differs from the cold hash ${hash}`);
         warm.push(r.ms);
         warmOpened = r.opened;
     }
     const none = hashInChild(context, false);
-    if (none.hash !== hash) throw new Error(`the uncached hash ${none.hash} differs from the cold hash ${hash}`);
+    if (none.hash !== hash)
+        throw new Error(`the uncached hash ${none.hash} differs from the cold hash ${hash}`);
     return { cold: median(cold), warm: median(warm), coldOpened, warmOpened, hash };
 }
 

@@ -12,28 +12,51 @@ export async function bench(dir: string): Promise<string[]> {
     copyTree(path.join(REPO_ROOT, "app"), context);
     const vendor = path.join(context, "vendor", "heavydep");
     fs.mkdirSync(path.join(vendor, "heavydep"), { recursive: true });
-    fs.writeFileSync(path.join(vendor, "setup.py"), "from setuptools import setup\nsetup(name='heavydep', version='1.0', packages=['heavydep'])\n");
+    fs.writeFileSync(
+        path.join(vendor, "setup.py"),
+        "from setuptools import setup\nsetup(name='heavydep', version='1.0', packages=['heavydep'])\n",
+    );
     fs.writeFileSync(path.join(vendor, "heavydep", "__init__.py"), `RUN = "${Date.now()}"\n`);
-    for (let i = 0; i < 2000; i++) fs.writeFileSync(path.join(vendor, "heavydep", `m${i}.py`), `X = ${i}\n${"# ".padEnd(20000 - 1, "x")}\n`);
+    for (let i = 0; i < 2000; i++)
+        fs.writeFileSync(
+            path.join(vendor, "heavydep", `m${i}.py`),
+            `X = ${i}\n${"# ".padEnd(20000 - 1, "x")}\n`,
+        );
     const dockerfile = path.join(context, "Dockerfile");
-    fs.writeFileSync(dockerfile, fs.readFileSync(dockerfile, "utf8")
-        .replace("COPY requirements.txt /tmp/requirements.txt", "COPY requirements.txt /tmp/requirements.txt\nCOPY vendor /tmp/vendor")
-        .replace("-r /tmp/requirements.txt", "--no-index --no-build-isolation -r /tmp/requirements.txt /tmp/vendor/heavydep"));
+    fs.writeFileSync(
+        dockerfile,
+        fs
+            .readFileSync(dockerfile, "utf8")
+            .replace(
+                "COPY requirements.txt /tmp/requirements.txt",
+                "COPY requirements.txt /tmp/requirements.txt\nCOPY vendor /tmp/vendor",
+            )
+            .replace(
+                "-r /tmp/requirements.txt",
+                "--no-index --no-build-isolation -r /tmp/requirements.txt /tmp/vendor/heavydep",
+            ),
+    );
     // The naive way: one stage, the whole directory copied, pip's cache and build leftovers kept.
     const naive = path.join(context, "naive.Dockerfile");
-    fs.writeFileSync(naive, [
-        "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11",
-        "FROM ${BASE_IMAGE}",
-        "COPY . ${LAMBDA_TASK_ROOT}/",
-        "RUN python3 -m pip install --no-index --no-build-isolation -r requirements.txt ./vendor/heavydep -t ${LAMBDA_TASK_ROOT}",
-        'CMD ["src.functions.api.handler.handler"]',
-        "",
-    ].join("\n"));
+    fs.writeFileSync(
+        naive,
+        [
+            "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11",
+            "FROM ${BASE_IMAGE}",
+            "COPY . ${LAMBDA_TASK_ROOT}/",
+            "RUN python3 -m pip install --no-index --no-build-isolation -r requirements.txt ./vendor/heavydep -t ${LAMBDA_TASK_ROOT}",
+            'CMD ["src.functions.api.handler.handler"]',
+            "",
+        ].join("\n"),
+    );
     fs.writeFileSync(`${naive}.dockerignore`, ""); // no .dockerignore either
 
     const tag = `lambda-docker-bench:${Date.now()}`;
     const coldMs = await dockerBuild(context, dockerfile, `${tag}-cold`, true);
-    fs.appendFileSync(path.join(context, "src", "functions", "api", "handler.py"), "\n# a source-only change\n");
+    fs.appendFileSync(
+        path.join(context, "src", "functions", "api", "handler.py"),
+        "\n# a source-only change\n",
+    );
     const rebuildMs = await dockerBuild(context, dockerfile, `${tag}-src`, false);
     await dockerBuild(context, naive, `${tag}-naive`, true);
     const [size, naiveSize] = [imageSize(`${tag}-src`), imageSize(`${tag}-naive`)];
@@ -53,4 +76,3 @@ export async function bench(dir: string): Promise<string[]> {
         `| saved | ${mb(naiveSize - size)} (${(((naiveSize - size) / (naiveSize - base)) * 100).toFixed(0)}% of what the app adds to the base) |`,
     ];
 }
-

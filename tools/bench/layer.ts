@@ -17,18 +17,30 @@ export async function bench(dir: string): Promise<string[]> {
     // A realistic layer: ~40 MB of installed files in 2,000 modules, and 200 source files in the context.
     const context = writeLayerContext(path.join(dir, "a", "core"), BULK_RUN);
     for (let i = 0; i < 200; i++) {
-        fs.writeFileSync(path.join(context, "ldcore-src", "ldcore", `mod${i}.py`), `VALUE = ${i}\n${"# padding\n".repeat(200)}`);
+        fs.writeFileSync(
+            path.join(context, "ldcore-src", "ldcore", `mod${i}.py`),
+            `VALUE = ${i}\n${"# padding\n".repeat(200)}`,
+        );
     }
     copyTree(context, path.join(dir, "b", "core"));
     const buildArgs = { BASE_IMAGE };
 
-    const [cold, coldMs] = await timed(() => buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-a"), noCache: true }));
+    const [cold, coldMs] = await timed(() =>
+        buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-a"), noCache: true }),
+    );
     const [coldB, coldBMs] = await timed(() =>
-        buildLayer({ context: path.join(dir, "b", "core"), buildArgs, cacheDir: path.join(dir, "cache-b"), noCache: true }),
+        buildLayer({
+            context: path.join(dir, "b", "core"),
+            buildArgs,
+            cacheDir: path.join(dir, "cache-b"),
+            noCache: true,
+        }),
     );
     const noop: number[] = [];
     for (let i = 0; i < NOOP_RUNS; i++) {
-        const [again, ms] = await timed(() => buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-a") }));
+        const [again, ms] = await timed(() =>
+            buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-a") }),
+        );
         if (!again.cached) throw new Error("no-op rebuild missed the cache");
         noop.push(ms);
     }

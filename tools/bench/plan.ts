@@ -21,17 +21,27 @@ const CDK_DIR = process.env.CDK_BENCH_DIR ?? "/tmp/cdk-bench";
 function manifest(dir: string, functions: number): string {
     const file = path.join(dir, `functions-${functions}.yaml`);
     const lines = ["image:", `  context: ${JSON.stringify(path.join(ROOT, "app"))}`, "functions:"];
-    for (let i = 0; i < functions; i++) lines.push(`  fn-${String(i).padStart(3, "0")}:`, "    command: [src.functions.api.handler.handler]");
+    for (let i = 0; i < functions; i++)
+        lines.push(
+            `  fn-${String(i).padStart(3, "0")}:`,
+            "    command: [src.functions.api.handler.handler]",
+        );
     fs.writeFileSync(file, `${lines.join("\n")}\n`);
     return file;
 }
 
 /** Wall time of one process, in ms; `check` validates its stdout. */
-function timeProcess(cmd: string, args: string[], cwd: string, check: (stdout: string) => void): number {
+function timeProcess(
+    cmd: string,
+    args: string[],
+    cwd: string,
+    check: (stdout: string) => void,
+): number {
     const start = process.hrtime.bigint();
     const result = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${result.stderr.slice(-2000)}`);
+    if (result.status !== 0)
+        throw new Error(`${cmd} ${args.join(" ")} failed:\n${result.stderr.slice(-2000)}`);
     check(result.stdout);
     return ms;
 }
@@ -60,17 +70,35 @@ console.log(Object.keys(template.Resources).length + " resources");
 
 /** True when aws-cdk-lib can be loaded from CDK_DIR, installing it there once if needed. */
 function cdkAvailable(): boolean {
-    const installed = () => fs.existsSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"));
+    const installed = () =>
+        fs.existsSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"));
     if (installed()) return true;
     fs.mkdirSync(CDK_DIR, { recursive: true });
-    if (!fs.existsSync(path.join(CDK_DIR, "package.json"))) fs.writeFileSync(path.join(CDK_DIR, "package.json"), "{\"name\":\"cdk-bench\",\"private\":true}\n");
-    spawnSync("npm", ["install", "--no-save", "--prefer-offline", "--no-audit", "--no-fund", "aws-cdk-lib", "constructs"], { cwd: CDK_DIR, stdio: "ignore" });
+    if (!fs.existsSync(path.join(CDK_DIR, "package.json")))
+        fs.writeFileSync(
+            path.join(CDK_DIR, "package.json"),
+            '{"name":"cdk-bench","private":true}\n',
+        );
+    spawnSync(
+        "npm",
+        [
+            "install",
+            "--no-save",
+            "--prefer-offline",
+            "--no-audit",
+            "--no-fund",
+            "aws-cdk-lib",
+            "constructs",
+        ],
+        { cwd: CDK_DIR, stdio: "ignore" },
+    );
     return installed();
 }
 
 const resourcesLine = (expected: number) => (stdout: string) => {
     const m = /(\d+) resources/.exec(stdout);
-    if (!m || Number(m[1]) !== expected) throw new Error(`expected ${expected} resources, the output says ${m?.[1] ?? "nothing"}`);
+    if (!m || Number(m[1]) !== expected)
+        throw new Error(`expected ${expected} resources, the output says ${m?.[1] ?? "nothing"}`);
 };
 
 export async function bench(dir: string): Promise<string[]> {
@@ -79,31 +107,67 @@ export async function bench(dir: string): Promise<string[]> {
         const file = manifest(dir, n);
         // index.ts: 5 resources per image function, 5 around them (the repository, its lifecycle policy, the image, their components).
         const check = resourcesLine(5 * n + 5);
-        plan.push(median(Array.from({ length: RUNS }, () =>
-            timeProcess("npm", ["run", "--silent", "plan", "--", "--stack", "dev", "-c", `lambda-docker:manifest=${file}`], ROOT, check))));
+        plan.push(
+            median(
+                Array.from({ length: RUNS }, () =>
+                    timeProcess(
+                        "npm",
+                        [
+                            "run",
+                            "--silent",
+                            "plan",
+                            "--",
+                            "--stack",
+                            "dev",
+                            "-c",
+                            `lambda-docker:manifest=${file}`,
+                        ],
+                        ROOT,
+                        check,
+                    ),
+                ),
+            ),
+        );
     }
     let cdk: number[] | undefined;
     let cdkVersion = "";
     if (cdkAvailable()) {
         fs.writeFileSync(path.join(dir, "cdk-app.js"), CDK_APP);
-        cdkVersion = JSON.parse(fs.readFileSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"), "utf8")).version as string;
+        cdkVersion = JSON.parse(
+            fs.readFileSync(
+                path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"),
+                "utf8",
+            ),
+        ).version as string;
         process.env.CDK_BENCH_DIR = CDK_DIR;
-        cdk = SIZES.map((n) => median(Array.from({ length: RUNS }, (_, run) => {
-            const out = path.join(dir, `cdk.out-${n}-${run}`);
-            // 4 resources per function (role, policy, log group, function) and the repository.
-            return timeProcess(process.execPath, [path.join(dir, "cdk-app.js"), String(n), out], dir, resourcesLine(4 * n + 1));
-        })));
+        cdk = SIZES.map((n) =>
+            median(
+                Array.from({ length: RUNS }, (_, run) => {
+                    const out = path.join(dir, `cdk.out-${n}-${run}`);
+                    // 4 resources per function (role, policy, log group, function) and the repository.
+                    return timeProcess(
+                        process.execPath,
+                        [path.join(dir, "cdk-app.js"), String(n), out],
+                        dir,
+                        resourcesLine(4 * n + 1),
+                    );
+                }),
+            ),
+        );
     }
     const perFn = (t: number[]) => (t[2] - t[0]) / (SIZES[2] - SIZES[0]);
     const perFn50 = (t: number[]) => (t[1] - t[0]) / (SIZES[1] - SIZES[0]);
     const out = [
         ...sectionHeader(title),
         `Each figure is the median of ${RUNS} runs of a whole process: \`npm run plan -- -c lambda-docker:manifest=<n functions>\` ` +
-        `(index.ts under the mocks engine composing a manifest of n image functions, 5n + 5 resources)${cdk ? `; \`node cdk-app.js n\`, a CDK app (aws-cdk-lib ${cdkVersion}) with the same functions synthesized in-process (4n + 1 resources)` : ""}.`,
+            `(index.ts under the mocks engine composing a manifest of n image functions, 5n + 5 resources)${cdk ? `; \`node cdk-app.js n\`, a CDK app (aws-cdk-lib ${cdkVersion}) with the same functions synthesized in-process (4n + 1 resources)` : ""}.`,
         "",
         `| functions | plan |${cdk ? " CDK synth |" : ""}`,
         `|---|---|${cdk ? "---|" : ""}`,
-        ...SIZES.map((n, i) => `| ${n} | ${plan[i].toFixed(0)} ms |${cdk ? ` ${cdk[i].toFixed(0)} ms |` : ""}`),
+        ...SIZES.map(
+            (n, i) =>
+                `| ${n} | ${plan[i].toFixed(0)} ms |${cdk ? ` ${cdk[i].toFixed(0)} ms |` : ""}`,
+        ),
         `| per function, (t50 - t1) / 49 | ${perFn50(plan).toFixed(1)} ms |${cdk ? ` ${perFn50(cdk).toFixed(1)} ms |` : ""}`,
         `| per function, (t200 - t1) / 199 | ${perFn(plan).toFixed(1)} ms (target ≤ 10 ms: ${perFn(plan) <= 10 ? "met" : "NOT met"}) |${cdk ? ` ${perFn(cdk).toFixed(1)} ms |` : ""}`,
     ];

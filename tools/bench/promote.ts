@@ -28,11 +28,20 @@ async function docker(args: string[]): Promise<string> {
 }
 
 /** The image's blobs (config and layers) with their sizes. */
-async function blobsOf(host: string, repo: string, digest: string): Promise<{ digest: string; size: number }[]> {
+async function blobsOf(
+    host: string,
+    repo: string,
+    digest: string,
+): Promise<{ digest: string; size: number }[]> {
     const res = await fetch(`http://${host}/v2/${repo}/manifests/${digest}`, {
-        headers: { accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json" },
+        headers: {
+            accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
+        },
     });
-    const doc = (await res.json()) as { config: { digest: string; size: number }; layers: { digest: string; size: number }[] };
+    const doc = (await res.json()) as {
+        config: { digest: string; size: number };
+        layers: { digest: string; size: number }[];
+    };
     return [doc.config, ...doc.layers];
 }
 
@@ -41,7 +50,8 @@ async function readOnce(host: string, repo: string, blobs: { digest: string }[])
     let bytes = 0;
     for (const blob of blobs) {
         const res = await fetch(`http://${host}/v2/${repo}/blobs/${blob.digest}`);
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+            bytes += chunk.length;
     }
     return bytes;
 }
@@ -53,7 +63,10 @@ export async function bench(dir: string): Promise<string[]> {
     const ref = `${source.host}/dev/app:dev-bench`;
     const local: string[] = [ref];
     try {
-        fs.writeFileSync(path.join(dir, "Dockerfile"), `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\n${BULK_RUN}\n`);
+        fs.writeFileSync(
+            path.join(dir, "Dockerfile"),
+            `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\n${BULK_RUN}\n`,
+        );
         await dockerBuild(dir, path.join(dir, "Dockerfile"), ref, true);
         const digest = /digest: (sha256:[0-9a-f]{64})/.exec(await docker(["push", ref]))?.[1];
         if (!digest) throw new Error("docker push printed no digest");
@@ -65,17 +78,31 @@ export async function bench(dir: string): Promise<string[]> {
         const promoteMount: number[] = [];
         const dockerMount: number[] = [];
         for (let i = 0; i < MOUNT_RUNS; i++) {
-            const [result, ms] = await timed(() => promoteImage({ source: src, target: `${source.host}/prod${i}/app`, tag: "prod-bench", architecture: "x86_64" }));
-            if (result.digest !== digest || result.mountedBlobs !== blobs.length) throw new Error(`promotion ${i}: ${JSON.stringify(result)}`);
+            const [result, ms] = await timed(() =>
+                promoteImage({
+                    source: src,
+                    target: `${source.host}/prod${i}/app`,
+                    tag: "prod-bench",
+                    architecture: "x86_64",
+                }),
+            );
+            if (result.digest !== digest || result.mountedBlobs !== blobs.length)
+                throw new Error(`promotion ${i}: ${JSON.stringify(result)}`);
             promoteMount.push(ms);
             const target = `${source.host}/peer${i}/app:prod-bench`;
             local.push(target);
-            dockerMount.push((await timed(async () => {
-                await docker(["tag", ref, target]);
-                await docker(["push", target]);
-            }))[1]);
+            dockerMount.push(
+                (
+                    await timed(async () => {
+                        await docker(["tag", ref, target]);
+                        await docker(["push", target]);
+                    })
+                )[1],
+            );
         }
-        const [, noopMs] = await timed(() => promoteImage({ source: src, target: `${source.host}/prod0/app`, tag: "prod-bench" }));
+        const [, noopMs] = await timed(() =>
+            promoteImage({ source: src, target: `${source.host}/prod0/app`, tag: "prod-bench" }),
+        );
 
         // Across registries: a fresh target registry per run, so every byte moves on both sides.
         const promoteCopy: number[] = [];
@@ -85,8 +112,16 @@ export async function bench(dir: string): Promise<string[]> {
             floor.push((await timed(() => readOnce(source.host, "dev/app", blobs)))[1]);
             const fresh: TestRegistry = await startRegistry();
             try {
-                const [result, ms] = await timed(() => promoteImage({ source: src, target: `${fresh.host}/prod/app`, tag: "prod-bench", architecture: "x86_64" }));
-                if (result.copiedBlobs !== blobs.length) throw new Error(`cross-registry promotion ${i}: ${JSON.stringify(result)}`);
+                const [result, ms] = await timed(() =>
+                    promoteImage({
+                        source: src,
+                        target: `${fresh.host}/prod/app`,
+                        tag: "prod-bench",
+                        architecture: "x86_64",
+                    }),
+                );
+                if (result.copiedBlobs !== blobs.length)
+                    throw new Error(`cross-registry promotion ${i}: ${JSON.stringify(result)}`);
                 promoteCopy.push(ms);
             } finally {
                 await fresh.stop();
@@ -95,10 +130,14 @@ export async function bench(dir: string): Promise<string[]> {
             try {
                 const target = `${peer.host}/prod/app:prod-bench`;
                 local.push(target);
-                dockerCopy.push((await timed(async () => {
-                    await docker(["tag", ref, target]);
-                    await docker(["push", target]);
-                }))[1]);
+                dockerCopy.push(
+                    (
+                        await timed(async () => {
+                            await docker(["tag", ref, target]);
+                            await docker(["push", target]);
+                        })
+                    )[1],
+                );
             } finally {
                 await peer.stop();
             }
@@ -109,18 +148,31 @@ export async function bench(dir: string): Promise<string[]> {
         const proxy = await startFaultProxy({ upstream: source.host, ecr: true });
         try {
             for (let i = 0; i < COPY_RUNS; i++) {
-                const [result, ms] = await timed(() => promoteImage({
-                    source: `${proxy.host}/dev/app@${digest}`, target: `${proxy.host}/ecr${i}/app`, tag: "prod-bench", architecture: "x86_64",
-                    credentials: { username: "user", password: "secret" },
-                }));
-                if (result.copiedBlobs !== blobs.length) throw new Error(`ECR-like promotion ${i}: ${JSON.stringify(result)}`);
+                const [result, ms] = await timed(() =>
+                    promoteImage({
+                        source: `${proxy.host}/dev/app@${digest}`,
+                        target: `${proxy.host}/ecr${i}/app`,
+                        tag: "prod-bench",
+                        architecture: "x86_64",
+                        credentials: { username: "user", password: "secret" },
+                    }),
+                );
+                if (result.copiedBlobs !== blobs.length)
+                    throw new Error(`ECR-like promotion ${i}: ${JSON.stringify(result)}`);
                 ecr.push(ms);
             }
         } finally {
             await proxy.stop();
         }
 
-        const [pm, dm, pc, dc, fl, ec] = [promoteMount, dockerMount, promoteCopy, dockerCopy, floor, ecr].map(median);
+        const [pm, dm, pc, dc, fl, ec] = [
+            promoteMount,
+            dockerMount,
+            promoteCopy,
+            dockerCopy,
+            floor,
+            ecr,
+        ].map(median);
         return [
             ...sectionHeader(title),
             `Image: the base image plus ~40 MB in 2,000 modules, ${blobs.length} blobs, ${(bytes / 1e6).toFixed(1)} MB. Medians of ${MOUNT_RUNS} (mount) and ${COPY_RUNS} (copy) runs.`,

@@ -14,17 +14,28 @@ const NODE_ARCHITECTURES = { x64: "x86_64", arm64: "arm64" };
 
 /** The stack file's architecture (default x86_64) and whether a runner of `runnerArch` (Node's `process.arch`) must emulate it. */
 function decide(stackFileText, runnerArch) {
-    const m = /^\s*lambda-docker:architecture:\s*["']?([A-Za-z0-9_]+)["']?\s*(#.*)?$/m.exec(stackFileText);
+    const m = /^\s*lambda-docker:architecture:\s*["']?([A-Za-z0-9_]+)["']?\s*(#.*)?$/m.exec(
+        stackFileText,
+    );
     const architecture = m ? m[1] : "x86_64";
-    if (!PLATFORMS[architecture]) throw new Error(`lambda-docker:architecture must be x86_64 or arm64; got ${JSON.stringify(architecture)}.`);
-    return { architecture, platform: PLATFORMS[architecture], emulate: NODE_ARCHITECTURES[runnerArch] !== architecture };
+    if (!PLATFORMS[architecture])
+        throw new Error(
+            `lambda-docker:architecture must be x86_64 or arm64; got ${JSON.stringify(architecture)}.`,
+        );
+    return {
+        architecture,
+        platform: PLATFORMS[architecture],
+        emulate: NODE_ARCHITECTURES[runnerArch] !== architecture,
+    };
 }
 
 if (require.main === module) {
     const stack = process.argv[2];
     const file = path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
     const d = decide(fs.readFileSync(file, "utf8"), process.arch);
-    process.stdout.write(`architecture=${d.architecture}\nplatform=${d.platform}\nemulate=${d.emulate}\n`);
+    process.stdout.write(
+        `architecture=${d.architecture}\nplatform=${d.platform}\nemulate=${d.emulate}\n`,
+    );
 }
 
 module.exports = { decide };

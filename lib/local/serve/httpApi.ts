@@ -10,48 +10,83 @@
 //  [ms766]   https://github.com/ministackorg/ministack/pull/766 (HTTP API body encoding checked against live AWS)
 //  [pt1552]  https://github.com/aws-powertools/powertools-lambda-python/issues/1552 (trailing slash, live AWS)
 
-export interface RouteSpec { readonly routeKey: string; readonly target: string }
-export interface RouteMatch { readonly routeKey: string; readonly target: string; readonly pathParameters?: Record<string, string> }
+export interface RouteSpec {
+    readonly routeKey: string;
+    readonly target: string;
+}
+export interface RouteMatch {
+    readonly routeKey: string;
+    readonly target: string;
+    readonly pathParameters?: Record<string, string>;
+}
 export interface IncomingRequest {
-    readonly method: string; readonly path: string; readonly rawQueryString: string;
-    readonly rawHeaders: readonly string[]; readonly body: Buffer; readonly sourceIp: string; readonly protocol?: string;
+    readonly method: string;
+    readonly path: string;
+    readonly rawQueryString: string;
+    readonly rawHeaders: readonly string[];
+    readonly body: Buffer;
+    readonly sourceIp: string;
+    readonly protocol?: string;
 }
 export interface EventContext {
-    readonly requestId: string; readonly now: Date; readonly apiId?: string; readonly stage?: string;
-    readonly accountId?: string; readonly domainName?: string;
+    readonly requestId: string;
+    readonly now: Date;
+    readonly apiId?: string;
+    readonly stage?: string;
+    readonly accountId?: string;
+    readonly domainName?: string;
 }
-export interface HttpResponse { readonly statusCode: number; readonly headers: Record<string, string>; readonly cookies: string[]; readonly body: Buffer }
+export interface HttpResponse {
+    readonly statusCode: number;
+    readonly headers: Record<string, string>;
+    readonly cookies: string[];
+    readonly body: Buffer;
+}
 
 /** The methods an HTTP API route key may name ([routes]: a method, or ANY for all methods not defined). */
 const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]);
 const VARIABLE = /^\{([A-Za-z0-9._-]+)(\+?)\}$/;
 
-type Segment = { kind: "literal"; value: string } | { kind: "variable"; name: string } | { kind: "greedy"; name: string };
-interface Route { readonly routeKey: string; readonly target: string; readonly method: string; readonly segments: readonly Segment[] }
+type Segment =
+    | { kind: "literal"; value: string }
+    | { kind: "variable"; name: string }
+    | { kind: "greedy"; name: string };
+interface Route {
+    readonly routeKey: string;
+    readonly target: string;
+    readonly method: string;
+    readonly segments: readonly Segment[];
+}
 
 function parseRouteKey(routeKey: string, target: string): Route {
-    const bad = (why: string): never => { throw new Error(`invalid HTTP API route key ${JSON.stringify(routeKey)}: ${why}`); };
+    const bad = (why: string): never => {
+        throw new Error(`invalid HTTP API route key ${JSON.stringify(routeKey)}: ${why}`);
+    };
     const m = /^([^ ]+) ([^ ]+)$/.exec(routeKey);
     if (!m) return bad('expected "$default" or "METHOD /path", e.g. "GET /orders/{id}"');
     const [, method, path] = m;
-    if (!METHODS.has(method)) return bad(`method must be one of ${[...METHODS].join(", ")} (upper case)`);
+    if (!METHODS.has(method))
+        return bad(`method must be one of ${[...METHODS].join(", ")} (upper case)`);
     if (!path.startsWith("/")) return bad('the path must start with "/"');
     if (path === "/") return { routeKey, target, method, segments: [] };
-    if (path.endsWith("/")) return bad("the path must not end with \"/\" (API Gateway rejects such routes)");
+    if (path.endsWith("/"))
+        return bad('the path must not end with "/" (API Gateway rejects such routes)');
     const names = new Set<string>();
     const parts = path.slice(1).split("/");
     const segments = parts.map((part, i): Segment => {
-        if (part === "") return bad("the path has an empty segment (\"//\")");
+        if (part === "") return bad('the path has an empty segment ("//")');
         const v = VARIABLE.exec(part);
         if (!v) {
-            if (/[{}]/.test(part)) return bad(`segment ${JSON.stringify(part)} is neither a literal nor a {variable}`);
+            if (/[{}]/.test(part))
+                return bad(`segment ${JSON.stringify(part)} is neither a literal nor a {variable}`);
             return { kind: "literal", value: part };
         }
         if (names.has(v[1])) return bad(`path variable {${v[1]}} appears twice`);
         names.add(v[1]);
         if (v[2] !== "+") return { kind: "variable", name: v[1] };
         // [routes]: "The greedy path variable must be at the end of the resource path."
-        if (i !== parts.length - 1) return bad(`greedy variable {${v[1]}+} must be the last segment`);
+        if (i !== parts.length - 1)
+            return bad(`greedy variable {${v[1]}+} must be the last segment`);
         return { kind: "greedy", name: v[1] };
     });
     return { routeKey, target, method, segments };
@@ -61,11 +96,18 @@ function parseRouteKey(routeKey: string, target: string): Route {
 const RANK = { literal: 0, variable: 1, greedy: 2 } as const;
 
 function safeDecode(s: string): string {
-    try { return decodeURIComponent(s); } catch { return s; }
+    try {
+        return decodeURIComponent(s);
+    } catch {
+        return s;
+    }
 }
 
 /** Matches a route's segments against the request's raw segments; path parameters come back percent-decoded. */
-function matchSegments(segments: readonly Segment[], request: readonly string[]): Record<string, string> | undefined {
+function matchSegments(
+    segments: readonly Segment[],
+    request: readonly string[],
+): Record<string, string> | undefined {
     const params: Record<string, string> = {};
     for (let i = 0; i < segments.length; i++) {
         const seg = segments[i];
@@ -107,7 +149,9 @@ function compareKeys(a: readonly number[], b: readonly number[]): number {
  * slash is ignored for route selection, so GET /orders/ selects "GET /orders" ([pt1552]: HTTP APIs route /hello
  * and /hello/ alike); the event's rawPath keeps the slash. Hence /prefix/ does not match /prefix/{proxy+} either.
  */
-export function routeTable(routes: readonly RouteSpec[]): { match(method: string, path: string): RouteMatch | undefined } {
+export function routeTable(routes: readonly RouteSpec[]): {
+    match(method: string, path: string): RouteMatch | undefined;
+} {
     const table: Route[] = [];
     const seen = new Set<string>();
     let fallback: RouteSpec | undefined;
@@ -119,7 +163,10 @@ export function routeTable(routes: readonly RouteSpec[]): { match(method: string
         }
         const route = parseRouteKey(spec.routeKey, spec.target);
         const shape = `${route.method} /${route.segments.map((s) => (s.kind === "literal" ? s.value : s.kind === "variable" ? "{}" : "{+}")).join("/")}`;
-        if (seen.has(shape)) throw new Error(`duplicate HTTP API route key ${JSON.stringify(spec.routeKey)}: another route has the same method and path`);
+        if (seen.has(shape))
+            throw new Error(
+                `duplicate HTTP API route key ${JSON.stringify(spec.routeKey)}: another route has the same method and path`,
+            );
         seen.add(shape);
         table.push(route);
     }
@@ -127,7 +174,8 @@ export function routeTable(routes: readonly RouteSpec[]): { match(method: string
         match(method: string, path: string): RouteMatch | undefined {
             const verb = method.toUpperCase();
             let routingPath = path === "" ? "/" : path;
-            if (routingPath.length > 1 && routingPath.endsWith("/")) routingPath = routingPath.slice(0, -1);
+            if (routingPath.length > 1 && routingPath.endsWith("/"))
+                routingPath = routingPath.slice(0, -1);
             const request = routingPath === "/" ? [] : routingPath.slice(1).split("/");
             let best: { route: Route; params: Record<string, string>; key: number[] } | undefined;
             for (const route of table) {
@@ -139,7 +187,9 @@ export function routeTable(routes: readonly RouteSpec[]): { match(method: string
             }
             if (best) {
                 const { routeKey, target } = best.route;
-                return Object.keys(best.params).length > 0 ? { routeKey, target, pathParameters: best.params } : { routeKey, target };
+                return Object.keys(best.params).length > 0
+                    ? { routeKey, target, pathParameters: best.params }
+                    : { routeKey, target };
             }
             // [routes] priority 3: the $default route catches requests that match no other route.
             return fallback ? { routeKey: "$default", target: fallback.target } : undefined;
@@ -164,10 +214,19 @@ function clfTime(d: Date): string {
  */
 function isTextBody(contentType: string | undefined, body: Buffer): boolean {
     const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
-    const textual = type.startsWith("text/") || type === "application/json" || type === "application/xml"
-        || type === "application/javascript" || /^application\/[^/]+\+json$/.test(type);
+    const textual =
+        type.startsWith("text/") ||
+        type === "application/json" ||
+        type === "application/xml" ||
+        type === "application/javascript" ||
+        /^application\/[^/]+\+json$/.test(type);
     if (!textual) return false;
-    try { new TextDecoder("utf-8", { fatal: true }).decode(body); return true; } catch { return false; }
+    try {
+        new TextDecoder("utf-8", { fatal: true }).decode(body);
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 function decodeQueryComponent(s: string): string {
@@ -175,14 +234,24 @@ function decodeQueryComponent(s: string): string {
 }
 
 /** The payload format 2.0 event ([lambda]) for one request that `match` selected. */
-export function httpApiEvent(req: IncomingRequest, match: RouteMatch, ctx: EventContext): Record<string, unknown> {
+export function httpApiEvent(
+    req: IncomingRequest,
+    match: RouteMatch,
+    ctx: EventContext,
+): Record<string, unknown> {
     const headers: Record<string, string> = {};
     const cookies: string[] = [];
     for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i].toLowerCase();
         const value = req.rawHeaders[i + 1];
         // [lambda]: the cookie headers go to `cookies`, one entry per cookie; they are not repeated in headers.
-        if (name === "cookie") cookies.push(...value.split(";").map((c) => c.trim()).filter((c) => c !== ""));
+        if (name === "cookie")
+            cookies.push(
+                ...value
+                    .split(";")
+                    .map((c) => c.trim())
+                    .filter((c) => c !== ""),
+            );
         // [lambda]: "Duplicate headers are combined with commas and included in the headers field."
         else headers[name] = name in headers ? `${headers[name]},${value}` : value;
     }
@@ -223,7 +292,8 @@ export function httpApiEvent(req: IncomingRequest, match: RouteMatch, ctx: Event
         time: clfTime(ctx.now),
         timeEpoch: ctx.now.getTime(),
     };
-    if (match.pathParameters && Object.keys(match.pathParameters).length > 0) event.pathParameters = { ...match.pathParameters };
+    if (match.pathParameters && Object.keys(match.pathParameters).length > 0)
+        event.pathParameters = { ...match.pathParameters };
     let isBase64Encoded = false;
     if (req.body.length > 0) {
         isBase64Encoded = !isTextBody(headers["content-type"], req.body);
@@ -235,12 +305,22 @@ export function httpApiEvent(req: IncomingRequest, match: RouteMatch, ctx: Event
 
 /** What API Gateway answers when the integration fails (function error, timeout): 500 {"message":"Internal Server Error"} [errors]. */
 export function integrationFailure(): HttpResponse {
-    return { statusCode: 500, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from('{"message":"Internal Server Error"}') };
+    return {
+        statusCode: 500,
+        headers: { "content-type": "application/json" },
+        cookies: [],
+        body: Buffer.from('{"message":"Internal Server Error"}'),
+    };
 }
 
 /** What API Gateway answers when no route matches and there is no $default route: 404 {"message":"Not Found"} [routes]. */
 export function notFound(): HttpResponse {
-    return { statusCode: 404, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from('{"message":"Not Found"}') };
+    return {
+        statusCode: 404,
+        headers: { "content-type": "application/json" },
+        cookies: [],
+        body: Buffer.from('{"message":"Not Found"}'),
+    };
 }
 
 function headerValue(v: unknown): string | undefined {
@@ -259,13 +339,25 @@ function headerValue(v: unknown): string | undefined {
  */
 export function httpApiResponse(result: unknown): HttpResponse {
     const json = { "content-type": "application/json" };
-    if (typeof result === "string") return { statusCode: 200, headers: json, cookies: [], body: Buffer.from(result, "utf-8") };
-    if (result === null || typeof result !== "object" || Array.isArray(result) || !("statusCode" in result)) {
-        return { statusCode: 200, headers: json, cookies: [], body: Buffer.from(JSON.stringify(result ?? null), "utf-8") };
+    if (typeof result === "string")
+        return { statusCode: 200, headers: json, cookies: [], body: Buffer.from(result, "utf-8") };
+    if (
+        result === null ||
+        typeof result !== "object" ||
+        Array.isArray(result) ||
+        !("statusCode" in result)
+    ) {
+        return {
+            statusCode: 200,
+            headers: json,
+            cookies: [],
+            body: Buffer.from(JSON.stringify(result ?? null), "utf-8"),
+        };
     }
     const r = result as Record<string, unknown>;
     const status = r.statusCode;
-    if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) return integrationFailure();
+    if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599)
+        return integrationFailure();
     const headers: Record<string, string> = {};
     if (r.headers !== null && typeof r.headers === "object" && !Array.isArray(r.headers)) {
         for (const [name, v] of Object.entries(r.headers)) {
@@ -274,8 +366,16 @@ export function httpApiResponse(result: unknown): HttpResponse {
         }
     }
     if (!("content-type" in headers)) headers["content-type"] = "text/plain; charset=utf-8";
-    const cookies = Array.isArray(r.cookies) ? r.cookies.map(headerValue).filter((c): c is string => c !== undefined) : [];
-    const raw = r.body === undefined || r.body === null ? "" : typeof r.body === "string" ? r.body : JSON.stringify(r.body);
-    const body = r.isBase64Encoded === true ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf-8");
+    const cookies = Array.isArray(r.cookies)
+        ? r.cookies.map(headerValue).filter((c): c is string => c !== undefined)
+        : [];
+    const raw =
+        r.body === undefined || r.body === null
+            ? ""
+            : typeof r.body === "string"
+              ? r.body
+              : JSON.stringify(r.body);
+    const body =
+        r.isBase64Encoded === true ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf-8");
     return { statusCode: status, headers, cookies, body };
 }

@@ -16,29 +16,67 @@ export function manifestName(name: string): string {
 
 /** Serverless's CloudFormation logical id of a service layer: `commonLibs` → `CommonLibsLambdaLayer`. */
 export function layerLogicalId(name: string): string {
-    const normalized = name.replace(/-/g, "Dash").replace(/_/g, "Underscore").replace(/[^0-9A-Za-z]/g, "");
+    const normalized = name
+        .replace(/-/g, "Dash")
+        .replace(/_/g, "Underscore")
+        .replace(/[^0-9A-Za-z]/g, "");
     return `${normalized.charAt(0).toUpperCase()}${normalized.slice(1)}LambdaLayer`;
 }
 
 /** What a zip function's `code` is written as: Serverless's package has no exact equivalent. */
-export const CODE_PLACEHOLDER = "package (the directory to zip: Serverless zipped the service directory, filtered)";
+export const CODE_PLACEHOLDER =
+    "package (the directory to zip: Serverless zipped the service directory, filtered)";
 
 /** Serverless's test for an image given as an ECR URI rather than the name of `provider.ecr.images`. */
-export const ECR_URI = /^\d+\.dkr\.ecr\.[a-z0-9-]+..amazonaws.com\/([^@]+)|([^@:]+@sha256:[a-f0-9]{64})$/;
+export const ECR_URI =
+    /^\d+\.dkr\.ecr\.[a-z0-9-]+..amazonaws.com\/([^@]+)|([^@:]+@sha256:[a-f0-9]{64})$/;
 export const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/;
 export const WILDCARD_ACTION = /^([a-z0-9-]+|\*):\*$|^\*$/;
-export const PLATFORMS: Record<string, v.Architecture> = { "linux/amd64": "x86_64", "linux/arm64": "arm64" };
+export const PLATFORMS: Record<string, v.Architecture> = {
+    "linux/amd64": "x86_64",
+    "linux/arm64": "arm64",
+};
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
 /** Keys the importer handles itself, per section; any other key gets a "not converted" line. */
-export const PROVIDER_KEYS = ["name", "stage", "runtime", "region", "memorySize", "timeout", "architecture", "environment", "logRetentionInDays", "ecr", "iam", "iamRoleStatements", "layers", "httpApi"];
-export const FUNCTION_KEYS = ["image", "handler", "runtime", "memorySize", "timeout", "environment", "architecture", "layers", "description", "reservedConcurrency", "events"];
+export const PROVIDER_KEYS = [
+    "name",
+    "stage",
+    "runtime",
+    "region",
+    "memorySize",
+    "timeout",
+    "architecture",
+    "environment",
+    "logRetentionInDays",
+    "ecr",
+    "iam",
+    "iamRoleStatements",
+    "layers",
+    "httpApi",
+];
+export const FUNCTION_KEYS = [
+    "image",
+    "handler",
+    "runtime",
+    "memorySize",
+    "timeout",
+    "environment",
+    "architecture",
+    "layers",
+    "description",
+    "reservedConcurrency",
+    "events",
+];
 
 export const KNOWN_PLUGIN_HINTS: Record<string, string> = {
-    "serverless-python-requirements": "requirements are not installed into zip functions: build them into a layer (a Docker-built `layers` entry with `context`) or use an image function",
-    "serverless-iam-roles-per-function": "per-function statements are not converted: move them to each function's `policyStatements`",
+    "serverless-python-requirements":
+        "requirements are not installed into zip functions: build them into a layer (a Docker-built `layers` entry with `context`) or use an image function",
+    "serverless-iam-roles-per-function":
+        "per-function statements are not converted: move them to each function's `policyStatements`",
     "serverless-offline": "use `lambda-docker invoke` to run a function locally",
-    "serverless-prune-plugin": "lambda-docker publishes no function versions, so there are none to prune",
+    "serverless-prune-plugin":
+        "lambda-docker publishes no function versions, so there are none to prune",
 };
 
 export function isPlaceholder(value: unknown): boolean {
@@ -81,7 +119,10 @@ export class Converter {
     pending: { item: string; text: string }[] = [];
 
     line(item: string, status: ReportStatus, detail: string): void {
-        const mine = this.pending.filter((p) => p.item === item || p.item.startsWith(`${item}.`) || p.item.startsWith(`${item}[`));
+        const mine = this.pending.filter(
+            (p) =>
+                p.item === item || p.item.startsWith(`${item}.`) || p.item.startsWith(`${item}[`),
+        );
         this.pending = this.pending.filter((p) => !mine.includes(p));
         this.report.push({ item, status, detail: [detail, ...mine.map((p) => p.text)].join("; ") });
     }
@@ -98,7 +139,10 @@ export class Converter {
 
     /** A path of the service directory, relative to the manifest's directory. */
     rel(p: string): string {
-        const r = path.relative(this.outDir, path.resolve(this.serviceDir, p)).split(path.sep).join("/");
+        const r = path
+            .relative(this.outDir, path.resolve(this.serviceDir, p))
+            .split(path.sep)
+            .join("/");
         return r === "" ? "." : r;
     }
 
@@ -106,7 +150,12 @@ export class Converter {
      * The value at `cursor` for the manifest key `key`: placeholders for what cannot be resolved (each
      * with a report line and a TODO), and a line when the value depends on the stage or on a default.
      */
-    take(cursor: Cursor, item: string, key: string | undefined, opts: { stack?: boolean; todo?: boolean } = {}): unknown {
+    take(
+        cursor: Cursor,
+        item: string,
+        key: string | undefined,
+        opts: { stack?: boolean; todo?: boolean } = {},
+    ): unknown {
         const t = this.r.value(cursor);
         let unresolved = false;
         const materialize = (value: unknown, k: string | undefined): unknown => {
@@ -116,16 +165,30 @@ export class Converter {
                 const placeholder = `${PLACEHOLDER_PREFIX}${expression}`;
                 const reason =
                     value instanceof Unresolved
-                        ? value.cause === value.original ? value.reason : `${value.cause}: ${value.reason}`
+                        ? value.cause === value.original
+                            ? value.reason
+                            : `${value.cause}: ${value.reason}`
                         : "a CloudFormation reference is known only at deploy time";
                 const where = k ?? item;
                 if (opts.todo !== false) this.todos.push({ key: where, expression });
-                this.report.push({ item, status: "placeholder", detail: `${where} = ${show(placeholder)}: ${reason}; replace it by hand` });
+                this.report.push({
+                    item,
+                    status: "placeholder",
+                    detail: `${where} = ${show(placeholder)}: ${reason}; replace it by hand`,
+                });
                 return placeholder;
             }
-            if (Array.isArray(value)) return value.map((x, i) => materialize(x, k === undefined ? undefined : `${k}[${i}]`));
+            if (Array.isArray(value))
+                return value.map((x, i) =>
+                    materialize(x, k === undefined ? undefined : `${k}[${i}]`),
+                );
             if (typeof value === "object" && value !== null) {
-                return Object.fromEntries(Object.entries(value).map(([kk, x]) => [kk, materialize(x, k === undefined ? undefined : `${k}.${kk}`)]));
+                return Object.fromEntries(
+                    Object.entries(value).map(([kk, x]) => [
+                        kk,
+                        materialize(x, k === undefined ? undefined : `${k}.${kk}`),
+                    ]),
+                );
             }
             return value;
         };
@@ -134,9 +197,18 @@ export class Converter {
         return value;
     }
 
-    noteDependencies(item: string, key: string | undefined, value: unknown, notes: Notes, stack: boolean): void {
+    noteDependencies(
+        item: string,
+        key: string | undefined,
+        value: unknown,
+        notes: Notes,
+        stack: boolean,
+    ): void {
         for (const d of notes.defaults) {
-            this.pending.push({ item, text: `${key ?? item} = ${show(value)} is the default of ${d.expression} (${d.reason}): check it is the value you deploy with` });
+            this.pending.push({
+                item,
+                text: `${key ?? item} = ${show(value)} is the default of ${d.expression} (${d.reason}): check it is the value you deploy with`,
+            });
         }
         if (notes.stage && !stack && key !== undefined) {
             this.pending.push({
@@ -149,7 +221,12 @@ export class Converter {
     }
 
     /** A YAML scalar taken as a string (numbers and booleans as Lambda and CloudFormation read them). */
-    takeString(cursor: Cursor, item: string, key: string | undefined, opts: { stack?: boolean; todo?: boolean } = {}): string | undefined {
+    takeString(
+        cursor: Cursor,
+        item: string,
+        key: string | undefined,
+        opts: { stack?: boolean; todo?: boolean } = {},
+    ): string | undefined {
         const value = this.take(cursor, item, key, opts);
         if (value === undefined || value === null) return undefined;
         if (typeof value === "string") return value;
@@ -161,9 +238,6 @@ export class Converter {
         this.stack.set(key, value);
     }
 
-
-
-
     describe(cursor: Cursor): string {
         const t = this.r.value(cursor).value;
         if (t instanceof Unresolved) return t.original;
@@ -171,45 +245,21 @@ export class Converter {
         return JSON.stringify(t);
     }
 
-
-
-
     // -- IAM -------------------------------------------------------------------------------------
-
-
 
     /** A string-or-list value (IAM Action/Resource, layers) as a list. */
     list(cursor: Cursor, item: string, key: string): unknown[] {
         if (this.r.kind(cursor) === "seq") {
             const out: unknown[] = [];
-            for (let i = 0; i < this.r.length(cursor); i++) out.push(this.take(this.r.child(cursor, i), item, `${key}[${i}]`));
+            for (let i = 0; i < this.r.length(cursor); i++)
+                out.push(this.take(this.r.child(cursor, i), item, `${key}[${i}]`));
             return out;
         }
         if (this.r.kind(cursor) === "missing") return [];
         return [this.take(cursor, item, `${key}[0]`)];
     }
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
     // -- resources, plugins, the rest ----------------------------------------------------------
-
-
-
 
     manifest(): Record<string, unknown> {
         const m: Record<string, unknown> = {};
@@ -219,5 +269,4 @@ export class Converter {
         m.functions = this.functions;
         return m;
     }
-
 }

@@ -1,5 +1,13 @@
 /** `functions`: image and zip functions. */
-import { CODE_PLACEHOLDER, Converter, ECR_URI, FUNCTION_KEYS, isPlaceholder, manifestName, show } from "./converter";
+import {
+    CODE_PLACEHOLDER,
+    Converter,
+    ECR_URI,
+    FUNCTION_KEYS,
+    isPlaceholder,
+    manifestName,
+    show,
+} from "./converter";
 import { Cursor } from "./variables";
 import { convertEvents } from "./events";
 import { dockerfileCmd } from "./images";
@@ -16,7 +24,8 @@ export function convertFunctions(cv: Converter): void {
             entries.push({ slsName: k, cursor: cv.r.child(group, k) });
         }
     };
-    if (cv.r.kind(functions) === "seq") for (let i = 0; i < cv.r.length(functions); i++) add(cv.r.child(functions, i));
+    if (cv.r.kind(functions) === "seq")
+        for (let i = 0; i < cv.r.length(functions); i++) add(cv.r.child(functions, i));
     else add(functions);
 
     for (const { slsName, cursor } of entries) {
@@ -27,7 +36,8 @@ export function convertFunctions(cv: Converter): void {
         const pkg = cv.r.child(cv.root, "package");
         const patterns = cv.r.value(cv.r.child(pkg, "patterns")).value;
         const excluded = ["node_modules dev dependencies", ".git", ".serverless"];
-        if (Array.isArray(patterns) && patterns.every((p) => typeof p === "string")) excluded.push(`package.patterns (${patterns.join(", ")})`);
+        if (Array.isArray(patterns) && patterns.every((p) => typeof p === "string"))
+            excluded.push(`package.patterns (${patterns.join(", ")})`);
         const others = cv.r.keys(pkg).filter((k) => k !== "patterns");
         cv.line(
             "package",
@@ -41,17 +51,41 @@ export function convertFunctions(cv: Converter): void {
     const provider = cv.r.child(cv.root, "provider");
     if (cv.r.kind(cv.r.child(provider, "runtime")) !== "missing") {
         const runtime = cv.describe(cv.r.child(provider, "runtime"));
-        if (cv.providerRuntimeUsers > 0) cv.line("provider.runtime", "converted", `${runtime} → the runtime of the ${cv.providerRuntimeUsers} zip function(s) that set none`);
-        else cv.line("provider.runtime", "not converted", `${runtime} is unused: image functions take their runtime from their image`);
+        if (cv.providerRuntimeUsers > 0)
+            cv.line(
+                "provider.runtime",
+                "converted",
+                `${runtime} → the runtime of the ${cv.providerRuntimeUsers} zip function(s) that set none`,
+            );
+        else
+            cv.line(
+                "provider.runtime",
+                "not converted",
+                `${runtime} is unused: image functions take their runtime from their image`,
+            );
     }
     if (cv.providerLayers !== undefined && cv.providerLayers.length > 0) {
-        cv.pending.push({ item: "provider.layers", text: `used by ${cv.providerLayersUsers.join(", ")} (the zip functions without their own layers)` });
+        cv.pending.push({
+            item: "provider.layers",
+            text: `used by ${cv.providerLayersUsers.join(", ")} (the zip functions without their own layers)`,
+        });
     }
-    if (cv.r.kind(cv.r.child(provider, "layers")) !== "missing" && cv.providerLayers === undefined) {
-        cv.line("provider.layers", "not converted", "no zip function without its own `layers` uses them (image functions cannot have layers)");
+    if (
+        cv.r.kind(cv.r.child(provider, "layers")) !== "missing" &&
+        cv.providerLayers === undefined
+    ) {
+        cv.line(
+            "provider.layers",
+            "not converted",
+            "no zip function without its own `layers` uses them (image functions cannot have layers)",
+        );
     }
     if (cv.r.kind(cv.r.child(provider, "stage")) !== "missing") {
-        cv.line("provider.stage", "not converted", `the stage is the stack's name (this import: "${cv.stage}", stacks/Pulumi.${cv.stage}.yaml)`);
+        cv.line(
+            "provider.stage",
+            "not converted",
+            `the stage is the stack's name (this import: "${cv.stage}", stacks/Pulumi.${cv.stage}.yaml)`,
+        );
     }
 }
 
@@ -59,7 +93,11 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
     const base = `functions.${slsName}`;
     const name = manifestName(slsName);
     if (name === "") {
-        cv.line(base, "not converted", "its name has no letters or digits to name a manifest function");
+        cv.line(
+            base,
+            "not converted",
+            "its name has no letters or digits to name a manifest function",
+        );
         return;
     }
     if (cv.functions[name] !== undefined) {
@@ -70,7 +108,11 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
     const hasImage = cv.r.kind(cv.r.child(fn, "image")) !== "missing";
     const hasHandler = cv.r.kind(cv.r.child(fn, "handler")) !== "missing";
     if (hasImage && hasHandler) {
-        cv.line(base, "not converted", "it has both `image` and `handler` (Serverless refuses that too)");
+        cv.line(
+            base,
+            "not converted",
+            "it has both `image` and `handler` (Serverless refuses that too)",
+        );
         return;
     }
     const spec: Record<string, unknown> = {};
@@ -88,7 +130,10 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
         return;
     }
 
-    for (const [k, target] of [["memorySize", "memorySize"], ["timeout", "timeout"]] as const) {
+    for (const [k, target] of [
+        ["memorySize", "memorySize"],
+        ["timeout", "timeout"],
+    ] as const) {
         const c = cv.r.child(fn, k);
         if (cv.r.kind(c) === "missing") continue;
         const value = cv.take(c, `${base}.${k}`, `${key}.${target}`);
@@ -100,48 +145,80 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
     for (const e of cv.providerEnv) {
         if (ownKeys.includes(e.name)) continue;
         environment[e.name] = e.value;
-        if (isPlaceholder(e.value)) cv.todos.push({ key: `${key}.environment.${e.name}`, expression: e.value.slice(PLACEHOLDER_PREFIX.length) });
+        if (isPlaceholder(e.value))
+            cv.todos.push({
+                key: `${key}.environment.${e.name}`,
+                expression: e.value.slice(PLACEHOLDER_PREFIX.length),
+            });
     }
     for (const k of ownKeys) {
         const item = `${base}.environment.${k}`;
         const value = cv.takeString(cv.r.child(own, k), item, `${key}.environment.${k}`);
         if (value === undefined) {
-            cv.line(item, "not converted", `${cv.describe(cv.r.child(own, k))} is not a string, number or boolean`);
+            cv.line(
+                item,
+                "not converted",
+                `${cv.describe(cv.r.child(own, k))} is not a string, number or boolean`,
+            );
             continue;
         }
         environment[k] = value;
     }
     if (cv.r.kind(own) === "unresolved" || cv.r.kind(own) === "intrinsic") {
-        cv.line(`${base}.environment`, "not converted", `${cv.describe(own)} is not a mapping the importer can read`);
+        cv.line(
+            `${base}.environment`,
+            "not converted",
+            `${cv.describe(own)} is not a mapping the importer can read`,
+        );
     }
     if (Object.keys(environment).length > 0) spec.environment = environment;
     const reserved = cv.r.child(fn, "reservedConcurrency");
     if (cv.r.kind(reserved) !== "missing") {
-        const value = cv.take(reserved, `${base}.reservedConcurrency`, `${key}.reservedConcurrentExecutions`);
-        spec.reservedConcurrentExecutions = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+        const value = cv.take(
+            reserved,
+            `${base}.reservedConcurrency`,
+            `${key}.reservedConcurrentExecutions`,
+        );
+        spec.reservedConcurrentExecutions =
+            typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
     }
     const architecture = cv.r.child(fn, "architecture");
-    if (cv.r.kind(architecture) !== "missing") spec.architecture = cv.take(architecture, `${base}.architecture`, `${key}.architecture`);
+    if (cv.r.kind(architecture) !== "missing")
+        spec.architecture = cv.take(architecture, `${base}.architecture`, `${key}.architecture`);
     const description = cv.r.child(fn, "description");
-    if (cv.r.kind(description) !== "missing") spec.description = cv.takeString(description, `${base}.description`, `${key}.description`);
+    if (cv.r.kind(description) !== "missing")
+        spec.description = cv.takeString(description, `${base}.description`, `${key}.description`);
 
     cv.functions[name] = spec;
-    cv.line(base, "converted", `→ ${key}: ${summary}${name !== slsName ? ` (renamed from ${slsName})` : ""}`);
+    cv.line(
+        base,
+        "converted",
+        `→ ${key}: ${summary}${name !== slsName ? ` (renamed from ${slsName})` : ""}`,
+    );
 
     const events = convertEvents(cv, cv.r.child(fn, "events"), base, key);
     if (events.length > 0) spec.events = events;
     for (const k of cv.r.keys(fn)) {
         if (FUNCTION_KEYS.includes(k)) continue;
         const hint =
-            k === "name" ? "lambda-docker names functions itself (Pulumi auto-names): the deployed function name changes, so update whatever calls it by name"
-                : k === "package" ? "zip functions package their whole `code` directory"
-                    : k === "provisionedConcurrency" ? "no manifest equivalent; set it in your Pulumi program"
-                        : "no manifest equivalent; configure it in your Pulumi program if you need it";
+            k === "name"
+                ? "lambda-docker names functions itself (Pulumi auto-names): the deployed function name changes, so update whatever calls it by name"
+                : k === "package"
+                  ? "zip functions package their whole `code` directory"
+                  : k === "provisionedConcurrency"
+                    ? "no manifest equivalent; set it in your Pulumi program"
+                    : "no manifest equivalent; configure it in your Pulumi program if you need it";
         cv.line(`${base}.${k}`, "not converted", hint);
     }
 }
 
-export function imageFunction(cv: Converter, slsName: string, fn: Cursor, key: string, spec: Record<string, unknown>): string | undefined {
+export function imageFunction(
+    cv: Converter,
+    slsName: string,
+    fn: Cursor,
+    key: string,
+    spec: Record<string, unknown>,
+): string | undefined {
     const base = `functions.${slsName}`;
     const image = cv.r.child(fn, "image");
     let ref: string | undefined;
@@ -163,7 +240,11 @@ export function imageFunction(cv: Converter, slsName: string, fn: Cursor, key: s
     if (ref !== undefined && uri === undefined) {
         const known = cv.imageNames.get(ref);
         if (known === undefined) {
-            cv.line(base, "not converted", `its image ${show(ref)} is not defined in provider.ecr.images`);
+            cv.line(
+                base,
+                "not converted",
+                `its image ${show(ref)} is not defined in provider.ecr.images`,
+            );
             return undefined;
         }
         uri = known.uri;
@@ -171,7 +252,9 @@ export function imageFunction(cv: Converter, slsName: string, fn: Cursor, key: s
     if (uri !== undefined || ref === undefined) {
         const events = cv.r.length(cv.r.child(fn, "events"));
         const command = config.command === undefined ? undefined : cv.r.value(config.command).value;
-        const shownCommand = Array.isArray(command) ? JSON.stringify(command) : "[<the image's CMD>]";
+        const shownCommand = Array.isArray(command)
+            ? JSON.stringify(command)
+            : "[<the image's CMD>]";
         cv.line(
             base,
             "not converted",
@@ -192,39 +275,89 @@ export function imageFunction(cv: Converter, slsName: string, fn: Cursor, key: s
         const cmd = dockerfileCmd(cv, known.dockerfile!);
         if (cmd.command !== undefined) {
             spec.command = cmd.command;
-            cv.line(`${base}.image.command`, "converted", `not set: ${key}.command = ${JSON.stringify(cmd.command)}, the CMD of ${cv.rel(known.dockerfile!)} that Serverless's function ran`);
+            cv.line(
+                `${base}.image.command`,
+                "converted",
+                `not set: ${key}.command = ${JSON.stringify(cmd.command)}, the CMD of ${cv.rel(known.dockerfile!)} that Serverless's function ran`,
+            );
         } else {
             const placeholder = `${PLACEHOLDER_PREFIX}image.command (${cmd.reason})`;
             spec.command = [placeholder];
-            cv.todos.push({ key: `${key}.command[0]`, expression: `image.command (${cmd.reason})` });
-            cv.line(`${base}.image.command`, "placeholder", `${key}.command[0] = ${show(placeholder)}: not set in serverless.yml and ${cmd.reason}; replace it by hand`);
+            cv.todos.push({
+                key: `${key}.command[0]`,
+                expression: `image.command (${cmd.reason})`,
+            });
+            cv.line(
+                `${base}.image.command`,
+                "placeholder",
+                `${key}.command[0] = ${show(placeholder)}: not set in serverless.yml and ${cmd.reason}; replace it by hand`,
+            );
         }
     }
-    if (config.entryPoint !== undefined) spec.entryPoint = cv.list(config.entryPoint, `${base}.image.entryPoint`, `${key}.entryPoint`);
-    if (config.workingDirectory !== undefined) spec.workingDirectory = cv.take(config.workingDirectory, `${base}.image.workingDirectory`, `${key}.workingDirectory`);
+    if (config.entryPoint !== undefined)
+        spec.entryPoint = cv.list(
+            config.entryPoint,
+            `${base}.image.entryPoint`,
+            `${key}.entryPoint`,
+        );
+    if (config.workingDirectory !== undefined)
+        spec.workingDirectory = cv.take(
+            config.workingDirectory,
+            `${base}.image.workingDirectory`,
+            `${key}.workingDirectory`,
+        );
     for (const k of ["runtime", "layers"]) {
-        if (cv.r.kind(cv.r.child(fn, k)) !== "missing") cv.line(`${base}.${k}`, "not converted", `an image function has no ${k}: it comes from the image`);
+        if (cv.r.kind(cv.r.child(fn, k)) !== "missing")
+            cv.line(
+                `${base}.${k}`,
+                "not converted",
+                `an image function has no ${k}: it comes from the image`,
+            );
     }
     const command0 = (spec.command as unknown[])[0];
     return `image function (image ${known.name}, command ${show(command0)})`;
 }
 
-export function zipFunction(cv: Converter, slsName: string, fn: Cursor, key: string, spec: Record<string, unknown>): string | undefined {
+export function zipFunction(
+    cv: Converter,
+    slsName: string,
+    fn: Cursor,
+    key: string,
+    spec: Record<string, unknown>,
+): string | undefined {
     const base = `functions.${slsName}`;
     const name = manifestName(slsName);
     const ownRuntime = cv.r.kind(cv.r.child(fn, "runtime")) !== "missing";
-    const runtimeCursor = ownRuntime ? cv.r.child(fn, "runtime") : cv.r.at(cv.root, "provider", "runtime");
-    const runtime = cv.r.kind(runtimeCursor) === "missing" ? undefined : cv.takeString(runtimeCursor, ownRuntime ? `${base}.runtime` : "provider.runtime", `${key}.runtime`);
+    const runtimeCursor = ownRuntime
+        ? cv.r.child(fn, "runtime")
+        : cv.r.at(cv.root, "provider", "runtime");
+    const runtime =
+        cv.r.kind(runtimeCursor) === "missing"
+            ? undefined
+            : cv.takeString(
+                  runtimeCursor,
+                  ownRuntime ? `${base}.runtime` : "provider.runtime",
+                  `${key}.runtime`,
+              );
     if (runtime === undefined) {
-        cv.line(base, "not converted", "it has a handler but no runtime, so Serverless deploys it as Node.js; lambda-docker's zip functions run Python");
+        cv.line(
+            base,
+            "not converted",
+            "it has a handler but no runtime, so Serverless deploys it as Node.js; lambda-docker's zip functions run Python",
+        );
         return undefined;
     }
     if (!isPlaceholder(runtime) && !runtime.startsWith("python")) {
-        cv.line(base, "not converted", `its runtime is ${runtime}; lambda-docker's zip functions run Python`);
+        cv.line(
+            base,
+            "not converted",
+            `its runtime is ${runtime}; lambda-docker's zip functions run Python`,
+        );
         return undefined;
     }
     if (!ownRuntime) cv.providerRuntimeUsers++;
-    const handler = cv.takeString(cv.r.child(fn, "handler"), `${base}.handler`, `${key}.handler`) ?? "";
+    const handler =
+        cv.takeString(cv.r.child(fn, "handler"), `${base}.handler`, `${key}.handler`) ?? "";
     const converted = isPlaceholder(handler) ? handler : handler.replace(/\//g, ".");
     spec.handler = converted;
     spec.code = `${PLACEHOLDER_PREFIX}${CODE_PLACEHOLDER}`;
@@ -232,17 +365,34 @@ export function zipFunction(cv: Converter, slsName: string, fn: Cursor, key: str
     cv.zipFunctionKeys.push(`${key}.code`);
     spec.runtime = runtime;
     if (converted !== handler) {
-        cv.line(`${base}.handler`, "converted", `${handler} → ${key}.handler = ${converted} (Lambda's Python runtime imports path/to/module as path.to.module)`);
+        cv.line(
+            `${base}.handler`,
+            "converted",
+            `${handler} → ${key}.handler = ${converted} (Lambda's Python runtime imports path/to/module as path.to.module)`,
+        );
     }
     const own = cv.r.child(fn, "layers");
     let layers: string[];
     if (cv.r.kind(own) !== "missing") {
         layers = layerList(cv, own, `${base}.layers`, `${key}.layers`);
     } else {
-        cv.providerLayers ??= layerList(cv, cv.r.at(cv.root, "provider", "layers"), "provider.layers", "functions.*.layers", false);
+        cv.providerLayers ??= layerList(
+            cv,
+            cv.r.at(cv.root, "provider", "layers"),
+            "provider.layers",
+            "functions.*.layers",
+            false,
+        );
         layers = cv.providerLayers;
         if (layers.length > 0) cv.providerLayersUsers.push(name);
-        layers.forEach((l, i) => isPlaceholder(l) && cv.todos.push({ key: `${key}.layers[${i}]`, expression: l.slice(PLACEHOLDER_PREFIX.length) }));
+        layers.forEach(
+            (l, i) =>
+                isPlaceholder(l) &&
+                cv.todos.push({
+                    key: `${key}.layers[${i}]`,
+                    expression: l.slice(PLACEHOLDER_PREFIX.length),
+                }),
+        );
     }
     if (layers.length > 0) spec.layers = layers;
     return `zip function (handler ${converted}, runtime ${runtime}, code: a placeholder, see package)`;

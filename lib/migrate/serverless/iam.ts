@@ -6,15 +6,23 @@ export function convertIam(cv: Converter): void {
     const provider = cv.r.child(cv.root, "provider");
     const iam = cv.r.child(provider, "iam");
     for (const k of cv.r.keys(iam)) {
-        if (k !== "role") cv.line(`provider.iam.${k}`, "not converted", "no lambda-docker equivalent");
+        if (k !== "role")
+            cv.line(`provider.iam.${k}`, "not converted", "no lambda-docker equivalent");
     }
     const role = cv.r.child(iam, "role");
     if (cv.r.kind(role) === "scalar" || cv.r.kind(role) === "intrinsic") {
-        cv.line("provider.iam.role", "not converted", `${cv.describe(role)} is an existing role: lambda-docker creates one role per function`);
+        cv.line(
+            "provider.iam.role",
+            "not converted",
+            `${cv.describe(role)} is an existing role: lambda-docker creates one role per function`,
+        );
     }
     for (const k of cv.r.keys(role)) {
         if (k === "statements") continue;
-        const hint = k === "managedPolicies" ? "attach managed policies to each function's role in your Pulumi program" : "no lambda-docker equivalent";
+        const hint =
+            k === "managedPolicies"
+                ? "attach managed policies to each function's role in your Pulumi program"
+                : "no lambda-docker equivalent";
         cv.line(`provider.iam.role.${k}`, "not converted", hint);
     }
     statementsAt(cv, cv.r.child(role, "statements"), "provider.iam.role.statements");
@@ -27,32 +35,54 @@ export function statementsAt(cv: Converter, list: Cursor, base: string): void {
         const item = `${base}[${i}]`;
         const s = cv.r.child(list, i);
         if (cv.r.kind(s) !== "map") {
-            cv.line(item, "not converted", `${cv.describe(s)} is not a statement the importer can read`);
+            cv.line(
+                item,
+                "not converted",
+                `${cv.describe(s)} is not a statement the importer can read`,
+            );
             continue;
         }
         const keys = cv.r.keys(s);
-        const unsupported = keys.filter((k) => !["Effect", "Action", "Resource", "Sid"].includes(k));
+        const unsupported = keys.filter(
+            (k) => !["Effect", "Action", "Resource", "Sid"].includes(k),
+        );
         if (unsupported.length > 0) {
-            cv.line(item, "not converted", `${unsupported.join(", ")} cannot be expressed in policyStatements (effect, actions, resources); dropping it would change what the statement grants, so add this statement in code`);
+            cv.line(
+                item,
+                "not converted",
+                `${unsupported.join(", ")} cannot be expressed in policyStatements (effect, actions, resources); dropping it would change what the statement grants, so add this statement in code`,
+            );
             continue;
         }
         const index = cv.statements.length;
         const key = `policyStatements[${index}]`;
-        const effect = cv.takeString(cv.r.child(s, "Effect"), `${item}.Effect`, `${key}.effect`) ?? "Allow";
+        const effect =
+            cv.takeString(cv.r.child(s, "Effect"), `${item}.Effect`, `${key}.effect`) ?? "Allow";
         const actions = cv.list(cv.r.child(s, "Action"), `${item}.Action`, `${key}.actions`);
-        const resources = cv.list(cv.r.child(s, "Resource"), `${item}.Resource`, `${key}.resources`);
+        const resources = cv.list(
+            cv.r.child(s, "Resource"),
+            `${item}.Resource`,
+            `${key}.resources`,
+        );
         const statement: Record<string, unknown> = { effect, actions, resources };
         const wildcards = [
-            ...actions.filter((a) => typeof a === "string" && WILDCARD_ACTION.test(a)).map((a) => `action ${show(a)}`),
-            ...resources.filter((x) => x === "*").map(() => "resource \"*\""),
+            ...actions
+                .filter((a) => typeof a === "string" && WILDCARD_ACTION.test(a))
+                .map((a) => `action ${show(a)}`),
+            ...resources.filter((x) => x === "*").map(() => 'resource "*"'),
         ];
         if (wildcards.length > 0) statement.allowWildcards = true;
         cv.statements.push(statement);
         const shownResource = (x: unknown) => (isPlaceholder(x) ? "a placeholder" : show(x));
         const what = `${effect} ${actions.join(", ")} on ${resources.length === 1 ? shownResource(resources[0]) : `${resources.length} resources`}`;
-        const allowed = wildcards.length > 0
-            ? `; allowWildcards: true, because it grants ${wildcards.join(" and ")}, which lambda-docker refuses unless allowed on purpose: narrow it if you can`
-            : "";
-        cv.line(item, "converted", `→ ${key} (every function's role): ${what}${keys.includes("Sid") ? " (Sid not kept)" : ""}${allowed}`);
+        const allowed =
+            wildcards.length > 0
+                ? `; allowWildcards: true, because it grants ${wildcards.join(" and ")}, which lambda-docker refuses unless allowed on purpose: narrow it if you can`
+                : "";
+        cv.line(
+            item,
+            "converted",
+            `→ ${key} (every function's role): ${what}${keys.includes("Sid") ? " (Sid not kept)" : ""}${allowed}`,
+        );
     }
 }

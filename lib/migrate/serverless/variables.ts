@@ -20,7 +20,8 @@ function merge(a: Notes, b: Notes): Notes {
     if (b === NO_NOTES || (!b.stage && b.defaults.length === 0)) return a;
     if (a === NO_NOTES || (!a.stage && a.defaults.length === 0)) return b;
     const defaults = [...a.defaults];
-    for (const d of b.defaults) if (!defaults.some((x) => x.expression === d.expression)) defaults.push(d);
+    for (const d of b.defaults)
+        if (!defaults.some((x) => x.expression === d.expression)) defaults.push(d);
     return { stage: a.stage || b.stage, defaults };
 }
 
@@ -49,11 +50,18 @@ export interface Taken {
 
 export type Lookup =
     | { readonly kind: "found"; readonly cursor: Cursor }
-    | { readonly kind: "absent"; readonly reason: string; readonly missingFile?: string; readonly option?: boolean }
+    | {
+          readonly kind: "absent";
+          readonly reason: string;
+          readonly missingFile?: string;
+          readonly option?: boolean;
+      }
     | { readonly kind: "unreadable"; readonly cause: string; readonly reason: string };
 
 export function keyPath(segments: readonly Segment[]): string {
-    return segments.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+    return segments
+        .map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`))
+        .join("");
 }
 
 export type Part = { readonly text: string } | { readonly variable: string };
@@ -113,7 +121,7 @@ function splitFallbacks(body: string): string[] {
         const c = body[i];
         if (quote) {
             if (c === quote) quote = "";
-        } else if (c === "'" || c === "\"") {
+        } else if (c === "'" || c === '"') {
             quote = c;
         } else if (body.startsWith("${", i)) {
             depth++;
@@ -164,7 +172,8 @@ export class VariableResolver {
     /** The root of serverless.yml. */
     root(): Cursor {
         const doc = this.parsed(path.join(this.serviceDir, this.mainFile));
-        if (doc === MISSING) throw new Error(`Cannot read ${this.mainFile}: no such file in ${this.serviceDir}.`);
+        if (doc === MISSING)
+            throw new Error(`Cannot read ${this.mainFile}: no such file in ${this.serviceDir}.`);
         return { node: doc, loc: { file: this.mainFile, path: [] }, notes: NO_NOTES };
     }
 
@@ -214,10 +223,22 @@ export class VariableResolver {
         const d = this.deref(cursor);
         const n = d.node;
         let node: unknown = MISSING;
-        if (Array.isArray(n) && typeof segment === "number" && segment < n.length) node = n[segment];
-        else if (Array.isArray(n) && typeof segment === "string" && /^\d+$/.test(segment) && Number(segment) < n.length) node = n[Number(segment)];
-        else if (this.kindOf(n) === "map" && Object.prototype.hasOwnProperty.call(n, segment)) node = (n as Record<string, unknown>)[segment];
-        return { node, loc: d.loc && { file: d.loc.file, path: [...d.loc.path, segment] }, notes: d.notes };
+        if (Array.isArray(n) && typeof segment === "number" && segment < n.length)
+            node = n[segment];
+        else if (
+            Array.isArray(n) &&
+            typeof segment === "string" &&
+            /^\d+$/.test(segment) &&
+            Number(segment) < n.length
+        )
+            node = n[Number(segment)];
+        else if (this.kindOf(n) === "map" && Object.prototype.hasOwnProperty.call(n, segment))
+            node = (n as Record<string, unknown>)[segment];
+        return {
+            node,
+            loc: d.loc && { file: d.loc.file, path: [...d.loc.path, segment] },
+            notes: d.notes,
+        };
     }
 
     /** The value at the cursor, every variable in it resolved. */
@@ -231,12 +252,16 @@ export class VariableResolver {
                     return { value: t.value, notes: merge(cursor.notes, t.notes) };
                 }
                 const t = this.value(this.resolveVariable(n, loc));
-                const value = t.value instanceof Unresolved && t.value.original !== n ? new Unresolved(n, t.value.cause, t.value.reason) : t.value;
+                const value =
+                    t.value instanceof Unresolved && t.value.original !== n
+                        ? new Unresolved(n, t.value.cause, t.value.reason)
+                        : t.value;
                 return { value, notes: merge(cursor.notes, t.notes) };
             });
         }
         if (n === MISSING) return { value: undefined, notes: cursor.notes };
-        if (isIntrinsicObject(n)) return { value: new Intrinsic(flowYaml(n), n), notes: cursor.notes };
+        if (isIntrinsicObject(n))
+            return { value: new Intrinsic(flowYaml(n), n), notes: cursor.notes };
         if (Array.isArray(n)) {
             let notes = cursor.notes;
             const value = n.map((_, i) => {
@@ -266,7 +291,14 @@ export class VariableResolver {
     }
 
     private kindOf(n: unknown): "map" | "other" {
-        return typeof n === "object" && n !== null && !Array.isArray(n) && !(n instanceof Intrinsic) && !(n instanceof Unresolved) && !isIntrinsicObject(n) ? "map" : "other";
+        return typeof n === "object" &&
+            n !== null &&
+            !Array.isArray(n) &&
+            !(n instanceof Intrinsic) &&
+            !(n instanceof Unresolved) &&
+            !isIntrinsicObject(n)
+            ? "map"
+            : "other";
     }
 
     private guard<T>(loc: Loc, expression: string, fn: () => T): T {
@@ -276,7 +308,9 @@ export class VariableResolver {
         if (seen >= 0) {
             const chain = [...this.active.slice(seen).map((a) => a.where), where].join(" → ");
             const first = this.active[seen];
-            throw new Error(`Cannot resolve ${first.expression} at ${first.where}: its variables refer back to it (${chain}).`);
+            throw new Error(
+                `Cannot resolve ${first.expression} at ${first.where}: its variables refer back to it (${chain}).`,
+            );
         }
         this.active.push({ key, where, expression });
         try {
@@ -293,8 +327,10 @@ export class VariableResolver {
         if (text !== undefined) {
             const rel = path.relative(this.serviceDir, file).split(path.sep).join("/");
             const parsed = YAML.parseDocument(text, { customTags: CUSTOM_TAGS, merge: true });
-            const where = (e: YAML.YAMLError) => `${e.message.split(" at line ")[0]}${e.linePos ? ` at line ${e.linePos[0].line}` : ""}`;
-            if (parsed.errors.length > 0) throw new Error(`Cannot parse ${rel}: ${where(parsed.errors[0])}`);
+            const where = (e: YAML.YAMLError) =>
+                `${e.message.split(" at line ")[0]}${e.linePos ? ` at line ${e.linePos[0].line}` : ""}`;
+            if (parsed.errors.length > 0)
+                throw new Error(`Cannot parse ${rel}: ${where(parsed.errors[0])}`);
             for (const w of parsed.warnings) this.warnings.push({ file: rel, message: where(w) });
             doc = parsed.toJS() ?? {};
         }
@@ -314,10 +350,26 @@ export class VariableResolver {
             const t = this.value(this.resolveVariable(part.variable, loc));
             notes = merge(notes, t.notes);
             const val = t.value;
-            if (val instanceof Unresolved) return { value: new Unresolved(text, val.cause, val.reason), notes };
-            if (val instanceof Intrinsic) return { value: new Unresolved(text, val.source, "a CloudFormation reference is known only at deploy time"), notes };
+            if (val instanceof Unresolved)
+                return { value: new Unresolved(text, val.cause, val.reason), notes };
+            if (val instanceof Intrinsic)
+                return {
+                    value: new Unresolved(
+                        text,
+                        val.source,
+                        "a CloudFormation reference is known only at deploy time",
+                    ),
+                    notes,
+                };
             if (typeof val === "object" && val !== null) {
-                return { value: new Unresolved(text, part.variable, `${part.variable} is a mapping or list, which cannot be part of a string`), notes };
+                return {
+                    value: new Unresolved(
+                        text,
+                        part.variable,
+                        `${part.variable} is a mapping or list, which cannot be part of a string`,
+                    ),
+                    notes,
+                };
             }
             out += String(val);
         }
@@ -334,15 +386,36 @@ export class VariableResolver {
             if (found.kind === "found") {
                 const defaults = skipped
                     .filter((s) => s.kind === "unreadable" || (s.kind === "absent" && s.option))
-                    .map((s) => ({ expression: variable, reason: s.kind === "unreadable" ? `${s.cause}: ${s.reason}` : (s as { reason: string }).reason }));
-                const notes = defaults.length > 0 ? merge(found.cursor.notes, { stage: false, defaults: defaults.slice(0, 1) }) : found.cursor.notes;
+                    .map((s) => ({
+                        expression: variable,
+                        reason:
+                            s.kind === "unreadable"
+                                ? `${s.cause}: ${s.reason}`
+                                : (s as { reason: string }).reason,
+                    }));
+                const notes =
+                    defaults.length > 0
+                        ? merge(found.cursor.notes, {
+                              stage: false,
+                              defaults: defaults.slice(0, 1),
+                          })
+                        : found.cursor.notes;
                 return { ...found.cursor, notes };
             }
             skipped.push(found);
         }
-        const unreadable = skipped.find((s): s is Extract<Lookup, { kind: "unreadable" }> => s.kind === "unreadable");
-        if (unreadable) return { node: new Unresolved(variable, unreadable.cause, unreadable.reason), notes: NO_NOTES };
-        const missingFile = skipped.find((s): s is Extract<Lookup, { kind: "absent" }> => s.kind === "absent" && s.missingFile !== undefined);
+        const unreadable = skipped.find(
+            (s): s is Extract<Lookup, { kind: "unreadable" }> => s.kind === "unreadable",
+        );
+        if (unreadable)
+            return {
+                node: new Unresolved(variable, unreadable.cause, unreadable.reason),
+                notes: NO_NOTES,
+            };
+        const missingFile = skipped.find(
+            (s): s is Extract<Lookup, { kind: "absent" }> =>
+                s.kind === "absent" && s.missingFile !== undefined,
+        );
         if (missingFile) {
             throw new Error(
                 `Cannot resolve ${variable} at ${this.where(loc)}: file ${missingFile.missingFile} not found ` +
@@ -357,65 +430,122 @@ export class VariableResolver {
         const text = candidate.trim();
         if (isWholeVariable(text)) {
             const c = this.resolveVariable(text, loc);
-            return c.node instanceof Unresolved ? { kind: "unreadable", cause: c.node.cause, reason: c.node.reason } : { kind: "found", cursor: c };
+            return c.node instanceof Unresolved
+                ? { kind: "unreadable", cause: c.node.cause, reason: c.node.reason }
+                : { kind: "found", cursor: c };
         }
         const quoted = /^'([\s\S]*)'$|^"([\s\S]*)"$/.exec(text);
         if (quoted) {
             const literal = quoted[1] ?? quoted[2];
-            if (!hasVariable(literal)) return { kind: "found", cursor: { node: literal, notes: NO_NOTES } };
+            if (!hasVariable(literal))
+                return { kind: "found", cursor: { node: literal, notes: NO_NOTES } };
             const t = this.interpolate(literal, loc);
             return t.value instanceof Unresolved
                 ? { kind: "unreadable", cause: t.value.cause, reason: t.value.reason }
                 : { kind: "found", cursor: { node: t.value, notes: t.notes } };
         }
-        if (/^-?\d+(\.\d+)?$/.test(text)) return { kind: "found", cursor: { node: Number(text), notes: NO_NOTES } };
-        if (text === "true" || text === "false") return { kind: "found", cursor: { node: text === "true", notes: NO_NOTES } };
+        if (/^-?\d+(\.\d+)?$/.test(text))
+            return { kind: "found", cursor: { node: Number(text), notes: NO_NOTES } };
+        if (text === "true" || text === "false")
+            return { kind: "found", cursor: { node: text === "true", notes: NO_NOTES } };
         if (text === "null") return { kind: "found", cursor: { node: null, notes: NO_NOTES } };
         if (!/^[a-z][A-Za-z0-9.-]*[(:]/.test(text)) {
-            return { kind: "unreadable", cause: `\${${text}}`, reason: "it is neither a variable source nor a quoted string, number or boolean (Serverless refuses it too)" };
+            return {
+                kind: "unreadable",
+                cause: `\${${text}}`,
+                reason: "it is neither a variable source nor a quoted string, number or boolean (Serverless refuses it too)",
+            };
         }
 
         let reference = text;
         let notes = NO_NOTES;
         if (hasVariable(text)) {
             const t = this.interpolate(text, loc);
-            if (t.value instanceof Unresolved) return { kind: "unreadable", cause: t.value.cause, reason: t.value.reason };
+            if (t.value instanceof Unresolved)
+                return { kind: "unreadable", cause: t.value.cause, reason: t.value.reason };
             reference = t.value as string;
             notes = t.notes;
         }
         const m = /^([a-z][A-Za-z0-9.-]*)(?:\(([^)]*)\))?(?::([\s\S]*))?$/.exec(reference);
         const expression = `\${${text}}`;
-        if (!m) return { kind: "unreadable", cause: expression, reason: "it is not a variable the importer understands" };
+        if (!m)
+            return {
+                kind: "unreadable",
+                cause: expression,
+                reason: "it is not a variable the importer understands",
+            };
         const [, source, params, address = ""] = m;
-        const withNotes = (l: Lookup): Lookup => (l.kind === "found" ? { kind: "found", cursor: { ...l.cursor, notes: merge(notes, l.cursor.notes) } } : l);
+        const withNotes = (l: Lookup): Lookup =>
+            l.kind === "found"
+                ? { kind: "found", cursor: { ...l.cursor, notes: merge(notes, l.cursor.notes) } }
+                : l;
         switch (source) {
             case "self": {
                 const c = this.at(this.root(), ...(address === "" ? [] : address.split(".")));
-                return withNotes(c.node === MISSING ? { kind: "absent", reason: `serverless.yml has no value at ${address}` } : { kind: "found", cursor: c });
+                return withNotes(
+                    c.node === MISSING
+                        ? { kind: "absent", reason: `serverless.yml has no value at ${address}` }
+                        : { kind: "found", cursor: c },
+                );
             }
             case "opt":
-                if (address === "stage") return { kind: "found", cursor: { node: this.stage, notes: { stage: true, defaults: [] } } };
-                return { kind: "absent", option: true, reason: `option --${address} is not given (the import stands for \`serverless deploy --stage ${this.stage}\`)` };
+                if (address === "stage")
+                    return {
+                        kind: "found",
+                        cursor: { node: this.stage, notes: { stage: true, defaults: [] } },
+                    };
+                return {
+                    kind: "absent",
+                    option: true,
+                    reason: `option --${address} is not given (the import stands for \`serverless deploy --stage ${this.stage}\`)`,
+                };
             case "sls":
-                if (address === "stage") return { kind: "found", cursor: { node: this.stage, notes: { stage: true, defaults: [] } } };
-                return { kind: "unreadable", cause: expression, reason: "only ${sls:stage} has a value outside a Serverless run" };
+                if (address === "stage")
+                    return {
+                        kind: "found",
+                        cursor: { node: this.stage, notes: { stage: true, defaults: [] } },
+                    };
+                return {
+                    kind: "unreadable",
+                    cause: expression,
+                    reason: "only ${sls:stage} has a value outside a Serverless run",
+                };
             case "param":
                 return withNotes(this.param(address, expression));
             case "file":
                 return withNotes(this.file(params ?? "", address, expression));
             default:
-                return { kind: "unreadable", cause: expression, reason: EXTERNAL_SOURCES[source] ?? `"${source}" variables are not read by the importer` };
+                return {
+                    kind: "unreadable",
+                    cause: expression,
+                    reason:
+                        EXTERNAL_SOURCES[source] ??
+                        `"${source}" variables are not read by the importer`,
+                };
         }
     }
 
     /** `${param:x}`: serverless.yml's own `stages.<stage>.params` / `params.<stage>`, then their `default`. */
     private param(name: string, expression: string): Lookup {
         const root = this.root();
-        for (const where of [["stages", this.stage, "params", name], ["params", this.stage, name], ["stages", "default", "params", name], ["params", "default", name]]) {
+        for (const where of [
+            ["stages", this.stage, "params", name],
+            ["params", this.stage, name],
+            ["stages", "default", "params", name],
+            ["params", "default", name],
+        ]) {
             const c = this.at(root, ...where);
-            if (c.node !== MISSING) return { kind: "found", cursor: { ...c, notes: merge(c.notes, { stage: true, defaults: [] }) } };
+            if (c.node !== MISSING)
+                return {
+                    kind: "found",
+                    cursor: { ...c, notes: merge(c.notes, { stage: true, defaults: [] }) },
+                };
         }
-        return { kind: "unreadable", cause: expression, reason: "serverless.yml's params have no such value (a Serverless Dashboard parameter is not read by the importer)" };
+        return {
+            kind: "unreadable",
+            cause: expression,
+            reason: "serverless.yml's params have no such value (a Serverless Dashboard parameter is not read by the importer)",
+        };
     }
 
     private file(params: string, address: string, expression: string): Lookup {
@@ -424,17 +554,30 @@ export class VariableResolver {
         const shown = path.relative(this.serviceDir, abs).split(path.sep).join("/");
         const ext = path.extname(abs).toLowerCase();
         if ([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"].includes(ext)) {
-            return { kind: "unreadable", cause: expression, reason: "JavaScript and TypeScript files are not run by the importer" };
+            return {
+                kind: "unreadable",
+                cause: expression,
+                reason: "JavaScript and TypeScript files are not run by the importer",
+            };
         }
         if (![".yml", ".yaml", ".json", ".tfstate"].includes(ext)) {
             const text = this.readFile(abs);
-            if (text === undefined) return { kind: "absent", reason: `file ${shown} not found`, missingFile: shown };
-            return address === "" ? { kind: "found", cursor: { node: text, notes: NO_NOTES } } : { kind: "absent", reason: `${shown} is not YAML or JSON` };
+            if (text === undefined)
+                return { kind: "absent", reason: `file ${shown} not found`, missingFile: shown };
+            return address === ""
+                ? { kind: "found", cursor: { node: text, notes: NO_NOTES } }
+                : { kind: "absent", reason: `${shown} is not YAML or JSON` };
         }
         const doc = this.parsed(abs);
-        if (doc === MISSING) return { kind: "absent", reason: `file ${shown} not found`, missingFile: shown };
-        const c = this.at({ node: doc, loc: { file: shown, path: [] }, notes: NO_NOTES }, ...(address === "" ? [] : address.split(".")));
-        return c.node === MISSING ? { kind: "absent", reason: `${shown} has no value at ${address}` } : { kind: "found", cursor: c };
+        if (doc === MISSING)
+            return { kind: "absent", reason: `file ${shown} not found`, missingFile: shown };
+        const c = this.at(
+            { node: doc, loc: { file: shown, path: [] }, notes: NO_NOTES },
+            ...(address === "" ? [] : address.split(".")),
+        );
+        return c.node === MISSING
+            ? { kind: "absent", reason: `${shown} has no value at ${address}` }
+            : { kind: "found", cursor: c };
     }
 }
 

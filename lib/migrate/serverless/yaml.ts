@@ -3,8 +3,22 @@ import * as YAML from "yaml";
 import { isPlaceholder } from "./converter";
 
 const FUNCTION_ORDER = [
-    "image", "command", "entryPoint", "workingDirectory", "handler", "code", "runtime", "layers", "memorySize", "timeout",
-    "environment", "reservedConcurrentExecutions", "architecture", "description", "policyStatements", "events",
+    "image",
+    "command",
+    "entryPoint",
+    "workingDirectory",
+    "handler",
+    "code",
+    "runtime",
+    "layers",
+    "memorySize",
+    "timeout",
+    "environment",
+    "reservedConcurrentExecutions",
+    "architecture",
+    "description",
+    "policyStatements",
+    "events",
 ];
 
 export function ordered(spec: Record<string, unknown>): Record<string, unknown> {
@@ -18,7 +32,10 @@ export function toYaml(value: unknown): string {
     YAML.visit(doc, {
         Seq(_, node) {
             const scalars = node.items.every((i) => YAML.isScalar(i) && !isPlaceholder(i.value));
-            const width = node.items.reduce((n: number, i) => n + String(YAML.isScalar(i) ? i.value : "").length + 2, 0);
+            const width = node.items.reduce(
+                (n: number, i) => n + String(YAML.isScalar(i) ? i.value : "").length + 2,
+                0,
+            );
             if (scalars && width <= 72) node.flow = true;
         },
     });

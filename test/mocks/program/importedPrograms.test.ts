@@ -21,35 +21,87 @@ const FIXTURES = path.join(TEST_FIXTURES, "serverless");
 function replacePlaceholders(value: unknown, key = ""): unknown {
     if (typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX)) {
         if (key === "code") return ".";
-        if (key === "queue" || key.startsWith("resources")) return "arn:aws:sqs:us-east-1:123456789012:replaced-by-hand";
+        if (key === "queue" || key.startsWith("resources"))
+            return "arn:aws:sqs:us-east-1:123456789012:replaced-by-hand";
         return "replaced-by-hand";
     }
     if (Array.isArray(value)) return value.map((x) => replacePlaceholders(x, `${key}[]`));
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, replacePlaceholders(x, k)]));
+    if (typeof value === "object" && value !== null)
+        return Object.fromEntries(
+            Object.entries(value).map(([k, x]) => [k, replacePlaceholders(x, k)]),
+        );
     return value;
 }
 
-function imported(fixture: string): { dir: string; manifest: string; config: Record<string, string>; placeholders: number } {
+function imported(fixture: string): {
+    dir: string;
+    manifest: string;
+    config: Record<string, string>;
+    placeholders: number;
+} {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ld-import-${fixture}-`));
     fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
-    const result = importServerless(path.join(dir, "serverless.yml"), { stage: "dev", outDir: dir, readFile: readIfExists });
+    const result = importServerless(path.join(dir, "serverless.yml"), {
+        stage: "dev",
+        outDir: dir,
+        readFile: readIfExists,
+    });
     const manifest = path.join(dir, "lambda-docker.yaml");
     fs.writeFileSync(manifest, result.manifestYaml);
     return { dir, manifest, config: result.stackConfig, placeholders: result.todos.length };
 }
 
-const count = (resources: Recorded[], type: string) => resources.filter((r) => r.type === type).length;
+const count = (resources: Recorded[], type: string) =>
+    resources.filter((r) => r.type === type).length;
 
 describe("imported Serverless services run through the program under mocks", function () {
     this.timeout(120000);
     const dirs: string[] = [];
     after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-    const expectations: Record<string, { placeholders: boolean; functions: string[]; routes: number; schedules: number; mappings: number; layers: number }> = {
-        seed: { placeholders: true, functions: ["api", "campaign-orchestrator", "report-sync"], routes: 2, schedules: 4, mappings: 2, layers: 0 },
-        minimal: { placeholders: false, functions: ["hello"], routes: 1, schedules: 0, mappings: 0, layers: 0 },
-        uri: { placeholders: false, functions: ["invoices"], routes: 0, schedules: 1, mappings: 0, layers: 0 },
-        "zip-layers": { placeholders: true, functions: ["get-report", "health", "list-reports"], routes: 3, schedules: 0, mappings: 0, layers: 1 },
+    const expectations: Record<
+        string,
+        {
+            placeholders: boolean;
+            functions: string[];
+            routes: number;
+            schedules: number;
+            mappings: number;
+            layers: number;
+        }
+    > = {
+        seed: {
+            placeholders: true,
+            functions: ["api", "campaign-orchestrator", "report-sync"],
+            routes: 2,
+            schedules: 4,
+            mappings: 2,
+            layers: 0,
+        },
+        minimal: {
+            placeholders: false,
+            functions: ["hello"],
+            routes: 1,
+            schedules: 0,
+            mappings: 0,
+            layers: 0,
+        },
+        uri: {
+            placeholders: false,
+            functions: ["invoices"],
+            routes: 0,
+            schedules: 1,
+            mappings: 0,
+            layers: 0,
+        },
+        "zip-layers": {
+            placeholders: true,
+            functions: ["get-report", "health", "list-reports"],
+            routes: 3,
+            schedules: 0,
+            mappings: 0,
+            layers: 1,
+        },
     };
 
     for (const [fixture, expected] of Object.entries(expectations)) {
@@ -58,22 +110,48 @@ describe("imported Serverless services run through the program under mocks", fun
             dirs.push(dir);
             assert.equal(placeholders > 0, expected.placeholders);
             if (expected.placeholders) {
-                assert.throws(() => readManifest(manifest), /must be a real value in place of the importer's placeholder \(replace it by hand\)/);
+                assert.throws(
+                    () => readManifest(manifest),
+                    /must be a real value in place of the importer's placeholder \(replace it by hand\)/,
+                );
                 const doc = YAML.parse(fs.readFileSync(manifest, "utf8"));
                 fs.writeFileSync(manifest, YAML.stringify(replacePlaceholders(doc)));
             }
             const run = await runProgram("dev", { ...config, "lambda-docker:manifest": manifest });
-            const functions = run.resources.filter((r) => r.type === "lambda-docker:index:ImageFunction" || r.type === "lambda-docker:index:ZipFunction").map((r) => r.name).sort();
+            const functions = run.resources
+                .filter(
+                    (r) =>
+                        r.type === "lambda-docker:index:ImageFunction" ||
+                        r.type === "lambda-docker:index:ZipFunction",
+                )
+                .map((r) => r.name)
+                .sort();
             assert.deepEqual(functions, expected.functions);
             assert.deepEqual(
-                [count(run.resources, "aws:apigatewayv2/route:Route"), count(run.resources, "aws:scheduler/schedule:Schedule"),
-                    count(run.resources, "aws:lambda/eventSourceMapping:EventSourceMapping"), count(run.resources, "aws:lambda/layerVersion:LayerVersion")],
+                [
+                    count(run.resources, "aws:apigatewayv2/route:Route"),
+                    count(run.resources, "aws:scheduler/schedule:Schedule"),
+                    count(run.resources, "aws:lambda/eventSourceMapping:EventSourceMapping"),
+                    count(run.resources, "aws:lambda/layerVersion:LayerVersion"),
+                ],
                 [expected.routes, expected.schedules, expected.mappings, expected.layers],
             );
             // Each route's permission is scoped to the service's API and that route.
-            const routes = run.resources.filter((r) => r.type === "aws:apigatewayv2/route:Route").map((r) => r.inputs.routeKey as string);
-            const arns = run.resources.filter((r) => r.type === "aws:lambda/permission:Permission").map((r) => r.inputs.sourceArn as string);
-            assert.deepEqual(arns.sort(), routes.map((k) => `arn:aws:execute-api:us-east-1:123456789012:http-api-id/${k === "$default" ? "*/$default" : `*/${k.split(" ")[0] === "ANY" ? "*" : k.split(" ")[0]}${k.split(" ")[1].replace(/\{[^}]+\}/g, "*")}`}`).sort());
+            const routes = run.resources
+                .filter((r) => r.type === "aws:apigatewayv2/route:Route")
+                .map((r) => r.inputs.routeKey as string);
+            const arns = run.resources
+                .filter((r) => r.type === "aws:lambda/permission:Permission")
+                .map((r) => r.inputs.sourceArn as string);
+            assert.deepEqual(
+                arns.sort(),
+                routes
+                    .map(
+                        (k) =>
+                            `arn:aws:execute-api:us-east-1:123456789012:http-api-id/${k === "$default" ? "*/$default" : `*/${k.split(" ")[0] === "ANY" ? "*" : k.split(" ")[0]}${k.split(" ")[1].replace(/\{[^}]+\}/g, "*")}`}`,
+                    )
+                    .sort(),
+            );
         });
     }
 });

@@ -60,7 +60,19 @@ describe("tags: stage and cache tags", () => {
     });
 
     it("no cache tag ever starts with `<s>-` for any valid stage s, so lifecycle stage rules never count it", () => {
-        const stages = ["dev", "prod", "buildcache", "b", "bu", "build", "buildcache-x", "a-b", "a-b-c", "x1-y2", "0"];
+        const stages = [
+            "dev",
+            "prod",
+            "buildcache",
+            "b",
+            "bu",
+            "build",
+            "buildcache-x",
+            "a-b",
+            "a-b-c",
+            "x1-y2",
+            "0",
+        ];
         let checked = 0;
         for (const stage of stages) {
             assert.match(stage, STAGE_PATTERN);
@@ -73,7 +85,8 @@ describe("tags: stage and cache tags", () => {
                     checked++;
                 }
             }
-            for (const other of stages) assert.equal(tag.startsWith(`${other}-`), false, `${tag} vs ${other}-`);
+            for (const other of stages)
+                assert.equal(tag.startsWith(`${other}-`), false, `${tag} vs ${other}-`);
         }
         assert.ok(checked > 0);
     });
@@ -93,27 +106,44 @@ describe("tags: validateExtraTags", () => {
             [["a b"], `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "a b".`],
             [["a:b"], `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "a:b".`],
             [[""], `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "".`],
-            [["a".repeat(129)], `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "${"a".repeat(129)}".`],
+            [
+                ["a".repeat(129)],
+                `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "${"a".repeat(129)}".`,
+            ],
             [[5], `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got 5.`],
             [[null], `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got null.`],
         ];
-        for (const [tags, message] of cases) assert.throws(() => validateExtraTags("extraTags", tags, "dev", false), { name: "ValidationError", message });
+        for (const [tags, message] of cases)
+            assert.throws(() => validateExtraTags("extraTags", tags, "dev", false), {
+                name: "ValidationError",
+                message,
+            });
     });
 
     it("rejects any buildcache_ tag, the stage's own cache tag or another stage's", () => {
         for (const tag of ["buildcache_dev", "buildcache_prod", "buildcache_"]) {
-            assert.throws(() => validateExtraTags("extraTags", ["ok", tag], "dev", false), { message: `\`extraTags[1]\` must be ${RESERVED}; got "${tag}".` });
+            assert.throws(() => validateExtraTags("extraTags", ["ok", tag], "dev", false), {
+                message: `\`extraTags[1]\` must be ${RESERVED}; got "${tag}".`,
+            });
         }
     });
 
     it("rejects a repeated tag at its second position", () => {
-        assert.throws(() => validateExtraTags("extraTags", ["a", "b", "a"], "dev", false), { message: "`extraTags[2]` must be a tag not already listed; got \"a\"." });
+        assert.throws(() => validateExtraTags("extraTags", ["a", "b", "a"], "dev", false), {
+            message: '`extraTags[2]` must be a tag not already listed; got "a".',
+        });
     });
 
     it("rejects any extra tag on an IMMUTABLE repository, after the per-tag checks", () => {
-        assert.throws(() => validateExtraTags("extraTags", ["prod-latest"], "prod", true), { message: immutableMessage("prod", "[\"prod-latest\"]") });
-        assert.throws(() => validateExtraTags("extraTags", ["x", "y"], "qa", true), { message: immutableMessage("qa", "[\"x\",\"y\"]") });
-        assert.throws(() => validateExtraTags("extraTags", ["-bad"], "prod", true), { message: `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "-bad".` });
+        assert.throws(() => validateExtraTags("extraTags", ["prod-latest"], "prod", true), {
+            message: immutableMessage("prod", '["prod-latest"]'),
+        });
+        assert.throws(() => validateExtraTags("extraTags", ["x", "y"], "qa", true), {
+            message: immutableMessage("qa", '["x","y"]'),
+        });
+        assert.throws(() => validateExtraTags("extraTags", ["-bad"], "prod", true), {
+            message: `\`extraTags[0]\` must be ${TAG_GRAMMAR}; got "-bad".`,
+        });
     });
 });
 
@@ -124,7 +154,10 @@ describe("tags: references", () => {
 
     it("digestUri pins by a sha256 digest and rejects anything else with the exact message", () => {
         const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
-        assert.equal(digestUri("1.dkr.ecr.us-east-1.amazonaws.com/app", digest), `1.dkr.ecr.us-east-1.amazonaws.com/app@${digest}`);
+        assert.equal(
+            digestUri("1.dkr.ecr.us-east-1.amazonaws.com/app", digest),
+            `1.dkr.ecr.us-east-1.amazonaws.com/app@${digest}`,
+        );
         const bad = [
             "latest",
             `sha256:${"f".repeat(63)}`,
@@ -136,14 +169,22 @@ describe("tags: references", () => {
             "",
         ];
         for (const d of bad) {
-            assert.throws(() => digestUri("r/app", d), { message: `Image digest must look like sha256:<64 hex>; got ${JSON.stringify(d)}.` });
+            assert.throws(() => digestUri("r/app", d), {
+                message: `Image digest must look like sha256:<64 hex>; got ${JSON.stringify(d)}.`,
+            });
         }
     });
 
     it("registryHost returns everything before the first slash", () => {
         const cases: [string, string][] = [
-            ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app", "123456789012.dkr.ecr.us-east-1.amazonaws.com"],
-            ["123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app", "123456789012.dkr.ecr.us-east-1.amazonaws.com"],
+            [
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            ],
+            [
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            ],
             ["localhost:5000/app", "localhost:5000"],
             ["host-only", "host-only"],
         ];
@@ -155,15 +196,33 @@ describe("tags: promotion references", () => {
     const D = `sha256:${"0123456789abcdef".repeat(4)}`;
     it("parsePinnedReference splits registry/repository, optional tag and digest", () => {
         const cases: [string, PinnedReference][] = [
-            [`123456789012.dkr.ecr.us-east-1.amazonaws.com/app@${D}`, { repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app", tag: undefined, digest: D }],
-            [`127.0.0.1:5555/team/app:dev-3f2a9c0d1e2b4a5f@${D}`, { repository: "127.0.0.1:5555/team/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: D }],
+            [
+                `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@${D}`,
+                {
+                    repository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+                    tag: undefined,
+                    digest: D,
+                },
+            ],
+            [
+                `127.0.0.1:5555/team/app:dev-3f2a9c0d1e2b4a5f@${D}`,
+                { repository: "127.0.0.1:5555/team/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: D },
+            ],
             [`[::1]:5000/app:v1.2@${D}`, { repository: "[::1]:5000/app", tag: "v1.2", digest: D }],
         ];
-        for (const [ref, parsed] of cases) assert.deepEqual(parsePinnedReference("source", ref), parsed);
+        for (const [ref, parsed] of cases)
+            assert.deepEqual(parsePinnedReference("source", ref), parsed);
     });
 
     it("parsePinnedReference refuses anything not pinned by a sha256 digest", () => {
-        for (const bad of ["registry/app:dev-1", `app@${D}`, `registry/App@${D}`, `registry/app@sha256:${"F".repeat(64)}`, `registry/app@${D}x`, 42]) {
+        for (const bad of [
+            "registry/app:dev-1",
+            `app@${D}`,
+            `registry/App@${D}`,
+            `registry/app@sha256:${"F".repeat(64)}`,
+            `registry/app@${D}x`,
+            42,
+        ]) {
             assert.throws(() => parsePinnedReference("source", bad), {
                 message: `\`source\` must be a digest-pinned image reference \`<registry>/<repository>[:<tag>]@sha256:<64 hex>\`; got ${JSON.stringify(bad)}.`,
             });
@@ -178,12 +237,24 @@ describe("tags: promotion references", () => {
             ["dev-3f2a9c0d1e2b4a5", "prod-0123456789abcdef-0123456789ab"],
             [undefined, "prod-0123456789abcdef-0123456789ab"],
         ];
-        for (const [tag, expected] of cases) assert.equal(promotionTag("prod", { repository: "r/app", tag, digest: D }), expected);
+        for (const [tag, expected] of cases)
+            assert.equal(promotionTag("prod", { repository: "r/app", tag, digest: D }), expected);
     });
 
     it("promotionTag gives a rebuild of the same content (same source tag, another digest) a tag of its own", () => {
-        const first = promotionTag("prod", { repository: "r/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: `sha256:${"a".repeat(64)}` });
-        const rebuilt = promotionTag("prod", { repository: "r/app", tag: "dev-3f2a9c0d1e2b4a5f", digest: `sha256:${"b".repeat(64)}` });
-        assert.deepEqual([first, rebuilt], ["prod-3f2a9c0d1e2b4a5f-aaaaaaaaaaaa", "prod-3f2a9c0d1e2b4a5f-bbbbbbbbbbbb"]);
+        const first = promotionTag("prod", {
+            repository: "r/app",
+            tag: "dev-3f2a9c0d1e2b4a5f",
+            digest: `sha256:${"a".repeat(64)}`,
+        });
+        const rebuilt = promotionTag("prod", {
+            repository: "r/app",
+            tag: "dev-3f2a9c0d1e2b4a5f",
+            digest: `sha256:${"b".repeat(64)}`,
+        });
+        assert.deepEqual(
+            [first, rebuilt],
+            ["prod-3f2a9c0d1e2b4a5f-aaaaaaaaaaaa", "prod-3f2a9c0d1e2b4a5f-bbbbbbbbbbbb"],
+        );
     });
 });

@@ -6,7 +6,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { formatReport, invokeLocal, invokeWithEmulator, timeoutMessage } from "../../../../lib/local";
+import {
+    formatReport,
+    invokeLocal,
+    invokeWithEmulator,
+    timeoutMessage,
+} from "../../../../lib/local";
 import { BASE_IMAGE, docker, requireDocker, tempDir } from "../../../support/docker";
 import { startCli as spawnCli } from "../../../support/cli";
 
@@ -76,10 +81,16 @@ describe("local invoke follows the Lambda Python runtime", function () {
     before(function () {
         requireDocker(this);
         dir = tempDir("ld-invoke-");
-        write(path.join(dir, "Dockerfile"), "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\n");
+        write(
+            path.join(dir, "Dockerfile"),
+            "ARG BASE_IMAGE=public.ecr.aws/lambda/python:3.11\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\n",
+        );
         write(path.join(dir, "fns", "__init__.py"), "");
         write(path.join(dir, "fns", "h.py"), HANDLERS);
-        write(path.join(dir, "lambda-docker.yaml"), "image:\n  context: .\nfunctions:\n  ctx:\n    command: [fns.h.ctx]\n  sleepy:\n    command: [fns.h.sleepy]\n");
+        write(
+            path.join(dir, "lambda-docker.yaml"),
+            "image:\n  context: .\nfunctions:\n  ctx:\n    command: [fns.h.ctx]\n  sleepy:\n    command: [fns.h.sleepy]\n",
+        );
         docker(["build", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--tag", image, dir]);
     });
     after(() => {
@@ -89,22 +100,50 @@ describe("local invoke follows the Lambda Python runtime", function () {
         }
     });
     const run = (handler: string, extra: Partial<Parameters<typeof invokeLocal>[0]> = {}) =>
-        invokeLocal({ image, functionName: "orders", command: [`fns.h.${handler}`], event: {}, timeout: 10, ...extra });
+        invokeLocal({
+            image,
+            functionName: "orders",
+            command: [`fns.h.${handler}`],
+            event: {},
+            timeout: 10,
+            ...extra,
+        });
 
     it("writes Decimals as JSON numbers, as the runtime's encoder does", async () => {
         const out = await run("price");
         assert.equal(out.failed, false);
-        assert.equal(out.payload, "{\"price\": 9.99, \"count\": 10, \"name\": \"caf\\u00e9\"}");
+        assert.equal(out.payload, '{"price": 9.99, "count": 10, "name": "caf\\u00e9"}');
         assert.deepEqual(out.result, { price: 9.99, count: 10, name: "café" });
     });
 
     it("gives the same result through the Docker CLI (LAMBDA_DOCKER_ENGINE=cli) as through the Engine API, and leaves no container", async () => {
-        const [api, cli] = [await run("boom", { event: { id: 7 } }), await run("boom", { event: { id: 7 }, env: { ...process.env, LAMBDA_DOCKER_ENGINE: "cli" } })];
+        const [api, cli] = [
+            await run("boom", { event: { id: 7 } }),
+            await run("boom", {
+                event: { id: 7 },
+                env: { ...process.env, LAMBDA_DOCKER_ENGINE: "cli" },
+            }),
+        ];
         for (const out of [api, cli]) {
-            assert.deepEqual([out.failed, out.errorType, (out.result as { errorMessage: string }).errorMessage], [true, "ValueError", "bad order 7"]);
-            assert.deepEqual(out.logs.filter((l) => l.startsWith("[ERROR]")), ["[ERROR] ValueError: bad order 7"]);
+            assert.deepEqual(
+                [out.failed, out.errorType, (out.result as { errorMessage: string }).errorMessage],
+                [true, "ValueError", "bad order 7"],
+            );
+            assert.deepEqual(
+                out.logs.filter((l) => l.startsWith("[ERROR]")),
+                ["[ERROR] ValueError: bad order 7"],
+            );
         }
-        assert.equal(docker(["ps", "--all", "--quiet", "--filter", "label=lambda-docker.invoke=orders"]).trim(), "");
+        assert.equal(
+            docker([
+                "ps",
+                "--all",
+                "--quiet",
+                "--filter",
+                "label=lambda-docker.invoke=orders",
+            ]).trim(),
+            "",
+        );
     });
 
     it("fails a set or a datetime with Runtime.MarshalError", async () => {
@@ -113,26 +152,60 @@ describe("local invoke follows the Lambda Python runtime", function () {
         assert.equal(set.errorType, "Runtime.MarshalError");
         assert.deepEqual(set.result, {
             errorMessage: "Unable to marshal response: Object of type set is not JSON serializable",
-            errorType: "Runtime.MarshalError", requestId: set.report.requestId, stackTrace: [],
+            errorType: "Runtime.MarshalError",
+            requestId: set.report.requestId,
+            stackTrace: [],
         });
-        assert.ok(set.logs.includes("[ERROR] Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable"), set.logs.join("\n"));
+        assert.ok(
+            set.logs.includes(
+                "[ERROR] Runtime.MarshalError: Unable to marshal response: Object of type set is not JSON serializable",
+            ),
+            set.logs.join("\n"),
+        );
         const dt = await run("when");
-        assert.equal((dt.result as { errorMessage: string }).errorMessage, "Unable to marshal response: Object of type datetime is not JSON serializable");
+        assert.equal(
+            (dt.result as { errorMessage: string }).errorMessage,
+            "Unable to marshal response: Object of type datetime is not JSON serializable",
+        );
     });
 
     it("reports a handler's exception in Lambda's error shape with the handler's frames", async () => {
         const out = await run("boom", { event: { id: 7 } });
-        const result = out.result as { errorMessage: string; errorType: string; stackTrace: string[] };
+        const result = out.result as {
+            errorMessage: string;
+            errorType: string;
+            stackTrace: string[];
+        };
         assert.equal(result.errorType, "ValueError");
         assert.equal(result.errorMessage, "bad order 7");
         assert.equal(result.stackTrace.length, 1);
-        assert.match(result.stackTrace[0], /^ {2}File "\/var\/task\/fns\/h\.py", line \d+, in boom\n/);
-        const missing = await invokeLocal({ image, functionName: "x", command: ["fns.nope.handler"], event: {} });
-        assert.deepEqual([missing.errorType, (missing.result as { errorMessage: string }).errorMessage],
-            ["Runtime.ImportModuleError", "Unable to import module 'fns.nope': No module named 'fns.nope'"]);
-        const absent = await invokeLocal({ image, functionName: "x", command: ["fns.h.nothing"], event: {} });
-        assert.deepEqual([absent.errorType, (absent.result as { errorMessage: string }).errorMessage],
-            ["Runtime.HandlerNotFound", "Handler 'nothing' missing on module 'fns.h'"]);
+        assert.match(
+            result.stackTrace[0],
+            /^ {2}File "\/var\/task\/fns\/h\.py", line \d+, in boom\n/,
+        );
+        const missing = await invokeLocal({
+            image,
+            functionName: "x",
+            command: ["fns.nope.handler"],
+            event: {},
+        });
+        assert.deepEqual(
+            [missing.errorType, (missing.result as { errorMessage: string }).errorMessage],
+            [
+                "Runtime.ImportModuleError",
+                "Unable to import module 'fns.nope': No module named 'fns.nope'",
+            ],
+        );
+        const absent = await invokeLocal({
+            image,
+            functionName: "x",
+            command: ["fns.h.nothing"],
+            event: {},
+        });
+        assert.deepEqual(
+            [absent.errorType, (absent.result as { errorMessage: string }).errorMessage],
+            ["Runtime.HandlerNotFound", "Handler 'nothing' missing on module 'fns.h'"],
+        );
     });
 
     it("enforces the timeout: Task timed out, container killed", async () => {
@@ -141,9 +214,17 @@ describe("local invoke follows the Lambda Python runtime", function () {
         assert.equal(out.failed, true);
         assert.equal(out.timedOut, true);
         assert.equal(out.errorType, "Sandbox.Timedout");
-        assert.deepEqual(out.result, { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${out.report.requestId} Error: Task timed out after 2.00 seconds` });
+        assert.deepEqual(out.result, {
+            errorType: "Sandbox.Timedout",
+            errorMessage: `RequestId: ${out.report.requestId} Error: Task timed out after 2.00 seconds`,
+        });
         assert.equal(timeoutMessage(2), "Task timed out after 2.00 seconds");
-        assert.ok(lines.some((l) => l.endsWith(`${out.report.requestId} Task timed out after 2.00 seconds`)), lines.join("\n"));
+        assert.ok(
+            lines.some((l) =>
+                l.endsWith(`${out.report.requestId} Task timed out after 2.00 seconds`),
+            ),
+            lines.join("\n"),
+        );
         assert.ok(lines.includes("going to sleep"));
         assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
     });
@@ -152,10 +233,16 @@ describe("local invoke follows the Lambda Python runtime", function () {
         const out = await run("hog", { memorySize: 128 });
         assert.equal(out.failed, true);
         assert.equal(out.errorType, "Runtime.ExitError");
-        assert.deepEqual(out.result, { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${out.report.requestId} Error: Runtime exited with error: signal: killed` });
+        assert.deepEqual(out.result, {
+            errorType: "Runtime.ExitError",
+            errorMessage: `RequestId: ${out.report.requestId} Error: Runtime exited with error: signal: killed`,
+        });
         const enough = await run("hog", { memorySize: 1024 });
         assert.equal(enough.result, 40);
-        assert.ok(enough.report.maxMemoryUsedMb! >= 640 && enough.report.maxMemoryUsedMb! <= 1024, String(enough.report.maxMemoryUsedMb));
+        assert.ok(
+            enough.report.maxMemoryUsedMb! >= 640 && enough.report.maxMemoryUsedMb! <= 1024,
+            String(enough.report.maxMemoryUsedMb),
+        );
     });
 
     it("installs the runtime's root logger handler and streams output in order, then END and REPORT", async () => {
@@ -166,32 +253,69 @@ describe("local invoke follows the Lambda Python runtime", function () {
         const id = out.report.requestId;
         assert.equal(out.logs[0], `START RequestId: ${id} Version: $LATEST`);
         assert.equal(out.logs[1], "importing h");
-        assert.match(out.logs[2], new RegExp(`^\\[INFO\\]\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${id}\\tshown 42$`));
+        assert.match(
+            out.logs[2],
+            new RegExp(
+                `^\\[INFO\\]\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${id}\\tshown 42$`,
+            ),
+        );
         assert.deepEqual(out.logs.slice(3, 6), ["out 1", "err 2", "out 3"]);
         assert.equal(out.logs[6], `END RequestId: ${id}`);
         assert.equal(out.logs[7], formatReport(out.report));
-        assert.match(out.logs[7], new RegExp(`^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms$`));
+        assert.match(
+            out.logs[7],
+            new RegExp(
+                `^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms$`,
+            ),
+        );
         assert.equal(out.logs.length, 8);
         assert.ok(!out.logs.some((l) => l.includes("hidden")));
     });
 
     it("gives the handler Lambda's complete context", async () => {
         const out = await run("ctx", {
-            event: { id: 1 }, timeout: 7, memorySize: 256, region: "eu-west-1", environment: { TABLE_NAME: "orders" },
-            clientContext: { custom: { tenant: "a" } }, identity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
+            event: { id: 1 },
+            timeout: 7,
+            memorySize: 256,
+            region: "eu-west-1",
+            environment: { TABLE_NAME: "orders" },
+            clientContext: { custom: { tenant: "a" } },
+            identity: { cognitoIdentityId: "id-1", cognitoIdentityPoolId: "pool-1" },
         });
         assert.deepEqual(out.result, {
-            event: { id: 1 }, function_name: "orders", function_version: "$LATEST", memory_limit_in_mb: "256",
-            invoked_function_arn: "arn:aws:lambda:eu-west-1:000000000000:function:orders", aws_request_id_length: 36,
-            log_group_name: "/aws/lambda/orders", identity: ["id-1", "pool-1"], client_context: { tenant: "a" },
-            remaining_ok: true, region: "eu-west-1", table: "orders",
+            event: { id: 1 },
+            function_name: "orders",
+            function_version: "$LATEST",
+            memory_limit_in_mb: "256",
+            invoked_function_arn: "arn:aws:lambda:eu-west-1:000000000000:function:orders",
+            aws_request_id_length: 36,
+            log_group_name: "/aws/lambda/orders",
+            identity: ["id-1", "pool-1"],
+            client_context: { tenant: "a" },
+            remaining_ok: true,
+            region: "eu-west-1",
+            table: "orders",
         });
         const bare = await run("ctx");
-        assert.deepEqual([(bare.result as { identity: unknown }).identity, (bare.result as { client_context: unknown }).client_context], [[null, null], null]);
+        assert.deepEqual(
+            [
+                (bare.result as { identity: unknown }).identity,
+                (bare.result as { client_context: unknown }).client_context,
+            ],
+            [[null, null], null],
+        );
     });
 
     const startCli = (args: string[]) => spawnCli(args, { cwd: dir });
-    function cli(args: string[], input?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+    function cli(
+        args: string[],
+        input?: string,
+    ): Promise<{
+        code: number | null;
+        signal: NodeJS.Signals | null;
+        stdout: string;
+        stderr: string;
+    }> {
         return new Promise((resolve) => {
             const child = startCli(args);
             let stdout = "";
@@ -204,11 +328,17 @@ describe("local invoke follows the Lambda Python runtime", function () {
     }
 
     it("`invoke` prints only the result JSON on stdout, logs and REPORT on stderr; `--event -` reads stdin; no --event is {}", async () => {
-        const piped = await cli(["invoke", "ctx", "--image", image, "--event", "-", "--timeout", "7"], "{\"id\": 9}");
+        const piped = await cli(
+            ["invoke", "ctx", "--image", image, "--event", "-", "--timeout", "7"],
+            '{"id": 9}',
+        );
         assert.equal(piped.code, 0, piped.stderr);
         const result = JSON.parse(piped.stdout) as { event: unknown; region: string };
         assert.deepEqual([result.event, result.region], [{ id: 9 }, "us-east-1"]);
-        assert.match(piped.stderr, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nimporting h\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: /);
+        assert.match(
+            piped.stderr,
+            /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nimporting h\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: /,
+        );
         const none = await cli(["invoke", "ctx", "--image", image, "--timeout", "7"]);
         assert.deepEqual((JSON.parse(none.stdout) as { event: unknown }).event, {});
     });
@@ -216,38 +346,71 @@ describe("local invoke follows the Lambda Python runtime", function () {
     it("`invoke --timeout` exits 1 with Lambda's message", async () => {
         const out = await cli(["invoke", "sleepy", "--image", image, "--timeout", "1"]);
         assert.equal(out.code, 1);
-        assert.equal((JSON.parse(out.stdout) as { errorType: string }).errorType, "Sandbox.Timedout");
+        assert.equal(
+            (JSON.parse(out.stdout) as { errorType: string }).errorType,
+            "Sandbox.Timedout",
+        );
         assert.match(out.stderr, / Task timed out after 1\.00 seconds\n/);
     });
 
     it("`check` is quiet: one progress line per build step on a non-terminal, the failure tail once, everything with --verbose", async () => {
-        const ok = await cli(["check", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--env", "TABLE_NAME=x"]);
+        const ok = await cli([
+            "check",
+            "--build-arg",
+            `BASE_IMAGE=${BASE_IMAGE}`,
+            "--env",
+            "TABLE_NAME=x",
+        ]);
         assert.equal(ok.code, 0, ok.stderr);
         assert.equal(ok.stdout, "ok  ctx  fns.h.ctx\nok  sleepy  fns.h.sleepy\n");
-        for (const line of ok.stderr.split("\n").filter(Boolean)) assert.match(line, /^building image: \[\d\/\d\] /);
-        write(path.join(dir, "broken", "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo compiling && exit 7\n");
-        write(path.join(dir, "broken.yaml"), "image:\n  context: broken\nfunctions:\n  ctx:\n    command: [fns.h.ctx]\n");
+        for (const line of ok.stderr.split("\n").filter(Boolean))
+            assert.match(line, /^building image: \[\d\/\d\] /);
+        write(
+            path.join(dir, "broken", "Dockerfile"),
+            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo compiling && exit 7\n",
+        );
+        write(
+            path.join(dir, "broken.yaml"),
+            "image:\n  context: broken\nfunctions:\n  ctx:\n    command: [fns.h.ctx]\n",
+        );
         for (const verbose of [false, true]) {
-            const bad = await cli(["check", "--manifest", "broken.yaml", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, ...(verbose ? ["--verbose"] : [])]);
+            const bad = await cli([
+                "check",
+                "--manifest",
+                "broken.yaml",
+                "--build-arg",
+                `BASE_IMAGE=${BASE_IMAGE}`,
+                ...(verbose ? ["--verbose"] : []),
+            ]);
             assert.equal(bad.code, 1);
             assert.equal(bad.stdout, "");
             // docker's error line, once: in the tail, or (with --verbose) in the streamed log
             assert.equal(bad.stderr.split(/#\d+ ERROR: .*exit code: 7/).length - 1, 1, bad.stderr);
             assert.equal(bad.stderr.includes("building image: "), !verbose);
             assert.equal(bad.stderr.includes("Last lines of docker output:"), !verbose);
-            assert.match(bad.stderr, /lambda-docker: Image build failed: docker build of Dockerfile "broken\/Dockerfile" with context "broken" exited with code 1\./);
+            assert.match(
+                bad.stderr,
+                /lambda-docker: Image build failed: docker build of Dockerfile "broken\/Dockerfile" with context "broken" exited with code 1\./,
+            );
         }
     });
 
     it("says how to point at a local base image when it can't be pulled", async () => {
         // Nothing listens on 127.0.0.1:9: the pull fails as it would offline.
-        const out = await cli(["check", "--build-arg", "BASE_IMAGE=127.0.0.1:9/lambda/python:3.11"]);
+        const out = await cli([
+            "check",
+            "--build-arg",
+            "BASE_IMAGE=127.0.0.1:9/lambda/python:3.11",
+        ]);
         assert.equal(out.code, 1);
-        assert.ok(out.stderr.includes(
-            "Docker could not pull the base image \"127.0.0.1:9/lambda/python:3.11\" (offline, or no access to its registry). Use a local image instead: " +
-                "set BASE_IMAGE=<local image> (npm start, check, invoke, layer build) or pass --build-arg BASE_IMAGE=<image>, and `lambda-docker:baseImage` " +
-                "in the stack file for deploys; `docker image ls` lists the images you have.\nLast lines of docker output:",
-        ), out.stderr);
+        assert.ok(
+            out.stderr.includes(
+                'Docker could not pull the base image "127.0.0.1:9/lambda/python:3.11" (offline, or no access to its registry). Use a local image instead: ' +
+                    "set BASE_IMAGE=<local image> (npm start, check, invoke, layer build) or pass --build-arg BASE_IMAGE=<image>, and `lambda-docker:baseImage` " +
+                    "in the stack file for deploys; `docker image ls` lists the images you have.\nLast lines of docker output:",
+            ),
+            out.stderr,
+        );
     });
 
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -259,14 +422,29 @@ describe("local invoke follows the Lambda Python runtime", function () {
                     stderr += c.toString();
                     if (stderr.includes("going to sleep")) resolve();
                 });
-                child.on("close", (code) => reject(new Error(`invoke exited (${code}) before the handler ran:\n${stderr}`)));
+                child.on("close", (code) =>
+                    reject(new Error(`invoke exited (${code}) before the handler ran:\n${stderr}`)),
+                );
             });
-            assert.equal(docker(["ps", "-q", "--filter", "label=lambda-docker.invoke=sleepy"]).trim().split("\n").length, 1);
+            assert.equal(
+                docker(["ps", "-q", "--filter", "label=lambda-docker.invoke=sleepy"])
+                    .trim()
+                    .split("\n").length,
+                1,
+            );
             child.kill(signal);
-            const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+            const code = await new Promise<number | null>((resolve) =>
+                child.on("close", (c) => resolve(c)),
+            );
             assert.equal(code, signal === "SIGINT" ? 130 : 143);
-            assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
-            assert.match(stderr, /interrupted; container lambda-docker-invoke-[0-9a-f]{8} stopped and removed/);
+            assert.equal(
+                docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(),
+                "",
+            );
+            assert.match(
+                stderr,
+                /interrupted; container lambda-docker-invoke-[0-9a-f]{8} stopped and removed/,
+            );
         });
     }
 });
@@ -305,13 +483,31 @@ describe("invoke --emulator runs the image's Runtime Interface Emulator", functi
         requireDocker(this);
         dir = tempDir("ld-rie-");
         write(path.join(dir, "fns", "__init__.py"), "");
-        write(path.join(dir, "fns", "h.py"), "def echo(event, context):\n    return {\"echo\": event}\n");
+        write(
+            path.join(dir, "fns", "h.py"),
+            'def echo(event, context):\n    return {"echo": event}\n',
+        );
         write(path.join(dir, "aws-lambda-rie"), FAKE_RIE);
         fs.chmodSync(path.join(dir, "aws-lambda-rie"), 0o755);
-        write(path.join(dir, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\nCOPY aws-lambda-rie /usr/local/bin/aws-lambda-rie\nENTRYPOINT [\"/usr/local/bin/aws-lambda-rie\"]\n");
-        write(path.join(dir, "Dockerfile.plain"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\n");
+        write(
+            path.join(dir, "Dockerfile"),
+            'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\nCOPY aws-lambda-rie /usr/local/bin/aws-lambda-rie\nENTRYPOINT ["/usr/local/bin/aws-lambda-rie"]\n',
+        );
+        write(
+            path.join(dir, "Dockerfile.plain"),
+            "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY fns/ /var/task/fns/\n",
+        );
         docker(["build", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--tag", withRie, dir]);
-        docker(["build", "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`, "--file", path.join(dir, "Dockerfile.plain"), "--tag", without, dir]);
+        docker([
+            "build",
+            "--build-arg",
+            `BASE_IMAGE=${BASE_IMAGE}`,
+            "--file",
+            path.join(dir, "Dockerfile.plain"),
+            "--tag",
+            without,
+            dir,
+        ]);
     });
     after(() => {
         if (!dir) return;
@@ -321,9 +517,17 @@ describe("invoke --emulator runs the image's Runtime Interface Emulator", functi
 
     it("posts the event to the emulator on a loopback port, streams its logs, and removes the container", async () => {
         const lines: string[] = [];
-        const out = await invokeWithEmulator({ image: withRie, functionName: "echo", command: ["fns.h.echo"], event: { id: 3 }, timeout: 9, memorySize: 256, onLog: (l) => lines.push(l) });
+        const out = await invokeWithEmulator({
+            image: withRie,
+            functionName: "echo",
+            command: ["fns.h.echo"],
+            event: { id: 3 },
+            timeout: 9,
+            memorySize: 256,
+            onLog: (l) => lines.push(l),
+        });
         assert.equal(out.failed, false);
-        assert.equal(out.payload, "{\"echo\": {\"id\": 3}}");
+        assert.equal(out.payload, '{"echo": {"id": 3}}');
         assert.deepEqual(out.result, { echo: { id: 3 } });
         assert.equal(lines[0], "rie listening, timeout 9, memory 256");
         assert.match(lines[1], /^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/);
@@ -331,17 +535,36 @@ describe("invoke --emulator runs the image's Runtime Interface Emulator", functi
     });
 
     it("refuses a zip function with layers, which the emulator's runtime can't extract", async () => {
-        await assert.rejects(invokeWithEmulator({ image: withRie, functionName: "report-api", command: ["z.handler"], event: {}, layers: ["/tmp/layer.zip"] }), {
-            name: "DockerError",
-            message: "--emulator: report-api has layers, which the emulator's runtime can't extract into /opt; invoke it without --emulator.",
-        });
+        await assert.rejects(
+            invokeWithEmulator({
+                image: withRie,
+                functionName: "report-api",
+                command: ["z.handler"],
+                event: {},
+                layers: ["/tmp/layer.zip"],
+            }),
+            {
+                name: "DockerError",
+                message:
+                    "--emulator: report-api has layers, which the emulator's runtime can't extract into /opt; invoke it without --emulator.",
+            },
+        );
     });
 
     it("says so when the image has no emulator", async () => {
-        await assert.rejects(invokeWithEmulator({ image: without, functionName: "echo", command: ["fns.h.echo"], event: {} }), {
-            name: "DockerError",
-            message: `--emulator: image "${without}" has no Lambda Runtime Interface Emulator at /usr/local/bin/aws-lambda-rie. ` +
-                "AWS's Lambda base images (public.ecr.aws/lambda/python) include it; add it to the image, or invoke without --emulator.",
-        });
+        await assert.rejects(
+            invokeWithEmulator({
+                image: without,
+                functionName: "echo",
+                command: ["fns.h.echo"],
+                event: {},
+            }),
+            {
+                name: "DockerError",
+                message:
+                    `--emulator: image "${without}" has no Lambda Runtime Interface Emulator at /usr/local/bin/aws-lambda-rie. ` +
+                    "AWS's Lambda base images (public.ecr.aws/lambda/python) include it; add it to the image, or invoke without --emulator.",
+            },
+        );
     });
 });

@@ -14,11 +14,17 @@ describe("PromotedImage under mocks", () => {
     it("copies through a command:local:Command the engine plans (the source digest under <stage>-<hash>-<12 hex>), and pins functions to it, building nothing", async () => {
         await recorder.install("prod");
         const repo = new EcrRepository("app", { stage: "prod", tagMutability: "IMMUTABLE" });
-        const image = new PromotedImage("app", { repository: repo, stage: "prod", source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}` });
+        const image = new PromotedImage("app", {
+            repository: repo,
+            stage: "prod",
+            source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}`,
+        });
         const fn = new ImageFunction("api", { image, command: ["src.api.handler"] });
         assert.equal(await valueOf(image.imageUri), `${PROD_URL}@${DIGEST}`);
         assert.equal(await valueOf(image.tag), "prod-3f2a9c0d1e2b4a5f-dddddddddddd");
-        assert.deepEqual(await valueOf(image.tags), [`${PROD_URL}:prod-3f2a9c0d1e2b4a5f-dddddddddddd`]);
+        assert.deepEqual(await valueOf(image.tags), [
+            `${PROD_URL}:prod-3f2a9c0d1e2b4a5f-dddddddddddd`,
+        ]);
         assert.equal(await valueOf(image.digest), DIGEST);
         await valueOf(fn.arn);
         await recorder.settle();
@@ -33,14 +39,19 @@ describe("PromotedImage under mocks", () => {
         const f = recorder.one("aws:lambda/function:Function", "api-function");
         assert.equal(f.inputs.imageUri, `${PROD_URL}@${DIGEST}`);
         assert.deepEqual(f.inputs.architectures, ["x86_64"]);
-        assert.deepEqual(recorder.one("lambda-docker:index:PromotedImage", "app").inputs,
-            { source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}`, stage: "prod" });
+        assert.deepEqual(recorder.one("lambda-docker:index:PromotedImage", "app").inputs, {
+            source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}`,
+            stage: "prod",
+        });
     });
 
     it("derives the tag from the digest when the source has no tag, accepts the source as an output, and passes a plain environment", async () => {
         await recorder.install("prod");
         const image = new PromotedImage("app", {
-            repository: PROD_URL, stage: "prod", source: pulumi.output(`${DEV_REPO}@${DIGEST}`), environment: { AWS_PROFILE: "prod" },
+            repository: PROD_URL,
+            stage: "prod",
+            source: pulumi.output(`${DEV_REPO}@${DIGEST}`),
+            environment: { AWS_PROFILE: "prod" },
         });
         assert.equal(await valueOf(image.tag), `prod-${"d".repeat(16)}-${"d".repeat(12)}`);
         assert.equal(await valueOf(image.imageUri), `${PROD_URL}@${DIGEST}`);
@@ -54,21 +65,35 @@ describe("PromotedImage under mocks", () => {
 
     it("at preview, knows imageUri and tag and shows the copy with its digest, which runs nothing", async () => {
         await recorder.install("prod", true);
-        const image = new PromotedImage("app", { repository: PROD_URL, stage: "prod", source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}` });
+        const image = new PromotedImage("app", {
+            repository: PROD_URL,
+            stage: "prod",
+            source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST}`,
+        });
         assert.equal(await valueOf(image.imageUri), `${PROD_URL}@${DIGEST}`);
         assert.equal(await valueOf(image.tag), "prod-3f2a9c0d1e2b4a5f-dddddddddddd");
         await recorder.settle();
-        assert.match(recorder.one("command:local:Command", "app-promotion").inputs.create, new RegExp(`--source ${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST} `));
+        assert.match(
+            recorder.one("command:local:Command", "app-promotion").inputs.create,
+            new RegExp(`--source ${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${DIGEST} `),
+        );
     });
 
     it("a changed digest changes the copy's command and every function's imageUri: a visible diff", async () => {
         const run = async (digest: string) => {
             await recorder.install("prod");
-            const image = new PromotedImage("app", { repository: PROD_URL, stage: "prod", source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${digest}` });
+            const image = new PromotedImage("app", {
+                repository: PROD_URL,
+                stage: "prod",
+                source: `${DEV_REPO}:dev-3f2a9c0d1e2b4a5f@${digest}`,
+            });
             new ImageFunction("api", { image, command: ["src.api.handler"] });
             await valueOf(image.imageUri);
             await recorder.settle();
-            return [recorder.one("command:local:Command", "app-promotion").inputs.create, recorder.one("aws:lambda/function:Function", "api-function").inputs.imageUri];
+            return [
+                recorder.one("command:local:Command", "app-promotion").inputs.create,
+                recorder.one("aws:lambda/function:Function", "api-function").inputs.imageUri,
+            ];
         };
         const other = `sha256:${"e".repeat(64)}`;
         assert.deepEqual(await run(DIGEST), [
@@ -86,26 +111,81 @@ describe("PromotedImage under mocks", () => {
         const repo = new EcrRepository("app", { stage: "prod" });
         await recorder.settle();
         recorder.resources.length = 0;
-        assert.throws(() => new PromotedImage("p", { repository: repo, stage: "prod", source: `${DEV_REPO}:dev-latest` }), {
-            message: "PromotedImage \"p\": `source` must be a digest-pinned image reference `<registry>/<repository>[:<tag>]@sha256:<64 hex>`; " +
-                `got "${DEV_REPO}:dev-latest".`,
+        assert.throws(
+            () =>
+                new PromotedImage("p", {
+                    repository: repo,
+                    stage: "prod",
+                    source: `${DEV_REPO}:dev-latest`,
+                }),
+            {
+                message:
+                    'PromotedImage "p": `source` must be a digest-pinned image reference `<registry>/<repository>[:<tag>]@sha256:<64 hex>`; ' +
+                    `got "${DEV_REPO}:dev-latest".`,
+            },
+        );
+        assert.throws(
+            () =>
+                new PromotedImage("p", {
+                    repository: repo,
+                    stage: "dev",
+                    source: `${DEV_REPO}@${DIGEST}`,
+                }),
+            {
+                message:
+                    'PromotedImage "p": `stage` must be the repository\'s stage "prod" (its lifecycle policy counts only `prod-` tags); got "dev".',
+            },
+        );
+        assert.throws(
+            () =>
+                new PromotedImage("p", {
+                    repository: repo,
+                    stage: "prod",
+                    source: `${DEV_REPO}@${DIGEST}`,
+                    sourceCredentials: { username: "u", password: "p" },
+                }),
+            {
+                message:
+                    'PromotedImage "p": `sourceCredentials` must be unset: credentials would be kept in the state; run `docker login <registry>` for a non-ECR source ' +
+                    '(ECR sources use the AWS credentials of the process); got "[set]".',
+            },
+        );
+        assert.throws(
+            () =>
+                new PromotedImage("p", {
+                    repository: repo,
+                    stage: "prod",
+                    source: `${DEV_REPO}@${DIGEST}`,
+                    environment: { TOKEN: pulumi.secret("x") as unknown as string },
+                }),
+            {
+                message:
+                    'PromotedImage "p": `environment.TOKEN` must be a plain string (never a secret or an output: the state keeps it); got "an Output".',
+            },
+        );
+        const arm = new PromotedImage("arm", {
+            repository: repo,
+            stage: "prod",
+            source: `${DEV_REPO}@${DIGEST}`,
+            architecture: "arm64",
         });
-        assert.throws(() => new PromotedImage("p", { repository: repo, stage: "dev", source: `${DEV_REPO}@${DIGEST}` }), {
-            message: "PromotedImage \"p\": `stage` must be the repository's stage \"prod\" (its lifecycle policy counts only `prod-` tags); got \"dev\".",
-        });
-        assert.throws(() => new PromotedImage("p", { repository: repo, stage: "prod", source: `${DEV_REPO}@${DIGEST}`, sourceCredentials: { username: "u", password: "p" } }), {
-            message: "PromotedImage \"p\": `sourceCredentials` must be unset: credentials would be kept in the state; run `docker login <registry>` for a non-ECR source " +
-                "(ECR sources use the AWS credentials of the process); got \"[set]\".",
-        });
-        assert.throws(() => new PromotedImage("p", { repository: repo, stage: "prod", source: `${DEV_REPO}@${DIGEST}`, environment: { TOKEN: pulumi.secret("x") as unknown as string } }), {
-            message: "PromotedImage \"p\": `environment.TOKEN` must be a plain string (never a secret or an output: the state keeps it); got \"an Output\".",
-        });
-        const arm = new PromotedImage("arm", { repository: repo, stage: "prod", source: `${DEV_REPO}@${DIGEST}`, architecture: "arm64" });
-        assert.throws(() => new ImageFunction("f", { image: arm, command: ["a.handler"], architecture: "x86_64" }), {
-            message: "ImageFunction \"f\": `architecture` must be the image's architecture \"arm64\" (a mismatch fails at invoke with \"exec format error\"); got \"x86_64\".",
-        });
+        assert.throws(
+            () =>
+                new ImageFunction("f", {
+                    image: arm,
+                    command: ["a.handler"],
+                    architecture: "x86_64",
+                }),
+            {
+                message:
+                    'ImageFunction "f": `architecture` must be the image\'s architecture "arm64" (a mismatch fails at invoke with "exec format error"); got "x86_64".',
+            },
+        );
         await valueOf(arm.imageUri);
         await recorder.settle();
-        assert.deepEqual(recorder.summary(), ["command:local:Command arm-promotion", "lambda-docker:index:PromotedImage arm"]);
+        assert.deepEqual(recorder.summary(), [
+            "command:local:Command arm-promotion",
+            "lambda-docker:index:PromotedImage arm",
+        ]);
     });
 });

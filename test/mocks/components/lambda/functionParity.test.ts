@@ -29,31 +29,71 @@ describe("function parity", () => {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     const make = {
-        ImageFunction: (extra: object) => new ImageFunction("fn", { image: IMAGE, command: ["app.handler"], ...extra }),
-        ZipFunction: (extra: object) => new ZipFunction("fn", { code: dir, handler: "api.handler", cacheDir: path.join(dir, ".cache"), ...extra }),
+        ImageFunction: (extra: object) =>
+            new ImageFunction("fn", { image: IMAGE, command: ["app.handler"], ...extra }),
+        ZipFunction: (extra: object) =>
+            new ZipFunction("fn", {
+                code: dir,
+                handler: "api.handler",
+                cacheDir: path.join(dir, ".cache"),
+                ...extra,
+            }),
     };
 
     for (const [type, create] of Object.entries(make)) {
         it(`${type} exposes function, role and logGroup, passes VPC, storage, DLQ, KMS and publish, and logs to /aws/lambda/<function name>`, async () => {
-            const fn = create({ ...settings, deadLetterTargetArn: type === "ZipFunction" ? TOPIC : DLQ });
+            const fn = create({
+                ...settings,
+                deadLetterTargetArn: type === "ZipFunction" ? TOPIC : DLQ,
+            });
             assert.ok(fn.function instanceof aws.lambda.Function);
             assert.ok(fn.role instanceof aws.iam.Role);
             assert.ok(fn.logGroup instanceof aws.cloudwatch.LogGroup);
-            const name = urnSuffixedName("fn", `urn:pulumi:dev::lambda-docker::lambda-docker:index:${type}::fn`);
+            const name = urnSuffixedName(
+                "fn",
+                `urn:pulumi:dev::lambda-docker::lambda-docker:index:${type}::fn`,
+            );
             assert.equal(await valueOf(fn.functionName), name);
             assert.equal(await valueOf(fn.logGroupName), `/aws/lambda/${name}`);
             await recorder.settle();
             const f = recorder.one("aws:lambda/function:Function", "fn-function").inputs;
             assert.deepEqual(
-                [f.name, f.vpcConfig, f.ephemeralStorage, f.deadLetterConfig, f.kmsKeyArn, f.publish, f.loggingConfig.logGroup],
-                [name, settings.vpcConfig, { size: 2048 }, { targetArn: type === "ZipFunction" ? TOPIC : DLQ }, settings.kmsKeyArn, true, `/aws/lambda/${name}`],
+                [
+                    f.name,
+                    f.vpcConfig,
+                    f.ephemeralStorage,
+                    f.deadLetterConfig,
+                    f.kmsKeyArn,
+                    f.publish,
+                    f.loggingConfig.logGroup,
+                ],
+                [
+                    name,
+                    settings.vpcConfig,
+                    { size: 2048 },
+                    { targetArn: type === "ZipFunction" ? TOPIC : DLQ },
+                    settings.kmsKeyArn,
+                    true,
+                    `/aws/lambda/${name}`,
+                ],
             );
-            const vpc = recorder.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "fn-vpc").inputs;
-            assert.equal(vpc.policyArn, "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole");
-            const statements = JSON.parse(recorder.one("aws:iam/rolePolicy:RolePolicy", "fn-policy").inputs.policy).Statement;
-            assert.deepEqual(statements.at(-1), type === "ZipFunction"
-                ? { Effect: "Allow", Action: ["sns:Publish"], Resource: [TOPIC] }
-                : { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [DLQ] });
+            const vpc = recorder.one(
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "fn-vpc",
+            ).inputs;
+            assert.equal(
+                vpc.policyArn,
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+            );
+            const statements = JSON.parse(
+                recorder.one("aws:iam/rolePolicy:RolePolicy", "fn-policy").inputs.policy,
+            ).Statement;
+            assert.deepEqual(
+                statements.at(-1),
+                type === "ZipFunction"
+                    ? { Effect: "Allow", Action: ["sns:Publish"], Resource: [TOPIC] }
+                    : { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [DLQ] },
+            );
         });
 
         it(`${type} keeps its function name from one run to the next, and takes an explicit one`, async () => {
@@ -62,15 +102,25 @@ describe("function parity", () => {
             assert.equal(await valueOf(create({}).functionName), first);
             await recorder.install("dev");
             const named = create({ functionName: "orders-api" });
-            assert.deepEqual([await valueOf(named.functionName), await valueOf(named.logGroupName)], ["orders-api", "/aws/lambda/orders-api"]);
+            assert.deepEqual(
+                [await valueOf(named.functionName), await valueOf(named.logGroupName)],
+                ["orders-api", "/aws/lambda/orders-api"],
+            );
         });
 
         it(`${type} refuses a bad ephemeral storage size and a dead-letter target that is neither a queue nor a topic`, () => {
-            assert.throws(() => create({ ephemeralStorage: 100 }), { message: `${type} "fn": \`ephemeralStorage\` must be an integer from 512 to 10240 (MB); got 100.` });
+            assert.throws(() => create({ ephemeralStorage: 100 }), {
+                message: `${type} "fn": \`ephemeralStorage\` must be an integer from 512 to 10240 (MB); got 100.`,
+            });
             assert.throws(() => create({ deadLetterTargetArn: "arn:aws:s3:::bucket" }), {
                 message: `${type} "fn": \`deadLetterTargetArn\` must be an SQS queue or SNS topic ARN (arn:aws:sqs:… or arn:aws:sns:…); got "arn:aws:s3:::bucket".`,
             });
-            assert.throws(() => create({ vpcConfig: { subnetIds: [], securityGroupIds: ["sg-1"] } }), { message: `${type} "fn": \`vpcConfig.subnetIds\` must be a non-empty list; got [].` });
+            assert.throws(
+                () => create({ vpcConfig: { subnetIds: [], securityGroupIds: ["sg-1"] } }),
+                {
+                    message: `${type} "fn": \`vpcConfig.subnetIds\` must be a non-empty list; got [].`,
+                },
+            );
         });
     }
 });

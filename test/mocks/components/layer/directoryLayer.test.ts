@@ -23,9 +23,17 @@ describe("DockerLayer from a prebuilt directory", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ld-dirlayer-"));
         vendored = path.join(dir, "vendored");
         cacheDir = path.join(dir, "cache");
-        fs.mkdirSync(path.join(vendored, "python", "vendorlib", "__pycache__"), { recursive: true });
-        fs.writeFileSync(path.join(vendored, "python", "vendorlib", "__init__.py"), "VERSION = '1.0'\n");
-        fs.writeFileSync(path.join(vendored, "python", "vendorlib", "__pycache__", "__init__.cpython-311.pyc"), "bytecode");
+        fs.mkdirSync(path.join(vendored, "python", "vendorlib", "__pycache__"), {
+            recursive: true,
+        });
+        fs.writeFileSync(
+            path.join(vendored, "python", "vendorlib", "__init__.py"),
+            "VERSION = '1.0'\n",
+        );
+        fs.writeFileSync(
+            path.join(vendored, "python", "vendorlib", "__pycache__", "__init__.cpython-311.pyc"),
+            "bytecode",
+        );
     });
     afterEach(() => {
         useLayerBuilder(undefined);
@@ -33,13 +41,20 @@ describe("DockerLayer from a prebuilt directory", () => {
     });
 
     it("zips the directory as is (bytecode left out) into layer-<sha256>.zip and publishes it", async () => {
-        const layer = new DockerLayer("vendored", { directory: vendored, cacheDir, layerName: "vendored-dev" });
+        const layer = new DockerLayer("vendored", {
+            directory: vendored,
+            cacheDir,
+            layerName: "vendored-dev",
+        });
         const sha = await valueOf(layer.sha256);
         const zip = path.join(cacheDir, `layer-${sha}.zip`);
         assert.equal(crypto.createHash("sha256").update(fs.readFileSync(zip)).digest("hex"), sha);
         assert.equal(await valueOf(layer.unzippedBytes), "VERSION = '1.0'\n".length);
         await recorder.settle();
-        assert.deepEqual(recorder.summary(), ["aws:lambda/layerVersion:LayerVersion vendored-layer", "lambda-docker:index:DockerLayer vendored"]);
+        assert.deepEqual(recorder.summary(), [
+            "aws:lambda/layerVersion:LayerVersion vendored-layer",
+            "lambda-docker:index:DockerLayer vendored",
+        ]);
         const lv = recorder.one("aws:lambda/layerVersion:LayerVersion", "vendored-layer");
         assert.equal(lv.inputs.sourceCodeHash, Buffer.from(sha, "hex").toString("base64"));
         assert.deepEqual(lv.inputs.compatibleArchitectures, ["x86_64"]);
@@ -50,13 +65,18 @@ describe("DockerLayer from a prebuilt directory", () => {
 
     it("refuses a context together with a directory, and neither, before anything exists", () => {
         assert.throws(() => new DockerLayer("both", { directory: vendored, context: vendored }), {
-            message: "DockerLayer \"both\": `context` must be absent when `directory` is given (a prebuilt directory is zipped as it is, without a Docker build); got " +
+            message:
+                'DockerLayer "both": `context` must be absent when `directory` is given (a prebuilt directory is zipped as it is, without a Docker build); got ' +
                 `${JSON.stringify(vendored)}.`,
         });
         assert.throws(() => new DockerLayer("none", {}), {
-            message: "DockerLayer \"none\": `context` must be a build context directory, or give `directory` (a prebuilt layer directory); got undefined.",
+            message:
+                'DockerLayer "none": `context` must be a build context directory, or give `directory` (a prebuilt layer directory); got undefined.',
         });
-        assert.throws(() => new DockerLayer("missing", { directory: path.join(dir, "nope") }), /DockerLayer "missing": `directory` must be/);
+        assert.throws(
+            () => new DockerLayer("missing", { directory: path.join(dir, "nope") }),
+            /DockerLayer "missing": `directory` must be/,
+        );
         assert.deepEqual(recorder.resources, []);
     });
 });

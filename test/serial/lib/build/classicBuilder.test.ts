@@ -23,21 +23,64 @@ describe("the classic builder on a real Docker engine, alone on it", function ()
 
     it("builds the same zip with the classic builder and removes its container and image, on failure too", async () => {
         const context = writeLayerContext(path.join(dir, "core"));
-        const kit = await buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-kit"), builder: "buildkit" });
-        const classic = await buildLayer({ context, buildArgs, cacheDir: path.join(dir, "cache-classic"), builder: "classic" });
+        const kit = await buildLayer({
+            context,
+            buildArgs,
+            cacheDir: path.join(dir, "cache-kit"),
+            builder: "buildkit",
+        });
+        const classic = await buildLayer({
+            context,
+            buildArgs,
+            cacheDir: path.join(dir, "cache-classic"),
+            builder: "classic",
+        });
         assert.equal(classic.sha256, kit.sha256);
         // A step that succeeds (with content unique to this run, so it is never cached) and then one that fails.
-        const failing = writeLayerContext(path.join(dir, "failing"), `RUN echo ${crypto.randomBytes(8).toString("hex")} > /unique\nRUN exit 3`);
-        const imagesBefore = docker(["image", "ls", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort();
-        const containersBefore = docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort();
-        await assert.rejects(buildLayer({ context: failing, buildArgs, cacheDir: path.join(dir, "cache-fail"), builder: "classic" }), {
-            name: "DockerError",
-        });
-        assert.deepEqual(docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(), containersBefore);
-        assert.deepEqual(docker(["image", "ls", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(), imagesBefore);
-        assert.equal(docker(["ps", "--all", "--quiet", "--filter", "name=lambda-docker-layer-"]), "");
+        const failing = writeLayerContext(
+            path.join(dir, "failing"),
+            `RUN echo ${crypto.randomBytes(8).toString("hex")} > /unique\nRUN exit 3`,
+        );
+        const imagesBefore = docker(["image", "ls", "--all", "--quiet", "--no-trunc"])
+            .split("\n")
+            .filter(Boolean)
+            .sort();
+        const containersBefore = docker(["ps", "--all", "--quiet", "--no-trunc"])
+            .split("\n")
+            .filter(Boolean)
+            .sort();
+        await assert.rejects(
+            buildLayer({
+                context: failing,
+                buildArgs,
+                cacheDir: path.join(dir, "cache-fail"),
+                builder: "classic",
+            }),
+            {
+                name: "DockerError",
+            },
+        );
+        assert.deepEqual(
+            docker(["ps", "--all", "--quiet", "--no-trunc"]).split("\n").filter(Boolean).sort(),
+            containersBefore,
+        );
+        assert.deepEqual(
+            docker(["image", "ls", "--all", "--quiet", "--no-trunc"])
+                .split("\n")
+                .filter(Boolean)
+                .sort(),
+            imagesBefore,
+        );
+        assert.equal(
+            docker(["ps", "--all", "--quiet", "--filter", "name=lambda-docker-layer-"]),
+            "",
+        );
         assert.equal(docker(["images", "--quiet", "lambda-docker-layer"]), "");
-        assert.deepEqual(fs.existsSync(path.join(dir, "cache-fail")) ? fs.readdirSync(path.join(dir, "cache-fail")) : [], []);
+        assert.deepEqual(
+            fs.existsSync(path.join(dir, "cache-fail"))
+                ? fs.readdirSync(path.join(dir, "cache-fail"))
+                : [],
+            [],
+        );
     });
-
 });

@@ -16,7 +16,8 @@ import {
 } from "../../../../lib/build/contextHash";
 import { digestCacheFile, statKey, wallClockNs } from "../../../../lib/build/digestCache";
 
-const sha = (data: string | Buffer): string => crypto.createHash("sha256").update(data).digest("hex");
+const sha = (data: string | Buffer): string =>
+    crypto.createHash("sha256").update(data).digest("hex");
 
 function write(file: string, data: string | Buffer, mode: number): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -37,7 +38,11 @@ function checkout(root: string, umask: number, mtime: Date): string {
     write(path.join(root, "Dockerfile"), DOCKERFILE, file);
     write(path.join(root, ".dockerignore"), IGNORE, file);
     write(path.join(root, "src", "app.py"), "print('hi')\n", file);
-    write(path.join(root, "src", "sub", "trace.log"), "nested logs are not matched by *.log\n", file);
+    write(
+        path.join(root, "src", "sub", "trace.log"),
+        "nested logs are not matched by *.log\n",
+        file,
+    );
     write(path.join(root, "bin", "run.sh"), "#!/bin/sh\necho run\n", exec);
     write(path.join(root, "debug.log"), "ignored\n", file);
     write(path.join(root, "node_modules", "x", "index.js"), "ignored\n", file);
@@ -60,12 +65,36 @@ function checkout(root: string, umask: number, mtime: Date): string {
 /** The entries `checkout` produces for umask 022. */
 function checkoutEntries(): unknown[] {
     return [
-        { path: ".dockerignore", kind: "file", mode: 0o644, sha256: sha(IGNORE), size: Buffer.byteLength(IGNORE) },
-        { path: "Dockerfile", kind: "file", mode: 0o644, sha256: sha(DOCKERFILE), size: Buffer.byteLength(DOCKERFILE) },
-        { path: "bin/run.sh", kind: "file", mode: 0o755, sha256: sha("#!/bin/sh\necho run\n"), size: 19 },
+        {
+            path: ".dockerignore",
+            kind: "file",
+            mode: 0o644,
+            sha256: sha(IGNORE),
+            size: Buffer.byteLength(IGNORE),
+        },
+        {
+            path: "Dockerfile",
+            kind: "file",
+            mode: 0o644,
+            sha256: sha(DOCKERFILE),
+            size: Buffer.byteLength(DOCKERFILE),
+        },
+        {
+            path: "bin/run.sh",
+            kind: "file",
+            mode: 0o755,
+            sha256: sha("#!/bin/sh\necho run\n"),
+            size: 19,
+        },
         { path: "docs/keep.md", kind: "file", mode: 0o644, sha256: sha("kept\n"), size: 5 },
         { path: "src/app.py", kind: "file", mode: 0o644, sha256: sha("print('hi')\n"), size: 12 },
-        { path: "src/sub/trace.log", kind: "file", mode: 0o644, sha256: sha("nested logs are not matched by *.log\n"), size: 37 },
+        {
+            path: "src/sub/trace.log",
+            kind: "file",
+            mode: 0o644,
+            sha256: sha("nested logs are not matched by *.log\n"),
+            size: 37,
+        },
     ];
 }
 
@@ -87,7 +116,12 @@ function recordReaddirs<T>(fn: () => T): { result: T; dirs: string[] } {
 
 describe("content hash: ignore files", () => {
     it("parseIgnoreFile keeps one trimmed pattern per line, skipping # comments and blank lines, with LF or CRLF", () => {
-        assert.deepEqual(parseIgnoreFile("# c\n\n  a  \r\n!b\r\n\t\n*.log\n#x\nc/d"), ["a", "!b", "*.log", "c/d"]);
+        assert.deepEqual(parseIgnoreFile("# c\n\n  a  \r\n!b\r\n\t\n*.log\n#x\nc/d"), [
+            "a",
+            "!b",
+            "*.log",
+            "c/d",
+        ]);
         assert.deepEqual(parseIgnoreFile(""), []);
     });
 
@@ -120,7 +154,10 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(dir, "a", "b"), "1", 0o644);
         write(path.join(dir, "a-b"), "2", 0o644);
         write(path.join(dir, "a0"), "3", 0o644);
-        assert.deepEqual(listContextFiles(dir).map((e) => e.path), ["a-b", "a/b", "a0"]);
+        assert.deepEqual(
+            listContextFiles(dir).map((e) => e.path),
+            ["a-b", "a/b", "a0"],
+        );
     });
 
     it("(h) records symlinks as symlinks (mode 0777, sha256 and size of the link target), without following them", () => {
@@ -135,9 +172,19 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         fs.symlinkSync("missing-target", path.join(ctx, "dangling"));
         const target = (t: string) => ({ sha256: sha(t), size: Buffer.byteLength(t) });
         assert.deepEqual(listContextFiles(ctx), [
-            { path: "abs-link", kind: "symlink", mode: 0o777, ...target(path.join(outside, "secret.txt")) },
+            {
+                path: "abs-link",
+                kind: "symlink",
+                mode: 0o777,
+                ...target(path.join(outside, "secret.txt")),
+            },
             { path: "dangling", kind: "symlink", mode: 0o777, ...target("missing-target") },
-            { path: "dir-link", kind: "symlink", mode: 0o777, ...target(path.join(outside, "sub")) },
+            {
+                path: "dir-link",
+                kind: "symlink",
+                mode: 0o777,
+                ...target(path.join(outside, "sub")),
+            },
             { path: "real.txt", kind: "file", mode: 0o644, sha256: sha("real\n"), size: 5 },
             { path: "rel-link", kind: "symlink", mode: 0o777, ...target("real.txt") },
         ]);
@@ -163,12 +210,19 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
 
     it("(a) is identical for two checkouts in different directories with different mtimes and umask 022 vs 002 modes", () => {
         const a = checkout(path.join(dir, "one", "ctx"), 0o022, new Date("2020-01-01T00:00:00Z"));
-        const b = checkout(path.join(dir, "two", "deeper", "ctx"), 0o002, new Date("2026-11-24T10:00:00Z"));
+        const b = checkout(
+            path.join(dir, "two", "deeper", "ctx"),
+            0o002,
+            new Date("2026-11-24T10:00:00Z"),
+        );
         assert.equal(fs.statSync(path.join(a, "src", "app.py")).mode & 0o777, 0o644);
         assert.equal(fs.statSync(path.join(b, "src", "app.py")).mode & 0o777, 0o664);
         assert.equal(fs.statSync(path.join(a, "bin", "run.sh")).mode & 0o777, 0o755);
         assert.equal(fs.statSync(path.join(b, "bin", "run.sh")).mode & 0o777, 0o775);
-        assert.notEqual(fs.statSync(path.join(a, "src", "app.py")).mtimeMs, fs.statSync(path.join(b, "src", "app.py")).mtimeMs);
+        assert.notEqual(
+            fs.statSync(path.join(a, "src", "app.py")).mtimeMs,
+            fs.statSync(path.join(b, "src", "app.py")).mtimeMs,
+        );
         assert.deepEqual(listContextFiles(b), listContextFiles(a));
         const hash = hashBuildInputs({ context: a });
         assert.match(hash, /^[0-9a-f]{64}$/);
@@ -197,7 +251,10 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         assert.notEqual(changed, base);
         fs.writeFileSync(path.join(ctx, "src", "app.py"), "print('hi')\n");
         assert.equal(hashBuildInputs({ context: ctx }), base);
-        fs.writeFileSync(path.join(ctx, "src", "sub", "trace.log"), "nested logs are not matched by *.LOG\n");
+        fs.writeFileSync(
+            path.join(ctx, "src", "sub", "trace.log"),
+            "nested logs are not matched by *.LOG\n",
+        );
         assert.notEqual(hashBuildInputs({ context: ctx }), base);
     });
 
@@ -222,7 +279,10 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         const ctx = path.join(dir, "ctx");
         write(path.join(ctx, "Dockerfile"), "FROM a\n", 0o644);
         write(path.join(ctx, ".dockerignore"), "Dockerfile\n", 0o644);
-        assert.deepEqual(listContextFiles(ctx).map((e) => e.path), [".dockerignore"]);
+        assert.deepEqual(
+            listContextFiles(ctx).map((e) => e.path),
+            [".dockerignore"],
+        );
         const before = hashBuildInputs({ context: ctx });
         fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM b\n");
         assert.notEqual(hashBuildInputs({ context: ctx }), before);
@@ -265,7 +325,9 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
 
     it("(e) a `!` exception re-includes one file inside an ignored directory, and changes to it count", () => {
         const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
-        const docs = listContextFiles(ctx).filter((e) => e.path.startsWith("docs/")).map((e) => e.path);
+        const docs = listContextFiles(ctx)
+            .filter((e) => e.path.startsWith("docs/"))
+            .map((e) => e.path);
         assert.deepEqual(docs, ["docs/keep.md"]);
         const base = hashBuildInputs({ context: ctx });
         fs.writeFileSync(path.join(ctx, "docs", "keep.md"), "kept!\n");
@@ -274,16 +336,53 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
 
     it("(e) follows Docker's rules: later patterns win, `*` stays within one directory, `**` crosses directories", () => {
         const ctx = path.join(dir, "ctx");
-        for (const f of ["a.txt", "b.txt", "x/a.txt", "x/y/a.txt", "keep/a.md", "keep/b.md", "tmp/t"]) write(path.join(ctx, f), f, 0o644);
+        for (const f of [
+            "a.txt",
+            "b.txt",
+            "x/a.txt",
+            "x/y/a.txt",
+            "keep/a.md",
+            "keep/b.md",
+            "tmp/t",
+        ])
+            write(path.join(ctx, f), f, 0o644);
         const list = (patterns: string): string[] => {
             write(path.join(ctx, ".dockerignore"), patterns, 0o644);
-            return listContextFiles(ctx).map((e) => e.path).filter((p) => p !== ".dockerignore");
+            return listContextFiles(ctx)
+                .map((e) => e.path)
+                .filter((p) => p !== ".dockerignore");
         };
-        assert.deepEqual(list("*.txt\n"), ["keep/a.md", "keep/b.md", "tmp/t", "x/a.txt", "x/y/a.txt"]);
+        assert.deepEqual(list("*.txt\n"), [
+            "keep/a.md",
+            "keep/b.md",
+            "tmp/t",
+            "x/a.txt",
+            "x/y/a.txt",
+        ]);
         assert.deepEqual(list("**/*.txt\n"), ["keep/a.md", "keep/b.md", "tmp/t"]);
-        assert.deepEqual(list("*/a.txt\n"), ["a.txt", "b.txt", "keep/a.md", "keep/b.md", "tmp/t", "x/y/a.txt"]);
-        assert.deepEqual(list("keep\n!keep/a.md\n"), ["a.txt", "b.txt", "keep/a.md", "tmp/t", "x/a.txt", "x/y/a.txt"]);
-        assert.deepEqual(list("!keep/a.md\nkeep\n"), ["a.txt", "b.txt", "tmp/t", "x/a.txt", "x/y/a.txt"]);
+        assert.deepEqual(list("*/a.txt\n"), [
+            "a.txt",
+            "b.txt",
+            "keep/a.md",
+            "keep/b.md",
+            "tmp/t",
+            "x/y/a.txt",
+        ]);
+        assert.deepEqual(list("keep\n!keep/a.md\n"), [
+            "a.txt",
+            "b.txt",
+            "keep/a.md",
+            "tmp/t",
+            "x/a.txt",
+            "x/y/a.txt",
+        ]);
+        assert.deepEqual(list("!keep/a.md\nkeep\n"), [
+            "a.txt",
+            "b.txt",
+            "tmp/t",
+            "x/a.txt",
+            "x/y/a.txt",
+        ]);
         assert.deepEqual(list("/tmp/\n./x\n"), ["a.txt", "b.txt", "keep/a.md", "keep/b.md"]);
     });
 
@@ -297,7 +396,10 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(ctx, "readme.md"), "sent by docker\n", 0o644);
         write(path.join(ctx, "a.log"), "sent by docker\n", 0o644);
         write(path.join(ctx, "README.md"), "ignored\n", 0o644);
-        assert.deepEqual(listContextFiles(ctx).map((e) => e.path), [".dockerignore", "a.log", "readme.md"]);
+        assert.deepEqual(
+            listContextFiles(ctx).map((e) => e.path),
+            [".dockerignore", "a.log", "readme.md"],
+        );
     });
 
     it("(f) <Dockerfile>.dockerignore beside a custom Dockerfile takes precedence over <context>/.dockerignore", () => {
@@ -306,12 +408,24 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(dockerfile, "FROM scratch\n", 0o644);
         assert.equal(ignoreFileFor(ctx, dockerfile), path.join(ctx, ".dockerignore"));
         // Without the specific file, the context's .dockerignore applies to the custom Dockerfile too.
-        assert.deepEqual(listContextFiles(ctx, dockerfile).map((e) => e.path), checkoutEntries().map((e) => (e as { path: string }).path));
+        assert.deepEqual(
+            listContextFiles(ctx, dockerfile).map((e) => e.path),
+            checkoutEntries().map((e) => (e as { path: string }).path),
+        );
         write(`${dockerfile}.dockerignore`, "src\n", 0o644);
         assert.equal(ignoreFileFor(ctx, dockerfile), `${dockerfile}.dockerignore`);
-        assert.deepEqual(listContextFiles(ctx, dockerfile).map((e) => e.path), [
-            ".dockerignore", "Dockerfile", "bin/run.sh", "debug.log", "docs/drop.md", "docs/keep.md", "node_modules/x/index.js",
-        ]);
+        assert.deepEqual(
+            listContextFiles(ctx, dockerfile).map((e) => e.path),
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "bin/run.sh",
+                "debug.log",
+                "docs/drop.md",
+                "docs/keep.md",
+                "node_modules/x/index.js",
+            ],
+        );
         const before = hashBuildInputs({ context: ctx, dockerfile });
         fs.writeFileSync(path.join(ctx, "src", "app.py"), "changed\n");
         assert.equal(hashBuildInputs({ context: ctx, dockerfile }), before);
@@ -324,27 +438,64 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(ctx, "Dockerfile"), "FROM a\n", 0o644);
         write(path.join(ctx, "node_modules", "m.js"), "m\n", 0o644);
         assert.equal(ignoreFileFor(ctx, path.join(ctx, "Dockerfile")), undefined);
-        assert.deepEqual(listContextFiles(ctx).map((e) => e.path), ["Dockerfile", "node_modules/m.js"]);
+        assert.deepEqual(
+            listContextFiles(ctx).map((e) => e.path),
+            ["Dockerfile", "node_modules/m.js"],
+        );
     });
 
     it("(g) build args and extra inputs are order-free, but their values, target and platform change the hash", () => {
         const ctx = checkout(path.join(dir, "a"), 0o022, new Date());
-        const base = hashBuildInputs({ context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" } });
-        assert.equal(hashBuildInputs({ context: ctx, buildArgs: { B: "2", A: "1" }, extra: { y: "2", x: "1" } }), base);
+        const base = hashBuildInputs({
+            context: ctx,
+            buildArgs: { A: "1", B: "2" },
+            extra: { x: "1", y: "2" },
+        });
+        assert.equal(
+            hashBuildInputs({
+                context: ctx,
+                buildArgs: { B: "2", A: "1" },
+                extra: { y: "2", x: "1" },
+            }),
+            base,
+        );
         const variants: BuildInputs[] = [
             { context: ctx, buildArgs: { A: "1", B: "3" }, extra: { x: "1", y: "2" } },
             { context: ctx, buildArgs: { A: "1" }, extra: { x: "1", y: "2" } },
             { context: ctx, buildArgs: { A: "2", B: "1" }, extra: { x: "1", y: "2" } },
             { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "3" } },
-            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, target: "final" },
-            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, target: "build" },
-            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, platform: "linux/arm64" },
-            { context: ctx, buildArgs: { A: "1", B: "2" }, extra: { x: "1", y: "2" }, platform: "linux/amd64" },
+            {
+                context: ctx,
+                buildArgs: { A: "1", B: "2" },
+                extra: { x: "1", y: "2" },
+                target: "final",
+            },
+            {
+                context: ctx,
+                buildArgs: { A: "1", B: "2" },
+                extra: { x: "1", y: "2" },
+                target: "build",
+            },
+            {
+                context: ctx,
+                buildArgs: { A: "1", B: "2" },
+                extra: { x: "1", y: "2" },
+                platform: "linux/arm64",
+            },
+            {
+                context: ctx,
+                buildArgs: { A: "1", B: "2" },
+                extra: { x: "1", y: "2" },
+                platform: "linux/amd64",
+            },
         ];
         const hashes = variants.map((v) => hashBuildInputs(v));
         assert.equal(new Set([base, ...hashes]).size, variants.length + 1);
         // Absent and empty are the same input.
-        assert.equal(hashBuildInputs({ context: ctx }), hashBuildInputs({ context: ctx, buildArgs: {}, extra: {}, target: "", platform: "" }));
+        assert.equal(
+            hashBuildInputs({ context: ctx }),
+            hashBuildInputs({ context: ctx, buildArgs: {}, extra: {}, target: "", platform: "" }),
+        );
     });
 
     it("(i) does not descend into an ignored directory when there are no `!` exceptions", () => {
@@ -354,8 +505,13 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(ctx, "node_modules", "pkg", "deep", "index.js"), "x\n", 0o644);
         write(path.join(ctx, ".git", "HEAD"), "ref\n", 0o644);
         write(path.join(ctx, "src", "a.py"), "a\n", 0o644);
-        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx, undefined, { cacheDir: false }));
-        assert.deepEqual(result.map((e) => e.path), [".dockerignore", "Dockerfile", "src/a.py"]);
+        const { result, dirs } = recordReaddirs(() =>
+            listContextFiles(ctx, undefined, { cacheDir: false }),
+        );
+        assert.deepEqual(
+            result.map((e) => e.path),
+            [".dockerignore", "Dockerfile", "src/a.py"],
+        );
         assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), ["", "src"]);
     });
 
@@ -364,27 +520,53 @@ describe("content hash: listContextFiles and hashBuildInputs", () => {
         write(path.join(ctx, ".dockerignore"), "node_modules\n!src/keep.py\n", 0o644);
         write(path.join(ctx, "node_modules", "pkg", "index.js"), "x\n", 0o644);
         write(path.join(ctx, "src", "keep.py"), "a\n", 0o644);
-        const { result, dirs } = recordReaddirs(() => listContextFiles(ctx, undefined, { cacheDir: false }));
-        assert.deepEqual(result.map((e) => e.path), [".dockerignore", "src/keep.py"]);
-        assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), ["", "node_modules", "node_modules/pkg", "src"]);
+        const { result, dirs } = recordReaddirs(() =>
+            listContextFiles(ctx, undefined, { cacheDir: false }),
+        );
+        assert.deepEqual(
+            result.map((e) => e.path),
+            [".dockerignore", "src/keep.py"],
+        );
+        assert.deepEqual(dirs.map((d) => path.relative(ctx, d)).sort(), [
+            "",
+            "node_modules",
+            "node_modules/pkg",
+            "src",
+        ]);
     });
 });
 
 describe("ignore-file parsing", () => {
     it("treats only a leading # as a comment, as Docker does, and strips a BOM", () => {
-        assert.deepEqual(parseIgnoreFile("\uFEFF# comment\n  #x\nnode_modules  \n\n"), ["#x", "node_modules"]);
+        assert.deepEqual(parseIgnoreFile("\uFEFF# comment\n  #x\nnode_modules  \n\n"), [
+            "#x",
+            "node_modules",
+        ]);
     });
 });
 
 /** Records the directories listed and the files opened for reading (by path) while `fn` runs. */
 function recordReads<T>(fn: () => T): { result: T; readdirs: string[]; opened: string[] } {
     const mod = fsModule as unknown as Record<string, (...args: unknown[]) => unknown>;
-    const originals = { readdirSync: mod.readdirSync, openSync: mod.openSync, readFileSync: mod.readFileSync };
+    const originals = {
+        readdirSync: mod.readdirSync,
+        openSync: mod.openSync,
+        readFileSync: mod.readFileSync,
+    };
     const readdirs = new Set<string>();
     const opened = new Set<string>();
-    mod.readdirSync = (...args: unknown[]) => (readdirs.add(String(args[0])), originals.readdirSync.apply(fsModule, args));
-    mod.openSync = (...args: unknown[]) => (opened.add(String(args[0])), originals.openSync.apply(fsModule, args));
-    mod.readFileSync = (...args: unknown[]) => (opened.add(String(args[0])), originals.readFileSync.apply(fsModule, args));
+    mod.readdirSync = (...args: unknown[]) => (
+        readdirs.add(String(args[0])),
+        originals.readdirSync.apply(fsModule, args)
+    );
+    mod.openSync = (...args: unknown[]) => (
+        opened.add(String(args[0])),
+        originals.openSync.apply(fsModule, args)
+    );
+    mod.readFileSync = (...args: unknown[]) => (
+        opened.add(String(args[0])),
+        originals.readFileSync.apply(fsModule, args)
+    );
     try {
         return { result: fn(), readdirs: [...readdirs].sort(), opened: [...opened].sort() };
     } finally {
@@ -433,7 +615,14 @@ describe("content hash: hashed at most once per process, and a digest cache acro
             hashBuildInputs({ context: ctx }, settled()),
             // The preflight and LambdaImage pass the resolved Dockerfile; DockerLayer adds `extra`.
             hashBuildInputs({ context: ctx, dockerfile: path.join(ctx, "Dockerfile") }, settled()),
-            hashBuildInputs({ context: path.join(ctx, "src", ".."), buildArgs: { A: "1" }, platform: "linux/arm64" }, settled()),
+            hashBuildInputs(
+                {
+                    context: path.join(ctx, "src", ".."),
+                    buildArgs: { A: "1" },
+                    platform: "linux/arm64",
+                },
+                settled(),
+            ),
             hashBuildInputs({ context: ctx, extra: { assetPath: "/asset" } }, settled()),
             listContextFiles(ctx, undefined, settled()).length,
         ]);
@@ -452,16 +641,57 @@ describe("content hash: hashed at most once per process, and a digest cache acro
     it("the in-process memo sees every change to what the hash covers, and nothing else", async () => {
         // In order: each starts from the state the one before left.
         const mutations: [string, () => void, boolean][] = [
-            ["an ignored file edited", () => fs.writeFileSync(path.join(ctx, "node_modules", "x", "index.js"), "changed\n"), false],
-            ["a same-size edit", () => fs.writeFileSync(path.join(ctx, "src", "app.py"), "print('HI')\n"), true],
+            [
+                "an ignored file edited",
+                () =>
+                    fs.writeFileSync(path.join(ctx, "node_modules", "x", "index.js"), "changed\n"),
+                false,
+            ],
+            [
+                "a same-size edit",
+                () => fs.writeFileSync(path.join(ctx, "src", "app.py"), "print('HI')\n"),
+                true,
+            ],
             ["chmod +x", () => fs.chmodSync(path.join(ctx, "src", "app.py"), 0o755), true],
-            ["a file added in a subdirectory", () => write(path.join(ctx, "src", "sub", "new.py"), "x\n", 0o644), true],
+            [
+                "a file added in a subdirectory",
+                () => write(path.join(ctx, "src", "sub", "new.py"), "x\n", 0o644),
+                true,
+            ],
             ["a file removed", () => fs.unlinkSync(path.join(ctx, "src", "sub", "new.py")), true],
-            ["a file renamed", () => fs.renameSync(path.join(ctx, "bin", "run.sh"), path.join(ctx, "bin", "run2.sh")), true],
-            ["a file replaced by a symlink", () => (fs.unlinkSync(path.join(ctx, "docs", "keep.md")), fs.symlinkSync("x", path.join(ctx, "docs", "keep.md"))), true],
-            ["the Dockerfile edited", () => fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY . /app/\n"), true],
-            [".dockerignore edited", () => fs.appendFileSync(path.join(ctx, ".dockerignore"), "bin\n"), true],
-            ["<Dockerfile>.dockerignore created", () => write(path.join(ctx, "Dockerfile.dockerignore"), "src\n", 0o644), true],
+            [
+                "a file renamed",
+                () =>
+                    fs.renameSync(
+                        path.join(ctx, "bin", "run.sh"),
+                        path.join(ctx, "bin", "run2.sh"),
+                    ),
+                true,
+            ],
+            [
+                "a file replaced by a symlink",
+                () => (
+                    fs.unlinkSync(path.join(ctx, "docs", "keep.md")),
+                    fs.symlinkSync("x", path.join(ctx, "docs", "keep.md"))
+                ),
+                true,
+            ],
+            [
+                "the Dockerfile edited",
+                () =>
+                    fs.writeFileSync(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY . /app/\n"),
+                true,
+            ],
+            [
+                ".dockerignore edited",
+                () => fs.appendFileSync(path.join(ctx, ".dockerignore"), "bin\n"),
+                true,
+            ],
+            [
+                "<Dockerfile>.dockerignore created",
+                () => write(path.join(ctx, "Dockerfile.dockerignore"), "src\n", 0o644),
+                true,
+            ],
         ];
         for (const [what, mutate, changes] of mutations) {
             const before = hashBuildInputs({ context: ctx }, settled());
@@ -478,12 +708,28 @@ describe("content hash: hashed at most once per process, and a digest cache acro
         const first = hashBuildInputs({ context: ctx }, { cacheDir });
         const again = recordReads(() => hashBuildInputs({ context: ctx }, { cacheDir }));
         assert.equal(again.result, first);
-        assert.deepEqual(again.opened, [".dockerignore", "Dockerfile", "bin/run.sh", "docs/keep.md", "src/app.py", "src/sub/trace.log"].map((f) => path.join(ctx, f)));
+        assert.deepEqual(
+            again.opened,
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "bin/run.sh",
+                "docs/keep.md",
+                "src/app.py",
+                "src/sub/trace.log",
+            ].map((f) => path.join(ctx, f)),
+        );
         // The fixture's `!docs/keep.md` exception makes the walk enter ignored directories too.
-        assert.deepEqual(again.readdirs.map((d) => path.relative(ctx, d)), ["", "bin", "docs", "node_modules", "node_modules/x", "src", "src/sub"]);
+        assert.deepEqual(
+            again.readdirs.map((d) => path.relative(ctx, d)),
+            ["", "bin", "docs", "node_modules", "node_modules/x", "src", "src/sub"],
+        );
         const stored = readCache().listings.Dockerfile;
         assert.equal(stored.complete, false);
-        assert.deepEqual(stored.entries.map((e: unknown[]) => e.slice(2)), Array(6).fill([null, null]));
+        assert.deepEqual(
+            stored.entries.map((e: unknown[]) => e.slice(2)),
+            Array(6).fill([null, null]),
+        );
     });
 
     it("sees a same-size rewrite within the same tick whose mtime is forced back (racy timestamps)", () => {
@@ -495,7 +741,10 @@ describe("content hash: hashed at most once per process, and a digest cache acro
         fs.writeFileSync(file, "print('hI')\n");
         fs.utimesSync(file, mtime, mtime);
         const after = fs.statSync(file, { bigint: true });
-        assert.deepEqual([after.size, after.mtimeNs, after.ino], [before.size, before.mtimeNs, before.ino]);
+        assert.deepEqual(
+            [after.size, after.mtimeNs, after.ino],
+            [before.size, before.mtimeNs, before.ino],
+        );
         const second = hashBuildInputs({ context: ctx }, { cacheDir });
         assert.notEqual(second, first);
         assert.equal(second, uncached({ context: ctx }));
@@ -532,7 +781,11 @@ describe("content hash: hashed at most once per process, and a digest cache acro
         clearHashMemo();
         const again = recordReads(() => hashBuildInputs({ context: ctx }, settled()));
         assert.equal(again.result, uncached({ context: ctx }));
-        assert.deepEqual(again.opened, [cacheFile, path.join(ctx, ".dockerignore"), path.join(ctx, "src", "sub", "trace.log")]);
+        assert.deepEqual(again.opened, [
+            cacheFile,
+            path.join(ctx, ".dockerignore"),
+            path.join(ctx, "src", "sub", "trace.log"),
+        ]);
     });
 
     it("ignores and rewrites a corrupt cache file, and one of another version even when its stats match", () => {
@@ -540,11 +793,23 @@ describe("content hash: hashed at most once per process, and a digest cache acro
         const valid = readCache();
         // A poisoned entry: the real stat key of src/app.py with a wrong digest.
         const poisoned = structuredClone(valid);
-        const entry = poisoned.listings.Dockerfile.entries.find((e: unknown[]) => e[0] === "src/app.py");
+        const entry = poisoned.listings.Dockerfile.entries.find(
+            (e: unknown[]) => e[0] === "src/app.py",
+        );
         entry[3] = "0".repeat(64);
-        const allFiles = [".dockerignore", "Dockerfile", "bin/run.sh", "docs/keep.md", "src/app.py", "src/sub/trace.log"].map((f) => path.join(ctx, f));
+        const allFiles = [
+            ".dockerignore",
+            "Dockerfile",
+            "bin/run.sh",
+            "docs/keep.md",
+            "src/app.py",
+            "src/sub/trace.log",
+        ].map((f) => path.join(ctx, f));
         for (const [what, text] of [
-            ["corrupt", "{\"format\":\"lambda-docker file digests\",\"version\":1,\"listings\":{\"Dockerfile\":{\"comp"],
+            [
+                "corrupt",
+                '{"format":"lambda-docker file digests","version":1,"listings":{"Dockerfile":{"comp',
+            ],
             ["version 2", JSON.stringify({ ...poisoned, version: 2 })],
         ]) {
             fs.writeFileSync(cacheFile, text);
@@ -562,8 +827,14 @@ describe("content hash: hashed at most once per process, and a digest cache acro
 
     it("stores only paths relative to the context, stat keys and digests: exactly this, with no contents or absolute paths", () => {
         hashBuildInputs({ context: ctx }, settled());
-        const key = (rel: string, follow = false) => statKey((follow ? fs.statSync : fs.lstatSync)(path.join(ctx, rel), { bigint: true }));
-        const entry = (rel: string, mode: number, content: string) => [rel, mode, key(rel), sha(content)];
+        const key = (rel: string, follow = false) =>
+            statKey((follow ? fs.statSync : fs.lstatSync)(path.join(ctx, rel), { bigint: true }));
+        const entry = (rel: string, mode: number, content: string) => [
+            rel,
+            mode,
+            key(rel),
+            sha(content),
+        ];
         assert.deepEqual(readCache(), {
             format: "lambda-docker file digests",
             version: 1,
@@ -571,14 +842,23 @@ describe("content hash: hashed at most once per process, and a digest cache acro
                 Dockerfile: {
                     complete: true,
                     checks: [
-                        ["Dockerfile.dockerignore", null, 1], [".dockerignore", key(".dockerignore", true), 1], ["", key("", true), 1],
-                        ["bin", key("bin"), 0], ["docs", key("docs"), 0], ["node_modules", key("node_modules"), 0], ["node_modules/x", key("node_modules/x"), 0],
-                        ["src", key("src"), 0], ["src/sub", key("src/sub"), 0],
+                        ["Dockerfile.dockerignore", null, 1],
+                        [".dockerignore", key(".dockerignore", true), 1],
+                        ["", key("", true), 1],
+                        ["bin", key("bin"), 0],
+                        ["docs", key("docs"), 0],
+                        ["node_modules", key("node_modules"), 0],
+                        ["node_modules/x", key("node_modules/x"), 0],
+                        ["src", key("src"), 0],
+                        ["src/sub", key("src/sub"), 0],
                         ["Dockerfile", key("Dockerfile", true), 1],
                     ],
                     entries: [
-                        entry(".dockerignore", 0o644, IGNORE), entry("Dockerfile", 0o644, DOCKERFILE), entry("bin/run.sh", 0o755, "#!/bin/sh\necho run\n"),
-                        entry("docs/keep.md", 0o644, "kept\n"), entry("src/app.py", 0o644, "print('hi')\n"),
+                        entry(".dockerignore", 0o644, IGNORE),
+                        entry("Dockerfile", 0o644, DOCKERFILE),
+                        entry("bin/run.sh", 0o755, "#!/bin/sh\necho run\n"),
+                        entry("docs/keep.md", 0o644, "kept\n"),
+                        entry("src/app.py", 0o644, "print('hi')\n"),
                         entry("src/sub/trace.log", 0o644, "nested logs are not matched by *.log\n"),
                     ],
                     dockerfile: sha(DOCKERFILE),
@@ -594,7 +874,12 @@ describe("content hash: hashed at most once per process, and a digest cache acro
         const base = uncached({ context: ctx });
         write(path.join(ctx, ".lambda-docker", "cache", "old.zip"), "zip\n", 0o644);
         assert.equal(uncached({ context: ctx }), base);
-        assert.equal(listContextFiles(ctx, undefined, { cacheDir: false }).some((e) => e.path.startsWith(".lambda-docker")), false);
+        assert.equal(
+            listContextFiles(ctx, undefined, { cacheDir: false }).some((e) =>
+                e.path.startsWith(".lambda-docker"),
+            ),
+            false,
+        );
         const own = path.join(ctx, ".lambda-docker", "cache");
         clearHashMemo();
         assert.equal(hashBuildInputs({ context: ctx }, { cacheDir: own, now: later }), base);
@@ -609,27 +894,43 @@ describe("content hash: hashed at most once per process, and a digest cache acro
 
     it("hashes correctly with no error when the cache directory cannot be created", () => {
         fs.writeFileSync(path.join(dir, "a-file"), "");
-        assert.equal(hashBuildInputs({ context: ctx }, { cacheDir: path.join(dir, "a-file", "cache"), now: later }), uncached({ context: ctx }));
+        assert.equal(
+            hashBuildInputs(
+                { context: ctx },
+                { cacheDir: path.join(dir, "a-file", "cache"), now: later },
+            ),
+            uncached({ context: ctx }),
+        );
     });
 
     it("a Dockerfile outside the context: its edits change the hash through the memo and the stored listing", async () => {
         const dockerfile = path.join(dir, "build", "app.Dockerfile");
         write(dockerfile, "FROM a\n", 0o644);
         const before = hashBuildInputs({ context: ctx, dockerfile }, settled());
-        assert.deepEqual(readCache().listings["../build/app.Dockerfile"].dockerfile, sha("FROM a\n"));
+        assert.deepEqual(
+            readCache().listings["../build/app.Dockerfile"].dockerfile,
+            sha("FROM a\n"),
+        );
         await sleep(20);
         fs.writeFileSync(dockerfile, "FROM b\n");
         const after = hashBuildInputs({ context: ctx, dockerfile }, settled());
         assert.notEqual(after, before);
         assert.equal(after, uncached({ context: ctx, dockerfile }));
         clearHashMemo();
-        assert.equal(recordReads(() => hashBuildInputs({ context: ctx, dockerfile }, settled())).opened.length, 1);
+        assert.equal(
+            recordReads(() => hashBuildInputs({ context: ctx, dockerfile }, settled())).opened
+                .length,
+            1,
+        );
     });
 
     it("a context without its Dockerfile lists fine but fails to hash, naming the missing path, until the Dockerfile exists", () => {
         fs.unlinkSync(path.join(ctx, "Dockerfile"));
         assert.equal(listContextFiles(ctx, undefined, settled()).length, 5);
-        assert.throws(() => hashBuildInputs({ context: ctx }, settled()), { code: "ENOENT", message: new RegExp(`'${path.join(ctx, "Dockerfile")}'`) });
+        assert.throws(() => hashBuildInputs({ context: ctx }, settled()), {
+            code: "ENOENT",
+            message: new RegExp(`'${path.join(ctx, "Dockerfile")}'`),
+        });
         write(path.join(ctx, "Dockerfile"), DOCKERFILE, 0o644);
         assert.equal(hashBuildInputs({ context: ctx }, settled()), uncached({ context: ctx }));
     });

@@ -18,7 +18,13 @@ import {
 } from "../../../../lib/build/digestCache";
 
 const sha = (data: string): string => crypto.createHash("sha256").update(data).digest("hex");
-const stat = (dev: bigint, ino: bigint, size: bigint, mtimeNs: bigint, ctimeNs: bigint): StatIdentity => ({ dev, ino, size, mtimeNs, ctimeNs });
+const stat = (
+    dev: bigint,
+    ino: bigint,
+    size: bigint,
+    mtimeNs: bigint,
+    ctimeNs: bigint,
+): StatIdentity => ({ dev, ino, size, mtimeNs, ctimeNs });
 
 /** The hash started at 100 s; OLD changed at 90 s (settled), RECENT at 99 s (within the 2 s margin). */
 const START = 100_000_000_000n;
@@ -27,7 +33,11 @@ const RECENT = stat(2049n, 77n, 12n, 99_000_000_000n, 99_000_000_000n);
 
 const LISTING: StoredListing = {
     complete: true,
-    checks: [["", "2049:1:4096:80000000000:80000000000", 1], [".dockerignore", null, 1], ["Dockerfile", "2049:2:14:80000000000:80000000000", 1]],
+    checks: [
+        ["", "2049:1:4096:80000000000:80000000000", 1],
+        [".dockerignore", null, 1],
+        ["Dockerfile", "2049:2:14:80000000000:80000000000", 1],
+    ],
     entries: [
         ["Dockerfile", 0o644, "2049:2:14:80000000000:80000000000", sha("FROM scratch\n")],
         ["run.sh", 0o755, "2049:3:5:80000000000:80000000000", sha("echo\n")],
@@ -36,15 +46,24 @@ const LISTING: StoredListing = {
     dockerfile: sha("FROM scratch\n"),
 };
 
-function docWith(listings: Record<string, unknown>, version: unknown = DIGEST_CACHE_VERSION, format: unknown = "lambda-docker file digests"): string {
+function docWith(
+    listings: Record<string, unknown>,
+    version: unknown = DIGEST_CACHE_VERSION,
+    format: unknown = "lambda-docker file digests",
+): string {
     return JSON.stringify({ format, version, listings });
 }
 
 /** Calls `fn` with fs[name] replaced by `impl` (which gets the original), restoring it afterwards. */
-function withFs<T>(name: "writeFileSync" | "renameSync", impl: (original: (...a: unknown[]) => unknown, ...args: unknown[]) => unknown, fn: () => T): T {
+function withFs<T>(
+    name: "writeFileSync" | "renameSync",
+    impl: (original: (...a: unknown[]) => unknown, ...args: unknown[]) => unknown,
+    fn: () => T,
+): T {
     const mod = fsModule as unknown as Record<string, (...a: unknown[]) => unknown>;
     const original = mod[name];
-    mod[name] = (...args: unknown[]) => impl((...a: unknown[]) => original.apply(fsModule, a), ...args);
+    mod[name] = (...args: unknown[]) =>
+        impl((...a: unknown[]) => original.apply(fsModule, a), ...args);
     try {
         return fn();
     } finally {
@@ -69,7 +88,8 @@ describe("digest cache: keys and the racy-timestamp rule", () => {
             [1n, 1n, true],
             [20_000_000_000n, 20_000_000_000n, false], // in the future (clock skew): never trusted
         ];
-        for (const [m, c, expected] of cases) assert.equal(isSettled(stat(1n, 1n, 1n, m, c), start), expected, `${m}/${c}`);
+        for (const [m, c, expected] of cases)
+            assert.equal(isSettled(stat(1n, 1n, 1n, m, c), start), expected, `${m}/${c}`);
         assert.equal(isSettled(stat(1n, 1n, 1n, start - 1n, start - 1n), start, 0n), true);
     });
 
@@ -79,7 +99,11 @@ describe("digest cache: keys and the racy-timestamp rule", () => {
         assert.equal(cache.get("a.py", OLD), sha("a"));
         assert.equal(cache.get("b.py", OLD), undefined);
         const changed: StatIdentity[] = [
-            { ...OLD, dev: 2050n }, { ...OLD, ino: 78n }, { ...OLD, size: 13n }, { ...OLD, mtimeNs: OLD.mtimeNs + 1n }, { ...OLD, ctimeNs: OLD.ctimeNs + 1n },
+            { ...OLD, dev: 2050n },
+            { ...OLD, ino: 78n },
+            { ...OLD, size: 13n },
+            { ...OLD, mtimeNs: OLD.mtimeNs + 1n },
+            { ...OLD, ctimeNs: OLD.ctimeNs + 1n },
         ];
         for (const st of changed) assert.equal(cache.get("a.py", st), undefined, statKey(st));
     });
@@ -116,12 +140,25 @@ describe("digest cache: the file on disk", () => {
         assert.equal(cache.listing("Dockerfile"), undefined);
         cache.setListing("Dockerfile", LISTING);
         cache.save();
-        assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { format: "lambda-docker file digests", version: 1, listings: { Dockerfile: LISTING } });
+        assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), {
+            format: "lambda-docker file digests",
+            version: 1,
+            listings: { Dockerfile: LISTING },
+        });
         const loaded = DigestCache.load(file);
         assert.deepEqual(loaded.listing("Dockerfile"), LISTING);
-        assert.equal(loaded.get("run.sh", stat(2049n, 3n, 5n, 80_000_000_000n, 80_000_000_000n)), sha("echo\n"));
-        assert.equal(loaded.get("link", stat(2049n, 4n, 6n, 80_000_000_000n, 80_000_000_000n)), sha("run.sh"));
-        assert.equal(loaded.get("run.sh", stat(2049n, 3n, 5n, 80_000_000_000n, 80_000_000_001n)), undefined);
+        assert.equal(
+            loaded.get("run.sh", stat(2049n, 3n, 5n, 80_000_000_000n, 80_000_000_000n)),
+            sha("echo\n"),
+        );
+        assert.equal(
+            loaded.get("link", stat(2049n, 4n, 6n, 80_000_000_000n, 80_000_000_000n)),
+            sha("run.sh"),
+        );
+        assert.equal(
+            loaded.get("run.sh", stat(2049n, 3n, 5n, 80_000_000_000n, 80_000_000_001n)),
+            undefined,
+        );
     });
 
     it("does not rewrite an unchanged cache, and drops listings this process did not use", () => {
@@ -142,7 +179,9 @@ describe("digest cache: the file on disk", () => {
         const one = DigestCache.load(file);
         one.listing("Dockerfile");
         one.save();
-        assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(file, "utf8")).listings), ["Dockerfile"]);
+        assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(file, "utf8")).listings), [
+            "Dockerfile",
+        ]);
     });
 
     const invalid: [string, string][] = [
@@ -153,14 +192,32 @@ describe("digest cache: the file on disk", () => {
         ["another format", docWith({ Dockerfile: LISTING }, 1, "something else")],
         ["version 2", docWith({ Dockerfile: LISTING }, 2)],
         ["version 0", docWith({ Dockerfile: LISTING }, 0)],
-        ["version \"1\"", docWith({ Dockerfile: LISTING }, "1")],
+        ['version "1"', docWith({ Dockerfile: LISTING }, "1")],
         ["no listings", JSON.stringify({ format: "lambda-docker file digests", version: 1 })],
-        ["a digest that is not 64 hex digits", docWith({ Dockerfile: { ...LISTING, entries: [["a", 0o644, "1:2:3:4:5", "abc"]] } })],
-        ["a mode other than 644, 755 or 777", docWith({ Dockerfile: { ...LISTING, entries: [["a", 0o600, "1:2:3:4:5", sha("a")]] } })],
-        ["a check without follow 0/1", docWith({ Dockerfile: { ...LISTING, checks: [["", "1:2:3:4:5", 2]] } })],
-        ["a malformed check key", docWith({ Dockerfile: { ...LISTING, checks: [["", "1:2:3", 1]] } })],
-        ["no complete flag", docWith({ Dockerfile: { checks: [], entries: [], dockerfile: null } })],
-        ["a Dockerfile digest that is not hex", docWith({ Dockerfile: { ...LISTING, dockerfile: "Z".repeat(64) } })],
+        [
+            "a digest that is not 64 hex digits",
+            docWith({ Dockerfile: { ...LISTING, entries: [["a", 0o644, "1:2:3:4:5", "abc"]] } }),
+        ],
+        [
+            "a mode other than 644, 755 or 777",
+            docWith({ Dockerfile: { ...LISTING, entries: [["a", 0o600, "1:2:3:4:5", sha("a")]] } }),
+        ],
+        [
+            "a check without follow 0/1",
+            docWith({ Dockerfile: { ...LISTING, checks: [["", "1:2:3:4:5", 2]] } }),
+        ],
+        [
+            "a malformed check key",
+            docWith({ Dockerfile: { ...LISTING, checks: [["", "1:2:3", 1]] } }),
+        ],
+        [
+            "no complete flag",
+            docWith({ Dockerfile: { checks: [], entries: [], dockerfile: null } }),
+        ],
+        [
+            "a Dockerfile digest that is not hex",
+            docWith({ Dockerfile: { ...LISTING, dockerfile: "Z".repeat(64) } }),
+        ],
     ];
     for (const [what, text] of invalid) {
         it(`ignores a cache file with ${what}, and replaces it with a valid one on the next save`, () => {
@@ -168,9 +225,16 @@ describe("digest cache: the file on disk", () => {
             fs.writeFileSync(file, text);
             const cache = DigestCache.load(file);
             assert.equal(cache.listing("Dockerfile"), undefined);
-            assert.equal(cache.get("run.sh", stat(2049n, 3n, 5n, 80_000_000_000n, 80_000_000_000n)), undefined);
+            assert.equal(
+                cache.get("run.sh", stat(2049n, 3n, 5n, 80_000_000_000n, 80_000_000_000n)),
+                undefined,
+            );
             cache.save();
-            assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { format: "lambda-docker file digests", version: 1, listings: {} });
+            assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), {
+                format: "lambda-docker file digests",
+                version: 1,
+                listings: {},
+            });
         });
     }
 
@@ -178,20 +242,45 @@ describe("digest cache: the file on disk", () => {
         const calls: string[] = [];
         const cache = DigestCache.load(file);
         cache.setListing("Dockerfile", LISTING);
-        withFs("writeFileSync", (original, ...args) => (calls.push(`write ${path.basename(String(args[0]))}`), original(...args)), () =>
-            withFs("renameSync", (original, ...args) => (calls.push(`rename ${path.basename(String(args[0]))} ${path.basename(String(args[1]))}`), original(...args)), () =>
-                cache.save(),
+        withFs(
+            "writeFileSync",
+            (original, ...args) => (
+                calls.push(`write ${path.basename(String(args[0]))}`),
+                original(...args)
             ),
+            () =>
+                withFs(
+                    "renameSync",
+                    (original, ...args) => (
+                        calls.push(
+                            `rename ${path.basename(String(args[0]))} ${path.basename(String(args[1]))}`,
+                        ),
+                        original(...args)
+                    ),
+                    () => cache.save(),
+                ),
         );
         assert.equal(calls.length, 2);
-        assert.match(calls[0], new RegExp(`^write ctx\\.json\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+        assert.match(
+            calls[0],
+            new RegExp(`^write ctx\\.json\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`),
+        );
         assert.equal(calls[1], `rename ${calls[0].slice("write ".length)} ctx.json`);
         assert.deepEqual(fs.readdirSync(path.dirname(file)), ["ctx.json"]);
     });
 
     it("a reader running concurrently with 60 saves of a 1 MB cache never sees a partial file", async function () {
         this.timeout(60_000);
-        const entries = Array.from({ length: 6000 }, (_, i) => [`src/m${i}.py`, 0o644, `2049:${i}:100:80000000000:80000000000`, sha(String(i))] as const);
+        const entries = Array.from(
+            { length: 6000 },
+            (_, i) =>
+                [
+                    `src/m${i}.py`,
+                    0o644,
+                    `2049:${i}:100:80000000000:80000000000`,
+                    sha(String(i)),
+                ] as const,
+        );
         const cache = DigestCache.load(file);
         cache.setListing("Dockerfile", { ...LISTING, entries });
         cache.save();
@@ -205,7 +294,9 @@ describe("digest cache: the file on disk", () => {
              parentPort.postMessage({ ok, bad });`,
             { eval: true, workerData: { file, stop: stop.buffer } },
         );
-        const result = new Promise<{ ok: number; bad: number }>((resolve, reject) => reader.once("message", resolve).once("error", reject));
+        const result = new Promise<{ ok: number; bad: number }>((resolve, reject) =>
+            reader.once("message", resolve).once("error", reject),
+        );
         await new Promise((r) => setTimeout(r, 50));
         for (let i = 0; i < 60; i++) {
             cache.setListing("Dockerfile", { ...LISTING, entries: entries.slice(i) });
@@ -245,14 +336,22 @@ describe("digest cache: the file on disk", () => {
         fs.mkdirSync(cacheDir);
         const now = 1_800_000_000_000;
         const files: [string, number][] = [
-            ["a.json", now - 5000], ["b.json", now - 1000], ["c.json", now - 3000], ["d.json", now - 2000],
-            ["old.json.1.abc.tmp", now - 3_600_001], ["new.json.1.abc.tmp", now - 60_000],
+            ["a.json", now - 5000],
+            ["b.json", now - 1000],
+            ["c.json", now - 3000],
+            ["d.json", now - 2000],
+            ["old.json.1.abc.tmp", now - 3_600_001],
+            ["new.json.1.abc.tmp", now - 60_000],
         ];
         for (const [name, mtime] of files) {
             fs.writeFileSync(path.join(cacheDir, name), "{}");
             fs.utimesSync(path.join(cacheDir, name), mtime / 1000, mtime / 1000);
         }
         pruneCacheFiles(cacheDir, 2, now);
-        assert.deepEqual(fs.readdirSync(cacheDir).sort(), ["b.json", "d.json", "new.json.1.abc.tmp"]);
+        assert.deepEqual(fs.readdirSync(cacheDir).sort(), [
+            "b.json",
+            "d.json",
+            "new.json.1.abc.tmp",
+        ]);
     });
 });

@@ -4,7 +4,14 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DIR_MODE, EXEC_MODE, FILE_MODE, SYMLINK_MODE, listTree, writeZip } from "../../../../lib/build/zip";
+import {
+    DIR_MODE,
+    EXEC_MODE,
+    FILE_MODE,
+    SYMLINK_MODE,
+    listTree,
+    writeZip,
+} from "../../../../lib/build/zip";
 import { readZip } from "../../../support/zipReader";
 import { REPO_ROOT } from "../../../support/paths";
 import { builtCli } from "../../../support/cli";
@@ -17,7 +24,10 @@ function makeTree(root: string, fileMode: number, execMode: number, mtime: Date)
     fs.mkdirSync(path.join(root, "python", "empty"), { recursive: true });
     fs.mkdirSync(path.join(root, "bin"), { recursive: true });
     fs.writeFileSync(path.join(root, "python", "pkg", "__init__.py"), "VALUE = 42\n");
-    fs.writeFileSync(path.join(root, "python", "pkg", "__pycache__", "__init__.cpython-311.pyc"), crypto.randomBytes(16));
+    fs.writeFileSync(
+        path.join(root, "python", "pkg", "__pycache__", "__init__.cpython-311.pyc"),
+        crypto.randomBytes(16),
+    );
     fs.writeFileSync(path.join(root, "python", "stray.pyc"), crypto.randomBytes(16));
     fs.writeFileSync(path.join(root, "python", "pkg", "data.txt"), "x".repeat(5000));
     fs.writeFileSync(path.join(root, "bin", "tool"), "#!/bin/sh\necho hi\n");
@@ -25,7 +35,8 @@ function makeTree(root: string, fileMode: number, execMode: number, mtime: Date)
     fs.chmodSync(path.join(root, "python", "pkg", "__init__.py"), fileMode);
     fs.chmodSync(path.join(root, "python", "pkg", "data.txt"), fileMode);
     fs.chmodSync(path.join(root, "bin", "tool"), execMode);
-    for (const f of ["python/pkg/__init__.py", "python/pkg/data.txt", "bin/tool"]) fs.utimesSync(path.join(root, f), mtime, mtime);
+    for (const f of ["python/pkg/__init__.py", "python/pkg/data.txt", "bin/tool"])
+        fs.utimesSync(path.join(root, f), mtime, mtime);
 }
 
 function sha256(file: string): string {
@@ -45,17 +56,28 @@ describe("deterministic zips", () => {
     it("lists a tree sorted, with normalized modes, empty directories and symlinks, and no bytecode", () => {
         const root = path.join(dir, "a");
         makeTree(root, 0o664, 0o775, new Date());
-        assert.deepEqual(listTree(root).map((e) => [e.path, e.kind, e.mode, e.size]), [
-            ["bin/data-link", "symlink", SYMLINK_MODE, "../python/pkg/data.txt".length],
-            ["bin/tool", "file", EXEC_MODE, 18],
-            ["python/empty", "emptyDir", DIR_MODE, 0],
-            ["python/pkg/__init__.py", "file", FILE_MODE, 11],
-            ["python/pkg/data.txt", "file", FILE_MODE, 5000],
-        ]);
-        assert.deepEqual(listTree(root, { keepBytecode: true }).map((e) => e.path), [
-            "bin/data-link", "bin/tool", "python/empty", "python/pkg/__init__.py",
-            "python/pkg/__pycache__/__init__.cpython-311.pyc", "python/pkg/data.txt", "python/stray.pyc",
-        ]);
+        assert.deepEqual(
+            listTree(root).map((e) => [e.path, e.kind, e.mode, e.size]),
+            [
+                ["bin/data-link", "symlink", SYMLINK_MODE, "../python/pkg/data.txt".length],
+                ["bin/tool", "file", EXEC_MODE, 18],
+                ["python/empty", "emptyDir", DIR_MODE, 0],
+                ["python/pkg/__init__.py", "file", FILE_MODE, 11],
+                ["python/pkg/data.txt", "file", FILE_MODE, 5000],
+            ],
+        );
+        assert.deepEqual(
+            listTree(root, { keepBytecode: true }).map((e) => e.path),
+            [
+                "bin/data-link",
+                "bin/tool",
+                "python/empty",
+                "python/pkg/__init__.py",
+                "python/pkg/__pycache__/__init__.cpython-311.pyc",
+                "python/pkg/data.txt",
+                "python/stray.pyc",
+            ],
+        );
     });
 
     it("writes entries in order with the 1980 epoch, normalized modes and no extra fields", async () => {
@@ -63,13 +85,22 @@ describe("deterministic zips", () => {
         makeTree(root, 0o600, 0o700, new Date("2026-11-24T12:34:56Z"));
         const result = await writeZip(listTree(root), path.join(dir, "a.zip"));
         const entries = await readZip(path.join(dir, "a.zip"));
-        assert.deepEqual(entries.map((e) => [e.name, e.mode, e.lastModFileDate, e.lastModFileTime, e.extraFields]), [
-            ["bin/data-link", SYMLINK_MODE, DOS_1980_01_01, 0, 0],
-            ["bin/tool", EXEC_MODE, DOS_1980_01_01, 0, 0],
-            ["python/empty/", DIR_MODE, DOS_1980_01_01, 0, 0],
-            ["python/pkg/__init__.py", FILE_MODE, DOS_1980_01_01, 0, 0],
-            ["python/pkg/data.txt", FILE_MODE, DOS_1980_01_01, 0, 0],
-        ]);
+        assert.deepEqual(
+            entries.map((e) => [
+                e.name,
+                e.mode,
+                e.lastModFileDate,
+                e.lastModFileTime,
+                e.extraFields,
+            ]),
+            [
+                ["bin/data-link", SYMLINK_MODE, DOS_1980_01_01, 0, 0],
+                ["bin/tool", EXEC_MODE, DOS_1980_01_01, 0, 0],
+                ["python/empty/", DIR_MODE, DOS_1980_01_01, 0, 0],
+                ["python/pkg/__init__.py", FILE_MODE, DOS_1980_01_01, 0, 0],
+                ["python/pkg/data.txt", FILE_MODE, DOS_1980_01_01, 0, 0],
+            ],
+        );
         assert.equal(entries[0].data.toString(), "../python/pkg/data.txt");
         assert.equal(entries[3].data.toString(), "VALUE = 42\n");
         assert.equal(result.entries, 5);
@@ -88,7 +119,10 @@ describe("deterministic zips", () => {
         process.env.TZ = "Pacific/Kiritimati"; // UTC+14: a local-time bug would shift the date
         const zb = await writeZip(listTree(b), path.join(dir, "b.zip"));
         assert.equal(za.sha256, zb.sha256);
-        assert.deepEqual(fs.readFileSync(path.join(dir, "a.zip")), fs.readFileSync(path.join(dir, "b.zip")));
+        assert.deepEqual(
+            fs.readFileSync(path.join(dir, "a.zip")),
+            fs.readFileSync(path.join(dir, "b.zip")),
+        );
     });
 
     it("gives the same bytes after TZ changes within a process, whatever zone yazl was loaded in", async function () {
@@ -107,12 +141,16 @@ describe("deterministic zips", () => {
             })();`;
         builtCli(); // dist/ is current
         const out = execFileSync(process.execPath, ["-e", script, root, dir], {
-            encoding: "utf8", env: { ...process.env, TZ: "America/Los_Angeles" },
+            encoding: "utf8",
+            env: { ...process.env, TZ: "America/Los_Angeles" },
         });
         const [west, east] = JSON.parse(out) as string[];
         assert.equal(east, west);
         const entries = await readZip(path.join(dir, "east.zip"));
-        assert.deepEqual([...new Set(entries.map((e) => `${e.lastModFileDate}/${e.lastModFileTime}`))], [`${DOS_1980_01_01}/0`]);
+        assert.deepEqual(
+            [...new Set(entries.map((e) => `${e.lastModFileDate}/${e.lastModFileTime}`))],
+            [`${DOS_1980_01_01}/0`],
+        );
     });
 
     it("changes when a byte or an executable bit changes", async () => {
