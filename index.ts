@@ -45,7 +45,7 @@ export = async () => {
               });
     const { keepImages, untaggedExpiryDays, tagMutability, scanOnPush, forceDelete, protect } =
         config;
-    return deployManifest(manifest, {
+    const deployed = await deployManifest(manifest, {
         stage: config.stage,
         architecture: config.architecture,
         memorySize: config.memorySize,
@@ -65,5 +65,6 @@ export = async () => {
             protect,
         },
         commandEnvironment: config.profile ? { AWS_PROFILE: config.profile } : undefined,
-    }).outputs;
+    });
+    return deployed.outputs;
 };

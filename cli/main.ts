@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 /** The lambda-docker command line. Commander parses arguments; only the command being run is loaded, so the CLI starts at once. */
 import { Command } from "commander";
+import * as nodeModule from "module";
+
+// Node 22.1+ keeps compiled code between runs (in its own temp directory); older Node has no such call.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 /** Each command's module, loaded only when that command (or the full help) is asked for. */

@@ -1,10 +1,8 @@
 /**
- * `npm run bench`: speed and size on a real Docker engine, measured as ratios
- * within one run (these machines are noisy). Prints a Markdown block for BENCHMARKS.md.
- *
- * Each section is a module in tools/bench/ exporting `title` and `bench(dir)`, which returns its
- * Markdown lines (starting with `sectionHeader(title)`). `npm run bench -- --only layer,promote` runs some.
+ * `npm run bench`: speed and size on a real Docker engine as ratios within one run, one module per
+ * section in tools/bench/ (`--only layer,promote` runs some); prints Markdown for BENCHMARKS.md.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,6 +10,50 @@ import * as path from "path";
 interface Section {
     readonly title: string;
     bench(dir: string): Promise<string[]>;
+}
+
+/**
+ * The base image the sections build on (LAMBDA_DOCKER_BASE_IMAGE, else AWS's). Dockerfiles written for
+ * AWS's images use `${LAMBDA_TASK_ROOT}`; on a base without it (an image imported from a rootfs), the
+ * sections build on a derived image that sets it and the working directory as AWS's images do, and say
+ * so. Returns the Markdown note, or nothing when the base has it.
+ */
+function baseWithTaskRoot(): string[] {
+    const docker = process.env.DOCKER?.trim() || "docker";
+    const base = process.env.LAMBDA_DOCKER_BASE_IMAGE ?? "public.ecr.aws/lambda/python:3.11";
+    const inspect = (ref: string) =>
+        spawnSync(docker, ["image", "inspect", "--format", "{{.Id}} {{json .Config.Env}}", ref], {
+            encoding: "utf8",
+        });
+    let found = inspect(base);
+    if (found.status !== 0) {
+        spawnSync(docker, ["pull", base], { stdio: "ignore" });
+        found = inspect(base);
+    }
+    if (found.status !== 0)
+        throw new Error(
+            `the base image ${base} is not here and can't be pulled; set LAMBDA_DOCKER_BASE_IMAGE to a local Python image ` +
+                "(`bash tools/ci/setup.sh` builds lambda-docker/python-base:bookworm).",
+        );
+    const [id, env] = [
+        found.stdout.split(" ")[0],
+        found.stdout.slice(found.stdout.indexOf(" ") + 1),
+    ];
+    if ((JSON.parse(env) as string[] | null)?.some((e) => e.startsWith("LAMBDA_TASK_ROOT=")))
+        return [];
+    const derived = `lambda-docker-bench/base:${id.replace(/^sha256:/, "").slice(0, 12)}`;
+    const built = spawnSync(docker, ["build", "--quiet", "--tag", derived, "-"], {
+        input: `FROM ${base}\nENV LAMBDA_TASK_ROOT=/var/task\nWORKDIR /var/task\n`,
+        encoding: "utf8",
+    });
+    if (built.status !== 0)
+        throw new Error(`${base} has no LAMBDA_TASK_ROOT, and adding it failed:\n${built.stderr}`);
+    process.env.LAMBDA_DOCKER_BASE_IMAGE = derived;
+    const note =
+        `Base image: ${base} sets no LAMBDA_TASK_ROOT (AWS's images set it to /var/task, and the Dockerfiles here copy ` +
+        `into it), so the sections build on ${derived}, which adds \`ENV LAMBDA_TASK_ROOT=/var/task\` and \`WORKDIR /var/task\`.`;
+    process.stderr.write(`bench: ${note}\n`);
+    return [note, ""];
 }
 
 async function main(): Promise<void> {
@@ -28,6 +70,8 @@ async function main(): Promise<void> {
         throw new Error(
             `unknown section(s) ${unknown.join(", ")}; the sections are ${names.join(", ")}`,
         );
+    const note = baseWithTaskRoot();
+    if (note.length > 0) process.stdout.write(`${note.join("\n")}\n`);
     for (const name of wanted) {
         const section = (await import(path.join(folder, name))) as Section;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ld-bench-${name}-`));

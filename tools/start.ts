@@ -1,12 +1,6 @@
 /**
- * `npm start`: the example end to end on the local Docker engine, with no cloud account:
- * 1. build every layer of lambda-docker.yaml (DockerLayer's builder, cached by content hash);
- * 2. build every image and run the handler preflight on each image function's command;
- * 3. print the LOCAL PLAN of what `pulumi up --stack dev` would create, by running index.ts under the
- *    offline mocks engine. Nothing is deployed.
- * `npm start -- --stack prod` uses another stack's settings (default: dev, or $STACK); BASE_IMAGE
- * overrides the stack's base image (e.g. a locally built one on an offline machine), as for the CLI;
- * `--verbose` prints docker's whole output instead of one progress line.
+ * `npm start`: the example end to end on the local engine with no cloud account: build the layers and
+ * images, preflight the handlers, print the plan of `pulumi up --stack dev` (README, "On a fresh machine").
  */
 import { Command } from "commander";
 import { buildLayer, formatBytes, zipDirectoryLayer } from "../lib/build/layerBuild";

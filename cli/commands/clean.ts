@@ -1,9 +1,6 @@
 /**
- * `lambda-docker clean`: removes the local function images and cached zips that no current input
- * refers to, and says what it freed. "Current" is what the manifest describes with the stack's
- * settings (`--stack`, else the defaults): the image tags check/invoke would build, the layer zips a
- * DockerLayer would reuse, the code zips of zip functions. Only this project's images are candidates:
- * local images carry their build context in a label, and images of other contexts are never touched.
+ * `lambda-docker clean`: removes this project's local function images and cached zips that no current
+ * input (the manifest with the stack's settings) refers to, and says what it freed.
  */
 import { Command } from "commander";
 import * as fs from "fs";

@@ -1,14 +1,9 @@
 /** `lambda-docker invoke`: one function's handler run locally with an event, by the Lambda Python runtime's rules. */
 import { Command } from "commander";
 import * as fs from "fs";
-import {
-    buildLocalImage,
-    invokeLocal,
-    invokeWithEmulator,
-    runtimeOfBaseImage,
-} from "../../lib/local";
-import { manifestImageBuild, zipFunctionLayers } from "../../lib/manifest/localBuild";
-import { FunctionSpec } from "../../lib/manifest";
+import { invokeLocal } from "../../lib/local/invoke";
+import { runtimeOfBaseImage } from "../../lib/local/runtimeEnvironment";
+import type { FunctionSpec } from "../../lib/manifest";
 import {
     LocalSettings,
     CommonOpts,
@@ -18,6 +13,13 @@ import {
 } from "../localSettings";
 import { positiveInteger } from "../options";
 import { withProgress } from "../output";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** What only some invocations need (a build, layers, the emulator), loaded then: `invoke --image` starts faster. */
+const building = () =>
+    require("../../lib/manifest/localBuild") as typeof import("../../lib/manifest/localBuild");
+const local = () => require("../../lib/local") as typeof import("../../lib/local");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function readEvent(source: string | undefined): unknown {
     if (source === undefined) return {};
@@ -68,8 +70,8 @@ export async function invocationTarget(
         const built =
             image ??
             (
-                await buildLocalImage(
-                    manifestImageBuild(s.manifest.images[fn.image], {
+                await local().buildLocalImage(
+                    building().manifestImageBuild(s.manifest.images[fn.image], {
                         ...settings,
                         architecture: fn.architecture ?? s.architecture,
                     }),
@@ -83,7 +85,7 @@ export async function invocationTarget(
             runtime: image ? undefined : runtimeOfBaseImage(base),
         };
     }
-    const layers = await zipFunctionLayers(s.manifest, fn, settings);
+    const layers = await building().zipFunctionLayers(s.manifest, fn, settings);
     return {
         image: image ?? s.buildArgs.BASE_IMAGE,
         command: [fn.handler],
@@ -152,7 +154,7 @@ export function invokeCommand(): Command {
             process.once("SIGINT", onSignal);
             process.once("SIGTERM", onSignal);
             try {
-                const out = await (opts.emulator ? invokeWithEmulator : invokeLocal)({
+                const out = await (opts.emulator ? local().invokeWithEmulator : invokeLocal)({
                     ...target,
                     functionName: name,
                     event,

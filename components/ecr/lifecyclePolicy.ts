@@ -1,11 +1,6 @@
 /**
- * ECR lifecycle policy for per-stage images.
- *
- * Built as @pulumi/aws's typed `LifecyclePolicyDocument` rather than hand-assembled JSON, so the
- * compiler checks every field name. We do not use `@pulumi/awsx`'s `ecr.Repository` rules: in awsx
- * 3.x that generator runs inside the awsx provider plugin (the npm SDK is generated RPC stubs), so
- * it cannot run under mocks or be unit tested, and it would add a plugin download to every user's
- * deploy for four lines of policy.
+ * The ECR lifecycle policy for per-stage images, as @pulumi/aws's typed document (why not awsx:
+ * docs/design/components.md).
  */
 import type * as aws from "@pulumi/aws";
 

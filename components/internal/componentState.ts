@@ -1,8 +1,6 @@
 /**
- * The one place components keep plain facts about each other. Pulumi's schema analyzer serves every
- * class property as an output, so what only another component reads (a repository's stage, an
- * image's architecture, a layer's zip) is kept here, keyed by the component, never on the instance;
- * InitSlot (below) hands a constructor's values to its `initialize` the same way.
+ * What components keep outside their inputs: facts other components read, keyed by component, and
+ * InitSlot, which hands a constructor's values to its `initialize`. See docs/design/components.md.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResolvedEcrRepositoryArgs } from "../ecr/repository";

@@ -1,19 +1,6 @@
 /**
- * A function's triggers, each a child of the function's component, each with least privilege:
- *
- * - **HTTP**: an `AWS_PROXY` integration (payload format 2.0) on the service's HttpApi, a route, and a
- *   `lambda:InvokeFunction` permission for `apigateway.amazonaws.com` whose source ARN is that API's
- *   execution ARN and the route's method and path (path parameters as `*`, as SAM scopes them), never
- *   `*\/*`.
- * - **Schedule**: an EventBridge Scheduler schedule. Chosen over an EventBridge rule because the
- *   scheduler invokes through a role, so the function gets no resource policy at all; that role
- *   trusts only `scheduler.amazonaws.com` from this account and may only invoke this function; and
- *   schedules take time zones and one-off `at()` expressions later without a new design.
- * - **SQS**: an event source mapping, and on the function's role `sqs:ReceiveMessage`,
- *   `sqs:DeleteMessage` and `sqs:GetQueueAttributes` on that queue's ARN only; the mapping waits for
- *   that grant (AWS checks it when the mapping is created).
- *
- * `validateEvents` checks everything before the function creates any resource.
+ * A function's triggers (HTTP routes, schedules, SQS), each a child of its function with least
+ * privilege; the choices are in docs/design/components.md.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,21 +1,6 @@
 /**
- * Content hash of a Docker build: what decides the image, and nothing that differs between
- * two checkouts of the same commit (mtimes, umask, owners, absolute paths, file order on disk).
- *
- * Repeated hashing is cheap, and gives the same hash as hashing from scratch:
- * - A listing (the files a context sends for one Dockerfile, their digests, the Dockerfile's digest)
- *   is remembered with the stat of everything it depends on: the root, every directory walked, the
- *   ignore-file candidates, the Dockerfile and every file listed. Using it again costs one stat per
- *   path: no directory walk and no file read. Any change shows: a file's edit, chmod or replacement
- *   changes its stat; an entry added, removed or renamed changes its directory's mtime.
- * - In a process, the last listing per (context, Dockerfile) is kept in memory, so the preflight,
- *   LambdaImage and DockerLayer share one walk per run. It is checked by stat on every use, so a
- *   long-lived process (a watch loop, a test run) sees every change with no call to make;
- *   `clearHashMemo()` exists for benchmarks and tests of the on-disk cache.
- * - Across processes, listings and per-file digests come from the on-disk cache (`digestCache.ts`),
- *   under the same stat rule; after a change only the changed files are read again.
- * - Nothing is remembered from a walk that saw a timestamp younger than the racy-timestamp margin
- *   (see `digestCache.ts`): the next hash walks and reads those files again.
+ * The content hash of a Docker build: what decides the image and nothing that differs between two
+ * checkouts of one commit; repeated hashes reuse stat-checked listings. See docs/design/build.md.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";

@@ -1,24 +1,6 @@
 /**
- * What a context's hash needs, remembered by stat identity, so hashing an unchanged context again
- * walks no directory and reads no file. The ideas are git's index and AWS CDK's fingerprint cache:
- *
- * - A file's digest is keyed by device, inode, size, and mtime and ctime in nanoseconds. A write
- *   changes mtime and ctime; chmod, rename, `touch -m` or a restored mtime (`utimes`) still change
- *   ctime, which no user-level call can set back.
- * - A listing (which files a context sends, for one Dockerfile) is kept with the stat of every
- *   directory walked and of the ignore files: an entry added, removed or renamed changes its
- *   directory's mtime, so unchanged directory stats mean an unchanged listing.
- * - Racy timestamps (git's "racy git"): a file changed twice within one timestamp tick keeps the same
- *   stat. So nothing is stored unless its newest timestamp is older than the moment the hash started
- *   by more than `RACY_MARGIN_NS`, which covers coarse clocks (Linux's jiffy-based timestamps) and
- *   1-2 s filesystems (ext3, HFS+, FAT). Any change after that moment gets a newer timestamp than
- *   the stored one, so a stored entry can never match changed content. Files written in the last
- *   2 s are simply read again.
- * - The file on disk holds paths relative to the context, stat keys and digests: no contents, no
- *   absolute paths. A file of another format or version, or one that fails to parse or to validate,
- *   is ignored (never trusted) and replaced at the next save. Saves write a temp file and rename it,
- *   so a concurrent reader sees the old or the new file, never half of one. Any I/O error (read-only
- *   or missing directory, a full disk) leaves the cache in memory only; hashing never fails for it.
+ * The on-disk digest cache: what a context's hash needs, remembered by stat identity (git's index,
+ * CDK's fingerprint cache), safe against racy timestamps. See docs/design/build.md.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";

@@ -1,16 +1,6 @@
 /**
- * buildLayer: a Lambda layer zip from a Docker build, cached by a content hash of its inputs.
- *
- * - The input hash covers the Dockerfile, the context files `.dockerignore` keeps (paths, bytes,
- *   executable bit), build args, target, platform, asset path and the zip format. A cache hit runs no
- *   docker command at all.
- * - On a miss, BuildKit builds the Dockerfile plus one appended `FROM scratch` stage that copies only
- *   the asset directory, exported with `--output type=local`; without BuildKit, the classic builder
- *   builds the image and `docker create` + `docker cp` copy the asset out (container and image are
- *   removed afterwards, on failure too).
- * - Sizes are checked before the zip is written. Everything is written to a temporary directory in
- *   the cache and renamed into place, so a failure leaves no partial zip and no cache entry, and two
- *   concurrent builds of the same layer (in one process or two) each rename a complete, identical zip.
+ * buildLayer: a Lambda layer zip from a Docker build, cached by a content hash of its inputs, written
+ * atomically after the size check. See docs/design/build.md.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";

@@ -1,8 +1,6 @@
 /**
- * BuildKit build secrets (`RUN --mount=type=secret,id=<id>`) for layer and local builds: a secret's
- * value reaches the build through docker's environment or a file the user owns, never through argv, a
- * file of ours, the image history, the layer zip, the cache or the content hash (only the ids are hashed,
- * so rotating a token does not rebuild).
+ * BuildKit build secrets for layer and local builds: values through docker's environment or the
+ * user's file only; only the ids are hashed. See docs/design/build.md.
  */
 import * as fs from "fs";
 import { DockerError } from "../docker/cli";

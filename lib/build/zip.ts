@@ -1,26 +1,6 @@
 /**
- * Deterministic zip archives of a directory, for Lambda layers.
- *
- * We use yazl (the zip writer behind vsce and many packagers) because it lets every header field
- * that varies between machines be set explicitly: mtime, mode, and no extra timestamp field.
- *
- * The rules, so identical trees give byte-identical zips on any machine, umask, TZ and cwd:
- * - entries are sorted by their `/`-separated path (bytewise);
- * - every entry's time is 1980-01-01 00:00:00 in the DOS header (the zip epoch), with no
- *   Info-ZIP "UT" field, the same under every TZ, also after `TZ` changes within a process (see
- *   DosEpoch);
- * - regular files are 0644, or 0755 when any execute bit is set; owners are never stored;
- * - directories get no entries of their own (unzip creates them from file paths), except empty
- *   directories, which are stored (0755) so they survive;
- * - symlinks are stored as symlinks (mode 0120777, the link target as data), as Lambda extracts
- *   them; they are never followed, so a link cannot pull in files from outside the tree;
- * - Python bytecode (`__pycache__/`, `*.pyc`) is left out unless `keepBytecode` is set: CPython
- *   stamps .pyc files with the source mtime, which differs on every build. The cost is at cold
- *   start: /opt is read-only on Lambda, so imports from the layer compile in memory each cold start
- *   (typically a few ms to tens of ms for large packages). Set `keepBytecode` only if the build
- *   compiles with `python -m compileall --invalidation-mode unchecked-hash`, whose output is stable.
- * - compression is deflate at level 6 from Node's bundled zlib: the same Node.js major version gives
- *   the same bytes; a zlib upgrade can change compressed bytes but never the extracted content.
+ * Deterministic zip archives of a directory (yazl), byte-identical on any machine, umask, TZ and cwd:
+ * the rules are in docs/design/build.md.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";

@@ -1,7 +1,6 @@
 /**
- * The few Docker Engine API calls a local run needs, over Node's http (a unix socket or plain tcp):
- * no CLI process per step. dockerode was measured first: it loads grpc-js and protobufjs, 2.8× a bare
- * Node start, more than this whole path may cost. See docs/design/local-runtime.md.
+ * The few Docker Engine API calls a local run needs, over Node's http (unix socket or tcp), with the CLI
+ * as fallback. See docs/design/local-runtime.md.
  */
 import * as fs from "fs";
 import * as http from "http";

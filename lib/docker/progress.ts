@@ -1,8 +1,6 @@
 /**
- * What a person sees while docker builds: one line naming the current build step, not the build log.
- * A terminal gets a single live line, rewritten in place; a log file (CI) gets a line per new step.
- * `--verbose` passes every line through instead. The step is read from BuildKit's plain progress
- * (`#7 [2/4] RUN pip install …`) or the classic builder's `Step 2/4 : RUN …`.
+ * What a person sees while docker builds: one line naming the current step (a live line on a
+ * terminal, a line per step in a log), everything with `--verbose`.
  */
 
 /** The step a build output line starts, or undefined for any other line. Pure. */

@@ -1,10 +1,6 @@
 /**
- * The offline plan (`npm run plan`) at 1, 50 and 200 image functions, as a user runs it, and the
- * per-function cost (t200 - t1) / 199 (target ≤ 10 ms). In the same run, if aws-cdk-lib is installed
- * in CDK_BENCH_DIR (default /tmp/cdk-bench, outside the repository; the section tries
- * `npm install --no-save aws-cdk-lib constructs` there once), a CDK app with the same functions
- * (DockerImageFunction from an ECR repository, a log group and a policy each) is synthesized the same
- * way, as a separate process.
+ * The offline plan at 1, 50, 200 and 1,000 image functions: time and memory per function, beside a
+ * CDK app with the same functions synthesized the same way when aws-cdk-lib is installed.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -14,36 +10,59 @@ import { median, sectionHeader } from "../benchUtil";
 export const title = "Offline plan";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const SIZES = [1, 50, 200];
+const SIZES = [1, 200, 1000];
 const RUNS = 3;
 const CDK_DIR = process.env.CDK_BENCH_DIR ?? "/tmp/cdk-bench";
+/** The CDK release compared with, pinned so runs on other days compare the same thing. */
+const CDK_VERSION = "2.276.0";
+const CONSTRUCTS_VERSION = "10.8.1";
+/** Loaded into every Node process of a measured run: each appends its peak resident set (KiB). */
+const PEAK_RSS = `process.on("exit", () => require("fs").appendFileSync(process.env.LD_BENCH_RSS, process.resourceUsage().maxRSS + "\\n"));`;
 
 function manifest(dir: string, functions: number): string {
     const file = path.join(dir, `functions-${functions}.yaml`);
     const lines = ["image:", `  context: ${JSON.stringify(path.join(ROOT, "app"))}`, "functions:"];
     for (let i = 0; i < functions; i++)
         lines.push(
-            `  fn-${String(i).padStart(3, "0")}:`,
+            `  fn-${String(i).padStart(4, "0")}:`,
             "    command: [src.functions.api.handler.handler]",
         );
     fs.writeFileSync(file, `${lines.join("\n")}\n`);
     return file;
 }
 
-/** Wall time of one process, in ms; `check` validates its stdout. */
-function timeProcess(
+interface Run {
+    readonly ms: number;
+    /** The largest peak resident set of the run's Node processes (npm's own is smaller), in MB. */
+    readonly peakMb: number;
+}
+
+/** One whole process: its wall time, and its peak memory; `check` validates its stdout. */
+function runProcess(
+    dir: string,
     cmd: string,
     args: string[],
     cwd: string,
     check: (stdout: string) => void,
-): number {
+): Run {
+    const preload = path.join(dir, "peak-rss.js");
+    const rssFile = path.join(dir, "peak-rss.txt");
+    fs.writeFileSync(preload, PEAK_RSS);
+    fs.rmSync(rssFile, { force: true });
+    const env = { ...process.env, LD_BENCH_RSS: rssFile, NODE_OPTIONS: `--require ${preload}` };
     const start = process.hrtime.bigint();
-    const result = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
+    const result = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 256 * 2 ** 20 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0)
         throw new Error(`${cmd} ${args.join(" ")} failed:\n${result.stderr.slice(-2000)}`);
     check(result.stdout);
-    return ms;
+    const peaks = fs.readFileSync(rssFile, "utf8").trim().split("\n").map(Number);
+    return { ms, peakMb: (Math.max(...peaks) * 1024) / 1e6 };
+}
+
+/** The median run by time, and the median peak memory, of `RUNS` runs. */
+function medianRun(runs: Run[]): Run {
+    return { ms: median(runs.map((r) => r.ms)), peakMb: median(runs.map((r) => r.peakMb)) };
 }
 
 const CDK_APP = `
@@ -68,10 +87,14 @@ const template = app.synth().getStackByName("Bench").template;
 console.log(Object.keys(template.Resources).length + " resources");
 `;
 
-/** True when aws-cdk-lib can be loaded from CDK_DIR, installing it there once if needed. */
+/** True when the pinned aws-cdk-lib loads from CDK_DIR, installing it there (outside the repository) if needed. */
 function cdkAvailable(): boolean {
-    const installed = () =>
-        fs.existsSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"));
+    const installed = () => {
+        const pkg = path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json");
+        return (
+            fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).version === CDK_VERSION
+        );
+    };
     if (installed()) return true;
     fs.mkdirSync(CDK_DIR, { recursive: true });
     if (!fs.existsSync(path.join(CDK_DIR, "package.json")))
@@ -87,8 +110,8 @@ function cdkAvailable(): boolean {
             "--prefer-offline",
             "--no-audit",
             "--no-fund",
-            "aws-cdk-lib",
-            "constructs",
+            `aws-cdk-lib@${CDK_VERSION}`,
+            `constructs@${CONSTRUCTS_VERSION}`,
         ],
         { cwd: CDK_DIR, stdio: "ignore" },
     );
@@ -102,76 +125,80 @@ const resourcesLine = (expected: number) => (stdout: string) => {
 };
 
 export async function bench(dir: string): Promise<string[]> {
-    const plan: number[] = [];
-    for (const n of SIZES) {
+    const plan = SIZES.map((n) => {
         const file = manifest(dir, n);
         // index.ts: 5 resources per image function, 5 around them (the repository, its lifecycle policy, the image, their components).
         const check = resourcesLine(5 * n + 5);
-        plan.push(
-            median(
-                Array.from({ length: RUNS }, () =>
-                    timeProcess(
-                        "npm",
-                        [
-                            "run",
-                            "--silent",
-                            "plan",
-                            "--",
-                            "--stack",
-                            "dev",
-                            "-c",
-                            `lambda-docker:manifest=${file}`,
-                        ],
-                        ROOT,
-                        check,
-                    ),
-                ),
-            ),
+        const args = [
+            "run",
+            "--silent",
+            "plan",
+            "--",
+            "--stack",
+            "dev",
+            "-c",
+            `lambda-docker:manifest=${file}`,
+        ];
+        return medianRun(
+            Array.from({ length: RUNS }, () => runProcess(dir, "npm", args, ROOT, check)),
         );
-    }
-    let cdk: number[] | undefined;
-    let cdkVersion = "";
+    });
+    let cdk: Run[] | undefined;
     if (cdkAvailable()) {
         fs.writeFileSync(path.join(dir, "cdk-app.js"), CDK_APP);
-        cdkVersion = JSON.parse(
-            fs.readFileSync(
-                path.join(CDK_DIR, "node_modules", "aws-cdk-lib", "package.json"),
-                "utf8",
-            ),
-        ).version as string;
         process.env.CDK_BENCH_DIR = CDK_DIR;
         cdk = SIZES.map((n) =>
-            median(
+            medianRun(
                 Array.from({ length: RUNS }, (_, run) => {
                     const out = path.join(dir, `cdk.out-${n}-${run}`);
                     // 4 resources per function (role, policy, log group, function) and the repository.
-                    return timeProcess(
-                        process.execPath,
-                        [path.join(dir, "cdk-app.js"), String(n), out],
-                        dir,
-                        resourcesLine(4 * n + 1),
-                    );
+                    const args = [path.join(dir, "cdk-app.js"), String(n), out];
+                    return runProcess(dir, process.execPath, args, dir, resourcesLine(4 * n + 1));
                 }),
             ),
         );
     }
-    const perFn = (t: number[]) => (t[2] - t[0]) / (SIZES[2] - SIZES[0]);
-    const perFn50 = (t: number[]) => (t[1] - t[0]) / (SIZES[1] - SIZES[0]);
+    const [one, two, thousand] = [0, 1, 2];
+    const perFn = (r: Run[], a: number, b: number) => (r[b].ms - r[a].ms) / (SIZES[b] - SIZES[a]);
+    const perFnMb = (r: Run[]) =>
+        (r[thousand].peakMb - r[one].peakMb) / (SIZES[thousand] - SIZES[one]);
+    const early = perFn(plan, one, two);
+    const late = perFn(plan, two, thousand);
+    const mbPerFn = perFnMb(plan);
+    const both = (f: (r: Run[]) => string) => `${f(plan)} |${cdk ? ` ${f(cdk)} |` : ""}`;
     const out = [
         ...sectionHeader(title),
         `Each figure is the median of ${RUNS} runs of a whole process: \`npm run plan -- -c lambda-docker:manifest=<n functions>\` ` +
-            `(index.ts under the mocks engine composing a manifest of n image functions, 5n + 5 resources)${cdk ? `; \`node cdk-app.js n\`, a CDK app (aws-cdk-lib ${cdkVersion}) with the same functions synthesized in-process (4n + 1 resources)` : ""}.`,
+            `(index.ts under the mocks engine composing a manifest of n image functions, 5n + 5 resources)` +
+            `${cdk ? `; \`node cdk-app.js n\`, a CDK app (aws-cdk-lib ${CDK_VERSION}, pinned) with the same functions synthesized in-process (4n + 1 resources)` : ""}. ` +
+            "Memory is the peak resident set of the largest Node process of the run (`process.resourceUsage().maxRSS`).",
         "",
-        `| functions | plan |${cdk ? " CDK synth |" : ""}`,
-        `|---|---|${cdk ? "---|" : ""}`,
+        `| functions | plan time | plan peak memory |${cdk ? " CDK synth time | CDK peak memory |" : ""}`,
+        `|---|---|---|${cdk ? "---|---|" : ""}`,
         ...SIZES.map(
             (n, i) =>
-                `| ${n} | ${plan[i].toFixed(0)} ms |${cdk ? ` ${cdk[i].toFixed(0)} ms |` : ""}`,
+                `| ${n} | ${plan[i].ms.toFixed(0)} ms | ${plan[i].peakMb.toFixed(0)} MB |` +
+                (cdk ? ` ${cdk[i].ms.toFixed(0)} ms | ${cdk[i].peakMb.toFixed(0)} MB |` : ""),
         ),
-        `| per function, (t50 - t1) / 49 | ${perFn50(plan).toFixed(1)} ms |${cdk ? ` ${perFn50(cdk).toFixed(1)} ms |` : ""}`,
-        `| per function, (t200 - t1) / 199 | ${perFn(plan).toFixed(1)} ms (target ≤ 10 ms: ${perFn(plan) <= 10 ? "met" : "NOT met"}) |${cdk ? ` ${perFn(cdk).toFixed(1)} ms |` : ""}`,
+        "",
+        `| per function | plan |${cdk ? " CDK |" : ""}`,
+        `|---|---|${cdk ? "---|" : ""}`,
+        `| time, 1 → 200 functions | ${both((r) => `${perFn(r, one, two).toFixed(1)} ms`)}`,
+        `| time, 200 → 1,000 functions | ${both((r) => `${perFn(r, two, thousand).toFixed(1)} ms`)}`,
+        `| peak memory, 1 → 1,000 functions | ${both((r) => `${perFnMb(r).toFixed(3)} MB`)}`,
+        "",
+        `Targets: at most 0.4 MB per function at 1,000 functions (${mbPerFn.toFixed(3)} MB: ${mbPerFn <= 0.4 ? "met" : "NOT met"}); ` +
+            `the time per function does not grow from 200 to 1,000 functions (${late.toFixed(1)} ms against ${early.toFixed(1)} ms: ${late <= early * 1.1 ? "met" : "NOT met"}).`,
     ];
-    if (cdk) out.push(`| plan / CDK at 200 functions | ${(plan[2] / cdk[2]).toFixed(2)}× | |`);
-    else out.push("", `(CDK not compared: aws-cdk-lib could not be installed in ${CDK_DIR}.)`);
+    if (cdk)
+        out.push(
+            `Plan / CDK at 1,000 functions: ${(plan[thousand].ms / cdk[thousand].ms).toFixed(2)}× the time, ${(plan[thousand].peakMb / cdk[thousand].peakMb).toFixed(2)}× the memory.`,
+        );
+    else
+        out.push(
+            "",
+            `(CDK not compared: aws-cdk-lib ${CDK_VERSION} could not be installed in ${CDK_DIR}.)`,
+        );
+    if (mbPerFn > 0.4 || late > early * 1.1) process.exitCode = 1;
     return out;
 }

@@ -1,9 +1,6 @@
 /**
- * Promotion against what a user would otherwise run, `docker tag && docker push` into a fresh
- * repository, in the same run: within one registry (both mount), across registries (both copy every
- * byte; each run gets a fresh target registry so nothing is there already), and on a registry that
- * declines mounts as ECR does by default (the fault proxy). Copy throughput is set against the floor
- * of reading every blob of the image once from the source registry.
+ * Promotion against `docker tag && docker push` in the same run (one registry, two registries, one
+ * that declines mounts as ECR does), and copy throughput against reading every blob once.
  */
 import * as fs from "fs";
 import * as path from "path";

@@ -230,14 +230,14 @@ describe("local invoke follows the Lambda Python runtime", function () {
     });
 
     it("limits memory to --memory: over it, Runtime.ExitError (signal: killed)", async () => {
-        const out = await run("hog", { memorySize: 128 });
+        const out = await run("hog", { memorySize: 128, timeout: 60 });
         assert.equal(out.failed, true);
         assert.equal(out.errorType, "Runtime.ExitError");
         assert.deepEqual(out.result, {
             errorType: "Runtime.ExitError",
             errorMessage: `RequestId: ${out.report.requestId} Error: Runtime exited with error: signal: killed`,
         });
-        const enough = await run("hog", { memorySize: 1024 });
+        const enough = await run("hog", { memorySize: 1024, timeout: 60 });
         assert.equal(enough.result, 40);
         assert.ok(
             enough.report.maxMemoryUsedMb! >= 640 && enough.report.maxMemoryUsedMb! <= 1024,
