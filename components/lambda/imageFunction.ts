@@ -103,11 +103,17 @@ export class ImageFunction extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
     /** The function's log group, `/aws/lambda/<function name>`. */
     public readonly logGroup: aws.cloudwatch.LogGroup;
+    /** The function's ARN. */
     public readonly arn: pulumi.Output<string>;
+    /** The function's name: `<name>-<8 hex of the URN>` unless `functionName` was given. */
     public readonly functionName: pulumi.Output<string>;
+    /** The execution role's ARN. */
     public readonly roleArn: pulumi.Output<string>;
+    /** The execution role's name, to attach more policies. */
     public readonly roleName: pulumi.Output<string>;
+    /** `/aws/lambda/<function name>`. */
     public readonly logGroupName: pulumi.Output<string>;
+    /** The digest-pinned image URI the function runs (`<repository>@sha256:…`). */
     public readonly imageUri: pulumi.Output<string>;
 
     constructor(name: string, args: ImageFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {

@@ -3,22 +3,9 @@
  * the manifest parser, so `events` are refused with the same message wherever they are written. Pure.
  */
 import * as v from "../validation";
+import { HTTP_METHODS, SQS_BATCH } from "./rules";
 
-/** Methods an API Gateway HTTP API route may have; `ANY` matches every method. */
-export const HTTP_METHODS = [
-    "GET",
-    "POST",
-    "PUT",
-    "PATCH",
-    "DELETE",
-    "HEAD",
-    "OPTIONS",
-    "ANY",
-] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
-
-/** SQS event source mapping batch size range (standard queues; FIFO queues stop at 10). */
-export const SQS_BATCH_SIZE = { min: 1, max: 10_000 } as const;
 
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
@@ -74,7 +61,7 @@ export function parseRoute(key: string, value: unknown): Route {
 
 /** The batch size of an SQS event source mapping: an integer from 1 to 10000. */
 export function validateBatchSize(key: string, value: unknown): number {
-    return v.integerInRange(key, value, SQS_BATCH_SIZE.min, SQS_BATCH_SIZE.max);
+    return v.integerInRange(key, value, 1, SQS_BATCH.max);
 }
 
 /** `arn:<partition>:sqs:<region>:<account>:<queue name>`. */

@@ -103,7 +103,7 @@ export function runtimeEnvironment(f: RuntimeEnvironmentFacts): Record<string, s
     };
 }
 
-/** HTTP API route methods. */
+/** Methods an API Gateway HTTP API route may have; `ANY` matches every method. */
 export const HTTP_METHODS = [
     "GET",
     "POST",

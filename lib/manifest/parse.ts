@@ -26,6 +26,7 @@ import {
     Manifest,
     PLACEHOLDER_PREFIX,
     QueueSpec,
+    SampleSpec,
 } from "./types";
 
 const NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -192,6 +193,26 @@ function parseEvent(
     };
 }
 
+/** `samples: [events/a.json, { event: events/b.json, status: 400, expect: { ok: false } }]`. */
+function parseSamples(key: string, value: unknown, join: (p: string) => string): SampleSpec[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value))
+        return v.fail(key, "a list of event files or `{ event, status?, expect? }`", value);
+    return value.map((item, i) => {
+        const k = `${key}[${i}]`;
+        if (typeof item === "string") return { event: join(v.nonEmptyString(k, item)) };
+        const sample = object(k, item);
+        onlyKeys(k, sample, MANIFEST_KEYS.sample);
+        return {
+            event: join(v.nonEmptyString(`${k}.event`, sample.event)),
+            ...(sample.status === undefined
+                ? {}
+                : { status: v.integerInRange(`${k}.status`, sample.status, 100, 599) }),
+            ...(sample.expect === undefined ? {} : { expect: sample.expect }),
+        };
+    });
+}
+
 function parseFunction(
     key: string,
     value: unknown,
@@ -238,6 +259,7 @@ function parseFunction(
         description: optional(fn.description, (d) => v.nonEmptyString(`${key}.description`, d)),
         policyStatements: validateStatements(`${key}.policyStatements`, fn.policyStatements ?? []),
         events: events.map((e, i) => parseEvent(`${key}.events[${i}]`, e, queues)),
+        samples: parseSamples(`${key}.samples`, fn.samples, join),
     };
     if (!isZip) {
         const names = Object.keys(images);

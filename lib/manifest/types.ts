@@ -44,6 +44,16 @@ export type EventSpec =
           };
       };
 
+/** A sample event of a function, for `lambda-docker smoke`: its file, and what the response must show. */
+export interface SampleSpec {
+    /** The event's JSON file (absolute, resolved from the manifest's directory). */
+    readonly event: string;
+    /** The expected `statusCode` of the response (HTTP functions). @default undefined (not checked) */
+    readonly status?: number;
+    /** A JSON subset the response must contain. @default undefined (not checked) */
+    readonly expect?: unknown;
+}
+
 export interface FunctionOverrides {
     readonly memorySize?: number;
     readonly timeout?: number;
@@ -53,6 +63,8 @@ export interface FunctionOverrides {
     readonly description?: string;
     readonly policyStatements: PolicyStatementShape[];
     readonly events: EventSpec[];
+    /** Sample events (`functions.<fn>.samples`). @default [] */
+    readonly samples: SampleSpec[];
 }
 
 export interface ImageFunctionSpec extends FunctionOverrides {
@@ -103,10 +115,12 @@ export const MANIFEST_KEYS = {
         "description",
         "policyStatements",
         "events",
+        "samples",
     ],
     imageFunction: ["image", "command", "entryPoint", "workingDirectory"],
     zipFunction: ["handler", "code", "runtime", "layers"],
     schedule: ["expression", "enabled", "input"],
     http: ["route"],
     sqs: ["queue", "batchSize", "enabled"],
+    sample: ["event", "status", "expect"],
 } as const;

@@ -36,7 +36,6 @@ export const PLATFORMS: Record<string, v.Architecture> = {
     "linux/amd64": "x86_64",
     "linux/arm64": "arm64",
 };
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
 /** Keys the importer handles itself, per section; any other key gets a "not converted" line. */
 export const PROVIDER_KEYS = [

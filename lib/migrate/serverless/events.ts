@@ -1,5 +1,6 @@
 /** Function events: schedule, httpApi, http and sqs. */
-import { Converter, HTTP_METHODS, isPlaceholder, show } from "./converter";
+import { HTTP_METHODS } from "../../lambda/rules";
+import { Converter, isPlaceholder, show } from "./converter";
 import { Cursor } from "./variables";
 
 export function convertEvents(cv: Converter, list: Cursor, base: string, key: string): unknown[] {
@@ -186,7 +187,10 @@ export function httpApiEvent(
         cv.line(item, "not converted", "its method and path could not both be read");
         return [];
     } else route = routeKeyOf(method, routePath);
-    if (route !== "$default" && !HTTP_METHODS.includes(route.split(" ")[0])) {
+    if (
+        route !== "$default" &&
+        !(HTTP_METHODS as readonly string[]).includes(route.split(" ")[0])
+    ) {
         cv.line(
             item,
             "not converted",
@@ -259,7 +263,7 @@ export function httpEvent(
         return [];
     }
     const route = routeKeyOf(method, routePath ?? "");
-    if (!HTTP_METHODS.includes(route.split(" ")[0])) {
+    if (!(HTTP_METHODS as readonly string[]).includes(route.split(" ")[0])) {
         cv.line(
             item,
             "not converted",

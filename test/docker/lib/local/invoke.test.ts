@@ -226,7 +226,9 @@ describe("local invoke follows the Lambda Python runtime", function () {
             lines.join("\n"),
         );
         assert.ok(lines.includes("going to sleep"));
-        assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
+        // This invocation's container (other files' invocations run in parallel workers).
+        const container = `lambda-docker-invoke-${out.report.requestId.slice(0, 8)}`;
+        assert.equal(docker(["ps", "-aq", "--filter", `name=${container}`]).trim(), "");
     });
 
     it("limits memory to --memory: over it, Runtime.ExitError (signal: killed)", async () => {
@@ -437,14 +439,12 @@ describe("local invoke follows the Lambda Python runtime", function () {
                 child.on("close", (c) => resolve(c)),
             );
             assert.equal(code, signal === "SIGINT" ? 130 : 143);
-            assert.equal(
-                docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(),
-                "",
-            );
-            assert.match(
-                stderr,
-                /interrupted; container lambda-docker-invoke-[0-9a-f]{8} stopped and removed/,
-            );
+            const container =
+                /interrupted; container (lambda-docker-invoke-[0-9a-f]{8}) stopped and removed/.exec(
+                    stderr,
+                );
+            assert.ok(container, stderr);
+            assert.equal(docker(["ps", "-aq", "--filter", `name=${container[1]}`]).trim(), "");
         });
     }
 });
@@ -531,7 +531,10 @@ describe("invoke --emulator runs the image's Runtime Interface Emulator", functi
         assert.deepEqual(out.result, { echo: { id: 3 } });
         assert.equal(lines[0], "rie listening, timeout 9, memory 256");
         assert.match(lines[1], /^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/);
-        assert.equal(docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke"]).trim(), "");
+        assert.equal(
+            docker(["ps", "-aq", "--filter", "label=lambda-docker.invoke=echo"]).trim(),
+            "",
+        );
     });
 
     it("refuses a zip function with layers, which the emulator's runtime can't extract", async () => {

@@ -119,6 +119,7 @@ describe("the manifest (lambda-docker.yaml v2)", () => {
                     description: undefined,
                     policyStatements: [],
                     events: [],
+                    samples: [],
                 },
             },
         });
@@ -177,6 +178,7 @@ describe("the manifest (lambda-docker.yaml v2)", () => {
             description: undefined,
             policyStatements: [],
             events: [],
+            samples: [],
         });
         assert.deepEqual(m.functions.nightly.events, [
             {
@@ -297,7 +299,7 @@ describe("the manifest (lambda-docker.yaml v2)", () => {
         [
             "an unknown key",
             fn({ memory: 512 }),
-            "`functions.orders.memory` must be absent (allowed keys: memorySize, timeout, environment, reservedConcurrentExecutions, architecture, description, policyStatements, events, image, command, entryPoint, workingDirectory); got 512.",
+            "`functions.orders.memory` must be absent (allowed keys: memorySize, timeout, environment, reservedConcurrentExecutions, architecture, description, policyStatements, events, samples, image, command, entryPoint, workingDirectory); got 512.",
         ],
         [
             "a layer with context and path",
@@ -321,6 +323,45 @@ describe("the manifest (lambda-docker.yaml v2)", () => {
     for (const [what, doc, message] of cases) {
         it(`refuses ${what}, naming the key`, () => assert.equal(refused(doc), message));
     }
+
+    it("reads each function's sample events, relative to the manifest, with what the response must show", () => {
+        const m = parseManifest(
+            {
+                image: { context: "app" },
+                functions: {
+                    api: {
+                        command: ["src.api.handler"],
+                        samples: [
+                            "events/health.json",
+                            { event: "events/bad.json", status: 400, expect: { ok: false } },
+                        ],
+                    },
+                },
+            },
+            "svc",
+        );
+        assert.deepEqual(m.functions.api.samples, [
+            { event: "svc/events/health.json" },
+            { event: "svc/events/bad.json", status: 400, expect: { ok: false } },
+        ]);
+        const bad = (samples: unknown) => () =>
+            parseManifest(
+                { image: { context: "app" }, functions: { api: { command: ["h.h"], samples } } },
+                "svc",
+            );
+        assert.throws(bad("events/a.json"), {
+            message:
+                '`functions.api.samples` must be a list of event files or `{ event, status?, expect? }`; got "events/a.json".',
+        });
+        assert.throws(bad([{ event: "a.json", status: 99 }]), {
+            message:
+                "`functions.api.samples[0].status` must be an integer from 100 to 599; got 99.",
+        });
+        assert.throws(bad([{ event: "a.json", code: 200 }]), {
+            message:
+                "`functions.api.samples[0].code` must be absent (allowed keys: event, status, expect); got 200.",
+        });
+    });
 
     it("names the file in every error, and reads the repository's manifest", () => {
         assert.throws(() => readManifest(path.join(ROOT, "nope.yaml")), {
