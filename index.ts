@@ -1,70 +1,7 @@
 /**
  * The campaign service: whatever lambda-docker.yaml declares, deployed with the stage's settings from
- * stacks/Pulumi.<stack>.yaml (the stack name is the stage). A stack with `lambda-docker:promoteFrom`
- * (prod) builds nothing: it promotes the source stack's images and layer zips by digest.
+ * stacks/Pulumi.<stack>.yaml (see components/service/manifestProgram.ts).
  */
-import * as pulumi from "@pulumi/pulumi";
-import {
-    checkManifestDeploy,
-    deployManifest,
-    readPromotionSources,
-    usedImages,
-} from "./components";
-import { readManifest } from "./lib/manifest";
-import { preflightManifest } from "./lib/manifest/localBuild";
-import { functionEnvironment, parseStackConfig } from "./config/stackConfig";
+import { manifestProgram } from "./components";
 
-export = async () => {
-    const config = parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
-    const manifest = readManifest(config.manifest);
-    const environment = functionEnvironment(config);
-    const buildArgs = { BASE_IMAGE: config.baseImage };
-    checkManifestDeploy(manifest, { timeout: config.timeout, source: config.manifest });
-    if (config.preflight) {
-        // Every handler imports, in its image, with the environment and region it gets on Lambda: before any AWS call.
-        const { architecture, region, memorySize } = config;
-        await preflightManifest(manifest, {
-            buildArgs,
-            architecture,
-            region,
-            environment,
-            memorySize,
-            onOutput: (line) => void pulumi.log.debug(line),
-        });
-    }
-    const promotion =
-        config.promoteFrom === undefined
-            ? undefined
-            : await readPromotionSources({
-                  stage: config.stage,
-                  promoteFrom: config.promoteFrom,
-                  architecture: config.architecture,
-                  imageDigest: config.imageDigest,
-                  images: usedImages(manifest),
-                  layers: Object.keys(manifest.layers),
-              });
-    const { keepImages, untaggedExpiryDays, tagMutability, scanOnPush, forceDelete, protect } =
-        config;
-    const deployed = await deployManifest(manifest, {
-        stage: config.stage,
-        architecture: config.architecture,
-        memorySize: config.memorySize,
-        timeout: config.timeout,
-        logRetentionDays: config.logRetentionDays,
-        environment,
-        buildArgs,
-        latestTag: config.latestTag,
-        promotion,
-        source: config.manifest,
-        repositories: {
-            keepImages,
-            untaggedExpiryDays,
-            tagMutability,
-            scanOnPush,
-            forceDelete,
-            protect,
-        },
-        commandEnvironment: config.profile ? { AWS_PROFILE: config.profile } : undefined,
-    });
-    return deployed.outputs;
-};
+export = manifestProgram;

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import * as fs from "fs";
 import { ManifestBuildSettings } from "../lib/manifest/localBuild";
-import { DEFAULT_MANIFEST, Manifest, readManifest } from "../lib/manifest";
+import { DEFAULT_MANIFEST, Manifest, checkManifestDeploy, readManifest } from "../lib/manifest";
 import { FUNCTION_DEFAULTS } from "../lib/lambda/rules";
 import { ARCHITECTURES, Architecture } from "../lib/validation";
 import { localBaseImage, localStackSettings } from "../config/stackFile";
@@ -83,15 +83,19 @@ export function localSettings(
     const fromFile = opts.envFile
         ? parseEnvFile(fs.readFileSync(opts.envFile, "utf8"), opts.envFile)
         : {};
+    const manifest = readManifest(manifestFile);
+    const timeout = stack?.config.timeout ?? FUNCTION_DEFAULTS.timeout;
+    // The plan's own checks: what a local command accepts, the plan accepts.
+    checkManifestDeploy(manifest, { timeout, source: manifestFile });
     return {
         manifestFile,
-        manifest: readManifest(manifestFile),
+        manifest,
         architecture: opts.architecture ?? stack?.config.architecture ?? "x86_64",
         region: opts.region ?? stack?.config.region ?? FUNCTION_DEFAULTS.region,
         buildArgs: { ...opts.buildArg, BASE_IMAGE: baseImage },
         environment: { ...(stack?.environment ?? {}), ...fromFile, ...opts.env },
         memorySize: stack?.config.memorySize ?? FUNCTION_DEFAULTS.memorySize,
-        timeout: stack?.config.timeout ?? FUNCTION_DEFAULTS.timeout,
+        timeout,
     };
 }
 

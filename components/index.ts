@@ -28,6 +28,7 @@ export { LambdaService } from "./service/lambdaService";
 export type { LambdaServiceArgs, ServiceEvent, ServiceFunctionArgs } from "./service/lambdaService";
 export { checkManifestDeploy, deployManifest, usedImages } from "./service/deployManifest";
 export type { DeployedManifest, ManifestDeploySettings } from "./service/deployManifest";
+export { manifestProgram } from "./service/manifestProgram";
 export { readPromotionSources } from "./service/promotionSources";
 export type { PromotionRequest, PromotionSources } from "./service/promotionSources";
 export { ValidationError } from "../lib/validation";

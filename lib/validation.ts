@@ -49,6 +49,22 @@ export function withContext<T>(component: string, name: string, fn: () => T): T 
     }
 }
 
+/**
+ * Re-keys a component-level check for a document: `name` becomes `prefix` (the function's own key) and
+ * a relative key like `events[0].http.route` becomes `prefix.events[0].http.route`.
+ */
+export function withKey<T>(prefix: string, fn: () => T): T {
+    try {
+        return fn();
+    } catch (e) {
+        if (e instanceof ValidationError && e.message.startsWith(`\`${e.key}\``)) {
+            const key = e.key === "name" ? prefix : `${prefix}.${e.key}`;
+            throw new ValidationError(key, `\`${key}\`${e.message.slice(e.key.length + 2)}`);
+        }
+        throw e;
+    }
+}
+
 export function integerInRange(
     key: string,
     value: unknown,

@@ -51,7 +51,10 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
 
     step(
         `Building ${Object.keys(manifest.images)
-            .map((n) => `the ${n} image (${manifest.images[n].context})`)
+            .map((n) => {
+                const i = manifest.images[n];
+                return `the ${n} image (${i.kind === "prebuilt" ? i.uri : i.context})`;
+            })
             .join(", ")} and checking every handler`,
     );
     const locals = await withProgress("image", verbose, (onOutput) =>

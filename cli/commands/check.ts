@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { preflightImage } from "../../lib/local";
 import { preflightManifest } from "../../lib/manifest/localBuild";
-import { imageFunctionsOf, zipFunctionsOf } from "../../lib/manifest";
+import { imageFunctionsOf, localEnvironment, zipFunctionsOf } from "../../lib/manifest";
 import { CommonOpts, buildSettings, commonOptions, localSettings } from "../localSettings";
 import { withProgress } from "../output";
 
@@ -19,7 +19,7 @@ export function checkCommand(): Command {
                     name,
                     command: f.command,
                     architecture: f.architecture ?? s.architecture,
-                    environment: { ...s.environment, ...f.environment },
+                    environment: localEnvironment(f, s.environment),
                     memorySize: f.memorySize ?? s.memorySize,
                 }));
                 await preflightImage(opts.image, checked, `image ${JSON.stringify(opts.image)}`, {

@@ -19,7 +19,7 @@ import { localImageTag } from "../../lib/local/localImage";
 import { listTree, writeZip } from "../../lib/build/zip";
 import { platformFor } from "../../lib/tags";
 import { Architecture } from "../../lib/validation";
-import { zipFunctionsOf } from "../../lib/manifest";
+import { builtImages, zipFunctionsOf } from "../../lib/manifest";
 import { LocalSettings, localSettings } from "../localSettings";
 import { collectKeyValue } from "../options";
 
@@ -87,7 +87,7 @@ export function manifestInputs(s: LocalSettings): CurrentInputs {
     const layers = Object.values(m.layers);
     return {
         architecture: s.architecture,
-        images: Object.values(m.images).map((i) => ({
+        images: builtImages(m).map(([, i]) => ({
             context: i.context,
             dockerfile: i.dockerfile,
             target: i.target,

@@ -50,6 +50,67 @@ function writeAtomically(file: string, text: string): void {
     }
 }
 
+/** A route's sample event file name: `GET /orders/{id}` of `api` → `events/api-get-orders-id.json`. */
+function sampleName(fn: string, route: string): string {
+    const slug =
+        route
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, "-")
+            .replace(/^-|-$/g, "") || "root";
+    return `${fn}-${slug}.json`;
+}
+
+/**
+ * What makes `--out` a runnable project when it has no Pulumi.yaml: the program that deploys the
+ * manifest with this package, and one API Gateway HTTP API event per route. Files that exist are kept.
+ */
+export function projectFiles(
+    outDir: string,
+    manifest: Record<string, unknown>,
+): [string, string][] {
+    const files: [string, string][] = [];
+    if (!fs.existsSync(path.join(outDir, "Pulumi.yaml"))) {
+        const name =
+            path
+                .basename(outDir)
+                .toLowerCase()
+                .replace(/[^a-z0-9-]+/g, "-") || "service";
+        files.push([
+            path.join(outDir, "Pulumi.yaml"),
+            `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\ndescription: ${name}, imported from Serverless by lambda-docker\nstackConfigDir: stacks\n`,
+        ]);
+        files.push([
+            path.join(outDir, "index.ts"),
+            `// Deploys lambda-docker.yaml with the stack's settings (stacks/Pulumi.<stack>.yaml).\nimport { manifestProgram } from "lambda-docker";\n\nexport = manifestProgram;\n`,
+        ]);
+    }
+    const functions = (manifest.functions ?? {}) as Record<string, { events?: unknown[] }>;
+    for (const [fn, spec] of Object.entries(functions)) {
+        for (const e of spec.events ?? []) {
+            const route = (e as { http?: unknown }).http;
+            if (typeof route !== "string") continue;
+            const file = path.join(outDir, "events", sampleName(fn, route));
+            if (fs.existsSync(file)) continue;
+            const [method, rawPath] = route === "$default" ? ["GET", "/"] : route.split(" ");
+            const samplePath = rawPath.replace(/\{([^}+]+)\+?\}/g, "example-$1");
+            const event = {
+                version: "2.0",
+                routeKey: route,
+                rawPath: samplePath,
+                rawQueryString: "",
+                headers: { "content-type": "application/json" },
+                requestContext: {
+                    http: { method: method === "ANY" ? "GET" : method, path: samplePath },
+                },
+                body: method === "GET" || method === "DELETE" ? undefined : "{}",
+                isBase64Encoded: false,
+            };
+            files.push([file, `${JSON.stringify(event, null, 2)}\n`]);
+        }
+    }
+    return files;
+}
+
 export function importCommand(
     write: (text: string) => void = (t) => process.stdout.write(t),
 ): Command {
@@ -96,13 +157,22 @@ export function importCommand(
             }
             writeAtomically(manifestFile, result.manifestYaml);
             writeAtomically(stackFile, result.stackYaml);
+            const project = projectFiles(outDir, result.manifest);
+            for (const [f, text] of project) writeAtomically(f, text);
             const counts = (s: ReportLine["status"]) =>
                 result.report.filter((l) => l.status === s).length;
             write(
                 `${result.report.map(formatReportLine).join("\n")}\n\n` +
                     `Wrote ${shown(manifestFile)} and ${shown(stackFile)}: ${counts("converted")} converted, ` +
                     `${counts("not converted")} not converted, ${counts("placeholder")} placeholder(s) to replace by hand` +
-                    `${result.todos.length > 0 ? ` (listed at the top of ${DEFAULT_MANIFEST})` : ""}.\n`,
+                    `${result.todos.length > 0 ? ` (listed at the top of ${DEFAULT_MANIFEST})` : ""}.\n` +
+                    (project.length > 0
+                        ? `Wrote ${project.map(([f]) => shown(f)).join(", ")}: the Pulumi program that deploys the manifest.\n`
+                        : "") +
+                    (result.configCommands.length > 0
+                        ? `\nThe functions read ${result.configCommands.length} value(s) from the stack's config; no value was written. Set each:\n` +
+                          result.configCommands.map((c) => `  ${c}\n`).join("")
+                        : ""),
             );
         });
     return command;

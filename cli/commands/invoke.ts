@@ -4,6 +4,7 @@ import * as fs from "fs";
 import { invokeLocal } from "../../lib/local/invoke";
 import { runtimeOfBaseImage } from "../../lib/local/runtimeEnvironment";
 import type { FunctionSpec } from "../../lib/manifest";
+import { localEnvironment } from "../../lib/manifest/queries";
 import {
     LocalSettings,
     CommonOpts,
@@ -67,17 +68,25 @@ export async function invocationTarget(
 ) {
     const settings = buildSettings(s, onOutput);
     if (fn.kind === "image") {
+        const spec = s.manifest.images[fn.image];
+        if (spec.kind === "prebuilt")
+            return {
+                image: image ?? spec.uri,
+                command: fn.command,
+                workingDirectory: fn.workingDirectory,
+                runtime: undefined,
+            };
         const built =
             image ??
             (
                 await local().buildLocalImage(
-                    building().manifestImageBuild(s.manifest.images[fn.image], {
+                    building().manifestImageBuild(spec, {
                         ...settings,
                         architecture: fn.architecture ?? s.architecture,
                     }),
                 )
             ).image;
-        const base = s.manifest.images[fn.image].buildArgs?.BASE_IMAGE ?? s.buildArgs.BASE_IMAGE;
+        const base = spec.buildArgs?.BASE_IMAGE ?? s.buildArgs.BASE_IMAGE;
         return {
             image: built,
             command: fn.command,
@@ -158,7 +167,7 @@ export function invokeCommand(): Command {
                     ...target,
                     functionName: name,
                     event,
-                    environment: { ...s.environment, ...fn.environment, ...opts.env },
+                    environment: { ...localEnvironment(fn, s.environment), ...opts.env },
                     region: s.region,
                     timeout: opts.timeout ?? fn.timeout ?? s.timeout,
                     memorySize: opts.memory ?? fn.memorySize ?? s.memorySize,

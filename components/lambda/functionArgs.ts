@@ -1,6 +1,7 @@
 /** The settings every lambda-docker function takes, whatever its package type: args, defaults and validation. */
 import * as pulumi from "@pulumi/pulumi";
-import { FUNCTION_DEFAULTS, FUNCTION_NAME_LIMIT } from "../../lib/lambda/rules";
+import { FUNCTION_DEFAULTS } from "../../lib/lambda/rules";
+import { checkFunctionNames } from "../../lib/lambda/names";
 import * as v from "../../lib/validation";
 import { urnName } from "../internal/names";
 import { PolicyStatementArgs, validateStatements } from "./iam";
@@ -133,24 +134,14 @@ function validateNetworking(args: FunctionCommonArgs): Record<string, never> {
     return {};
 }
 
-/** Characters the default function name adds to the component name: `-` and 8 hex of its URN. */
-export const FUNCTION_NAME_SUFFIX = 9;
-
 /** The function's children fit AWS's limits: the role's 64 characters, and the function's 64 unless it is named. */
 export function validateFunctionNames(name: string, args: FunctionCommonArgs): void {
-    v.autoNamedChild(name, "-role", 64, "its IAM role");
-    if (
-        args.functionName === undefined &&
-        name.length > FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX
-    ) {
-        v.fail(
-            "name",
-            `at most ${FUNCTION_NAME_LIMIT - FUNCTION_NAME_SUFFIX} characters: the Lambda function is named \`<name>-<8 hex>\` unless \`functionName\` is given, and AWS allows 64 (${name.length} given)`,
-            name,
-        );
-    }
-    if ((args.events ?? []).some((e) => typeof e === "object" && e !== null && "schedule" in e))
-        v.autoNamedChild(name, "-scheduler", 64, "its scheduler role");
+    checkFunctionNames(name, {
+        named: args.functionName !== undefined,
+        hasSchedule: (args.events ?? []).some(
+            (e) => typeof e === "object" && e !== null && "schedule" in e,
+        ),
+    });
 }
 
 /** The function's name: `functionName`, else `<component name>-<8 hex of its URN>`, stable across runs. */

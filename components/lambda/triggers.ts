@@ -7,12 +7,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     Route,
     parseRoute,
-    validateBatchSize,
+    validateSqsBatching,
     validateScheduleExpression,
 } from "../../lib/lambda/events";
 import type { HttpApi } from "../api/httpApi";
 import * as v from "../../lib/validation";
-import { SCHEDULE_NAME_LIMIT, STATEMENT_ID_LIMIT } from "../../lib/lambda/rules";
+import { checkTriggerNames, routeSlugs } from "../../lib/lambda/names";
 
 /** An HTTP route of a function on an HttpApi. */
 export interface HttpRouteEvent {
@@ -135,27 +135,12 @@ export function validateEvents(functionName: string, events: unknown): ResolvedE
                 "the ARN of an SQS queue (a string or an output)",
                 q.queueArn,
             );
-        const batchSize = validateBatchSize(`${key}.sqs.batchSize`, q.batchSize ?? 10);
-        const window =
-            q.maximumBatchingWindowInSeconds === undefined
-                ? undefined
-                : v.integerInRange(
-                      `${key}.sqs.maximumBatchingWindowInSeconds`,
-                      q.maximumBatchingWindowInSeconds,
-                      0,
-                      300,
-                      "seconds",
-                  );
-        if (typeof q.queueArn === "string" && q.queueArn.endsWith(".fifo") && batchSize > 10) {
-            v.fail(`${key}.sqs.batchSize`, "an integer from 1 to 10 for a FIFO queue", batchSize);
-        }
-        if (batchSize > 10 && (window ?? 0) < 1) {
-            v.fail(
-                `${key}.sqs.maximumBatchingWindowInSeconds`,
-                `at least 1 when \`batchSize\` is over 10 (AWS requires a batching window for batches of ${batchSize})`,
-                window,
-            );
-        }
+        const { batchSize, window } = validateSqsBatching(`${key}.sqs`, {
+            batchSize: q.batchSize,
+            window: q.maximumBatchingWindowInSeconds,
+            windowKey: "maximumBatchingWindowInSeconds",
+            fifo: typeof q.queueArn === "string" && q.queueArn.endsWith(".fifo"),
+        });
         return {
             kind: "sqs",
             queueArn: q.queueArn as pulumi.Input<string>,
@@ -189,50 +174,11 @@ export function validateEvents(functionName: string, events: unknown): ResolvedE
             );
         }
     }
-    checkAutoNames(functionName, resolved);
+    checkTriggerNames(functionName, resolved);
     for (const { e, i } of http)
         if (isHttpApi(e.api))
             e.api.claimRoute(e.route.routeKey, functionName, `events[${i}].http.route`);
     return resolved;
-}
-
-/** Scheduler schedules and invoke permissions are auto-named from the function's component name: check they fit. */
-function checkAutoNames(functionName: string, events: readonly ResolvedEvent[]): void {
-    let schedule = 0;
-    const slugs = routeSlugs(events.flatMap((e) => (e.kind === "http" ? [e.route] : [])));
-    let route = 0;
-    events.forEach((e, i) => {
-        if (e.kind === "schedule") {
-            v.autoNamedChild(
-                functionName,
-                `-schedule-${schedule++}`,
-                SCHEDULE_NAME_LIMIT,
-                "its EventBridge Scheduler schedule",
-            );
-        } else if (e.kind === "http") {
-            const child = `${functionName}-invoke-${slugs[route++]}`;
-            const length = child.length + v.AUTONAME_SUFFIX_LENGTH;
-            if (length > STATEMENT_ID_LIMIT) {
-                v.fail(
-                    `events[${i}].http.route`,
-                    `a route whose invoke permission fits AWS's ${STATEMENT_ID_LIMIT}-character statement id: ` +
-                        `it is auto-named \`<name>-invoke-<route>-<7 random>\`, here ${length} characters (${JSON.stringify(child)}); shorten the route or the function's name`,
-                    e.route.routeKey,
-                );
-            }
-        }
-    });
-}
-
-/** Child-name fragments of routes, in order, made unique the way createTriggers names their children. */
-export function routeSlugs(routes: readonly Route[]): string[] {
-    const used = new Set<string>();
-    return routes.map((r) => {
-        let slug = routeSlug(r);
-        while (used.has(slug)) slug = `${slug}-x`;
-        used.add(slug);
-        return slug;
-    });
 }
 
 /** The execute-api source ARN suffix of a route: `*\/GET/orders/*` (any stage, path parameters as `*`). */
@@ -241,16 +187,6 @@ export function routeSourceArnSuffix(route: Route): string {
     const method = route.method === "ANY" ? "*" : route.method;
     const path = (route.path ?? "/").replace(/\{[^}]+\}/g, "*");
     return `*/${method}${path}`;
-}
-
-/** A stable child-name fragment of a route: `get-orders-id`, `any-proxy`, `default`. */
-export function routeSlug(route: Route): string {
-    return (
-        route.routeKey
-            .toLowerCase()
-            .replace(/[^a-z0-9]+/g, "-")
-            .replace(/^-|-$/g, "") || "root"
-    );
 }
 
 export interface TriggerTarget {

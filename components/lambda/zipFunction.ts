@@ -12,6 +12,7 @@ import {
     MAX_LAYERS,
 } from "../../lib/lambda/rules";
 import { listTree, writeZip } from "../../lib/build/zip";
+import { codeFilter } from "../../lib/build/codePatterns";
 import { existingDirectory, stableRelativePath } from "../../lib/build/buildPaths";
 import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
@@ -37,6 +38,10 @@ export const LAYER_PYTHONPATH = "/opt/python";
 export interface ZipFunctionArgs extends FunctionCommonArgs {
     /** Directory with the function's code; zipped deterministically (bytecode left out). */
     readonly code: string;
+    /** Globs (relative to `code`, Serverless's package patterns) of files left out of the zip. @default [] */
+    readonly exclude?: string[];
+    /** Globs of files put back in although an `exclude` glob matches them. @default [] */
+    readonly include?: string[];
     /** Handler in `module.function` form, e.g. `api.handler` for `handler` in `<code>/api.py`. */
     readonly handler: string;
     /** Python runtime, one Lambda still accepts for new functions (python3.9 to python3.14). @default "python3.11" */
@@ -51,6 +56,8 @@ export interface ZipFunctionArgs extends FunctionCommonArgs {
 
 interface ResolvedZipFunctionArgs {
     readonly code: string;
+    /** Whether a file (path relative to `code`) is packaged. */
+    readonly keep: (relPath: string) => boolean;
     readonly handler: string;
     readonly runtime: string;
     readonly architecture: Architecture;
@@ -72,6 +79,7 @@ function handlerModuleExists(code: string, handler: string): boolean {
 /** @internal */
 export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFunctionArgs {
     const code = existingDirectory("code", args.code);
+    const keep = codeFilter({ include: args.include, exclude: args.exclude });
     const handler = v.handler("handler", args.handler);
     const runtime = v.pythonRuntime("runtime", args.runtime ?? DEFAULT_RUNTIME);
     const layerList = args.layers ?? [];
@@ -114,6 +122,7 @@ export function resolveZipFunctionArgs(args: ZipFunctionArgs): ResolvedZipFuncti
     }
     return {
         code,
+        keep,
         handler,
         runtime,
         architecture,
@@ -144,6 +153,7 @@ export function withLayerPythonPath(
 /** Zips `code` deterministically into the cache, named by the zip's own sha256. */
 async function zipCode(
     code: string,
+    keep: (relPath: string) => boolean,
     cacheDir: string,
 ): Promise<{ zipPath: string; sha256: string; unzippedBytes: number }> {
     fs.mkdirSync(cacheDir, { recursive: true });
@@ -152,7 +162,10 @@ async function zipCode(
         `.code-${process.pid}-${crypto.randomBytes(4).toString("hex")}.zip`,
     );
     try {
-        const result = await writeZip(listTree(code), tmp);
+        const result = await writeZip(
+            listTree(code).filter((e) => keep(e.path)),
+            tmp,
+        );
         const zipPath = path.join(cacheDir, `code-${result.sha256}.zip`);
         fs.renameSync(tmp, zipPath);
         return { zipPath, sha256: result.sha256, unzippedBytes: result.unzippedBytes };
@@ -167,7 +180,7 @@ async function checkedCode(
     resolved: ResolvedZipFunctionArgs,
 ): Promise<{ zipPath: string; sha256: string }> {
     const [code, ...layerBuilds] = await Promise.all([
-        zipCode(resolved.code, resolved.cacheDir),
+        zipCode(resolved.code, resolved.keep, resolved.cacheDir),
         ...resolved.dockerLayers.map((l) => l.built),
     ]);
     const total = code.unzippedBytes + layerBuilds.reduce((sum, b) => sum + b.unzippedBytes, 0);

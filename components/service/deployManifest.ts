@@ -6,14 +6,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    DEFAULT_MANIFEST,
+    checkManifestDeploy,
     Manifest,
     imageFunctionsOf,
     queueVisibilityTimeouts,
 } from "../../lib/manifest";
-import type { EventSpec, FunctionSpec } from "../../lib/manifest";
+export { checkManifestDeploy } from "../../lib/manifest";
+import type {
+    BuiltImageSpec,
+    EventSpec,
+    FunctionSpec,
+    PrebuiltImageSpec,
+} from "../../lib/manifest";
 import { DEFAULT_RUNTIME } from "../../lib/lambda/rules";
-import * as v from "../../lib/validation";
 import { Architecture } from "../../lib/validation";
 import { HttpApi } from "../api/httpApi";
 import { EcrRepository, TagMutability } from "../ecr/repository";
@@ -57,6 +62,11 @@ export interface ManifestDeploySettings {
     readonly commandEnvironment?: Record<string, string>;
     /** Where the manifest came from, for error messages. @default "lambda-docker.yaml" */
     readonly source?: string;
+    /**
+     * Reads a config key a function's environment names (`{ config, secret }`), e.g.
+     * `(k, secret) => secret ? cfg.requireSecret(k) : cfg.require(k)`. @default undefined (such a manifest is refused)
+     */
+    readonly config?: (key: string, secret: boolean) => pulumi.Input<string>;
 }
 
 export interface DeployedManifest {
@@ -91,6 +101,7 @@ function serviceEvent(
         sqs: {
             queueArn: queueArn(e.sqs.queue),
             batchSize: e.sqs.batchSize,
+            maximumBatchingWindowInSeconds: e.sqs.maximumBatchingWindow,
             enabled: e.sqs.enabled,
         },
     };
@@ -105,6 +116,8 @@ function createImages(
     const images: Record<string, LambdaImage | PromotedImage> = {};
     for (const name of usedImages(manifest)) {
         const spec = manifest.images[name];
+        // A prebuilt image runs as pinned; a promoting stage copies it into its own repository like a built one.
+        if (spec.kind === "prebuilt" && !s.promotion) continue;
         const repository = (repositories[name] = repositoryOf(name));
         images[name] = s.promotion
             ? new PromotedImage(name, {
@@ -117,11 +130,11 @@ function createImages(
             : new LambdaImage(name, {
                   repository,
                   stage: s.stage,
-                  context: spec.context,
-                  dockerfile: spec.dockerfile,
-                  target: spec.target,
+                  context: (spec as BuiltImageSpec).context,
+                  dockerfile: (spec as BuiltImageSpec).dockerfile,
+                  target: (spec as BuiltImageSpec).target,
                   architecture: s.architecture,
-                  buildArgs: { ...s.buildArgs, ...spec.buildArgs },
+                  buildArgs: { ...s.buildArgs, ...(spec as BuiltImageSpec).buildArgs },
                   extraTags: s.latestTag ? [`${s.stage}-latest`] : [],
               });
     }
@@ -194,16 +207,6 @@ function createQueues(
     );
 }
 
-/** What can refuse the deploy of `manifest` with `s`, checked with no resource and no build: a program calls it before slow work. */
-export function checkManifestDeploy(
-    manifest: Manifest,
-    s: Pick<ManifestDeploySettings, "timeout" | "source">,
-): void {
-    v.withContext("Manifest", s.source ?? DEFAULT_MANIFEST, () =>
-        queueVisibilityTimeouts(manifest, s.timeout),
-    );
-}
-
 /**
  * Creates everything `manifest` declares for one stage; see the module doc. It lets each function's
  * registrations start before the next function exists: constructed in one synchronous loop, every
@@ -215,6 +218,15 @@ export async function deployManifest(
     s: ManifestDeploySettings,
 ): Promise<DeployedManifest> {
     checkManifestDeploy(manifest, s); // refused before anything exists
+    if (s.config === undefined) {
+        for (const [name, f] of Object.entries(manifest.functions)) {
+            const [k] = Object.keys(f.configEnvironment);
+            if (k !== undefined)
+                throw new Error(
+                    `Manifest ${JSON.stringify(s.source ?? "lambda-docker.yaml")}: \`functions.${name}.environment.${k}\` reads the config key ${JSON.stringify(f.configEnvironment[k].config)}: pass \`config\` to deployManifest (index.ts does) to read it.`,
+                );
+        }
+    }
     const repositoryOf = (name: string): EcrRepository =>
         new EcrRepository(
             name,
@@ -238,8 +250,18 @@ export async function deployManifest(
         policyStatements: manifest.policyStatements,
     };
     const createFunction = (name: string, f: FunctionSpec): ImageFunction | ZipFunction => {
+        const merged = mergeFunctionSettings(defaults, f);
         const common = {
-            ...mergeFunctionSettings(defaults, f),
+            ...merged,
+            environment: {
+                ...merged.environment,
+                ...Object.fromEntries(
+                    Object.entries(f.configEnvironment).map(([k, ref]) => [
+                        k,
+                        s.config!(ref.config, ref.secret),
+                    ]),
+                ),
+            },
             architecture: f.architecture ?? s.architecture,
             events: functionEvents(
                 f.events.map((e) => serviceEvent(e, queueArn)),
@@ -249,7 +271,7 @@ export async function deployManifest(
         return f.kind === "image"
             ? new ImageFunction(name, {
                   ...common,
-                  image: images[f.image],
+                  image: images[f.image] ?? (manifest.images[f.image] as PrebuiltImageSpec).uri,
                   command: f.command,
                   entryPoint: f.entryPoint,
                   workingDirectory: f.workingDirectory,
@@ -257,6 +279,8 @@ export async function deployManifest(
             : new ZipFunction(name, {
                   ...common,
                   code: f.code,
+                  ...(f.include.length > 0 ? { include: f.include } : {}),
+                  ...(f.exclude.length > 0 ? { exclude: f.exclude } : {}),
                   handler: f.handler,
                   runtime: f.runtime,
                   layers: f.layers.map((l) => layers[l] ?? l),
@@ -274,7 +298,7 @@ export async function deployManifest(
         queues,
         functions,
         api,
-        outputs: stackOutputs(s, repositories, images, layers, functions, api),
+        outputs: stackOutputs(s, repositories, images, layers, functions, api, manifest),
     };
 }
 
@@ -285,8 +309,26 @@ function stackOutputs(
     layers: DeployedManifest["layers"],
     functions: DeployedManifest["functions"],
     api: HttpApi | undefined,
+    manifest: Manifest,
 ): Record<string, unknown> {
     const names = Object.keys(images);
+    // A prebuilt image is its own output: a promoting stage copies it from its pinned URI.
+    const prebuilt = usedImages(manifest).flatMap((n) => {
+        const spec = manifest.images[n];
+        if (names.includes(n) || spec.kind !== "prebuilt") return [];
+        const [repository, digest] = spec.uri.split("@");
+        return [
+            [
+                n,
+                {
+                    repositoryUrl: repository.replace(/:[^/:]+$/, ""),
+                    uri: spec.uri,
+                    digest,
+                    tags: [],
+                },
+            ],
+        ];
+    });
     const first = names[0];
     return {
         ...(first === undefined
@@ -297,17 +339,20 @@ function stackOutputs(
                   imageDigest: images[first].digest,
                   imageTags: images[first].tags,
               }),
-        images: Object.fromEntries(
-            names.map((n) => [
-                n,
-                {
-                    repositoryUrl: repositories[n].repositoryUrl,
-                    uri: images[n].imageUri,
-                    digest: images[n].digest,
-                    tags: images[n].tags,
-                },
-            ]),
-        ),
+        images: {
+            ...Object.fromEntries(
+                names.map((n) => [
+                    n,
+                    {
+                        repositoryUrl: repositories[n].repositoryUrl,
+                        uri: images[n].imageUri,
+                        digest: images[n].digest,
+                        tags: images[n].tags,
+                    },
+                ]),
+            ),
+            ...Object.fromEntries(prebuilt),
+        },
         architecture: s.architecture,
         layers: Object.fromEntries(
             Object.entries(layers).map(([n, l]) => [

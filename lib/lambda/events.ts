@@ -64,6 +64,41 @@ export function validateBatchSize(key: string, value: unknown): number {
     return v.integerInRange(key, value, 1, SQS_BATCH.max);
 }
 
+/**
+ * An SQS event source's batch: 1-10,000 messages (10 on a FIFO queue), a batching window of 0-300 s
+ * that AWS requires (at least 1 s) for batches over 10. `key` names the trigger (`events[0].sqs`).
+ */
+export function validateSqsBatching(
+    key: string,
+    b: { batchSize?: unknown; window?: unknown; windowKey: string; fifo: boolean },
+): { batchSize: number; window?: number } {
+    const batchSize = validateBatchSize(`${key}.batchSize`, b.batchSize ?? 10);
+    const window =
+        b.window === undefined
+            ? undefined
+            : v.integerInRange(
+                  `${key}.${b.windowKey}`,
+                  b.window,
+                  0,
+                  SQS_BATCH.windowMax,
+                  "seconds",
+              );
+    if (b.fifo && batchSize > SQS_BATCH.fifoMax)
+        v.fail(
+            `${key}.batchSize`,
+            `an integer from 1 to ${SQS_BATCH.fifoMax} for a FIFO queue`,
+            batchSize,
+        );
+    if (batchSize > SQS_BATCH.fifoMax && (window ?? 0) < 1) {
+        v.fail(
+            `${key}.${b.windowKey}`,
+            `at least 1 when \`batchSize\` is over ${SQS_BATCH.fifoMax} (AWS requires a batching window for batches of ${batchSize})`,
+            window,
+        );
+    }
+    return { batchSize, ...(window === undefined ? {} : { window }) };
+}
+
 /** `arn:<partition>:sqs:<region>:<account>:<queue name>`. */
 export const SQS_QUEUE_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
 

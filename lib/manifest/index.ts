@@ -5,11 +5,22 @@ export type {
     FunctionOverrides,
     FunctionSpec,
     ImageFunctionSpec,
+    BuiltImageSpec,
+    ConfigRef,
     ImageSpec,
+    PrebuiltImageSpec,
+    SampleSpec,
     LayerSpec,
     Manifest,
     QueueSpec,
     ZipFunctionSpec,
 } from "./types";
 export { parseManifest, readManifest } from "./parse";
-export { imageFunctionsOf, queueVisibilityTimeouts, zipFunctionsOf } from "./queries";
+export {
+    builtImages,
+    checkManifestDeploy,
+    imageFunctionsOf,
+    localEnvironment,
+    queueVisibilityTimeouts,
+    zipFunctionsOf,
+} from "./queries";

@@ -7,8 +7,8 @@ import { preflight, preflightImage } from "../local/preflight";
 import { runtimeOfBaseImage } from "../local/runtimeEnvironment";
 import { PLATFORMS } from "../tags";
 import { Architecture } from "../validation";
-import { imageFunctionsOf, zipFunctionsOf } from "./queries";
-import { ImageSpec, Manifest, ZipFunctionSpec } from "./types";
+import { imageFunctionsOf, localEnvironment, zipFunctionsOf } from "./queries";
+import { BuiltImageSpec, Manifest, ZipFunctionSpec } from "./types";
 
 /** The settings a manifest's functions get from their stack, before their own overrides. */
 export interface ManifestBuildSettings {
@@ -25,7 +25,7 @@ export interface ManifestBuildSettings {
 
 /** The local build of one manifest image under the stack's settings. */
 export function manifestImageBuild(
-    image: ImageSpec,
+    image: BuiltImageSpec,
     settings: Pick<ManifestBuildSettings, "buildArgs" | "architecture" | "onOutput" | "env">,
 ): LocalImageOptions {
     return {
@@ -74,6 +74,21 @@ export async function zipFunctionLayers(
     return layers;
 }
 
+/** `image` is here, pulled for the architecture if need be; `failure` makes the error when it can't be. */
+async function ensureImage(
+    image: string,
+    architecture: Architecture,
+    settings: Pick<ManifestBuildSettings, "env">,
+    failure: (tail: readonly string[]) => Error,
+): Promise<void> {
+    await checkDaemon(settings.env);
+    if ((await runDocker(["image", "inspect", image], { env: settings.env })).code === 0) return;
+    const pulled = await runDocker(["pull", "--platform", PLATFORMS[architecture], image], {
+        env: settings.env,
+    });
+    if (pulled.code !== 0) throw failure(pulled.tail);
+}
+
 /**
  * Builds every image of the manifest that has functions and imports each of its handlers as Lambda
  * would; a zip function's handler imports in the base image (BASE_IMAGE), its code at /var/task and its
@@ -84,20 +99,37 @@ export async function preflightManifest(
     settings: ManifestBuildSettings,
 ): Promise<Record<string, LocalImage>> {
     const built: Record<string, LocalImage> = {};
-    for (const imageName of Object.keys(manifest.images)) {
+    for (const [imageName, image] of Object.entries(manifest.images)) {
         const functions = imageFunctionsOf(manifest, imageName).map(([name, f]) => ({
             name,
             command: f.command,
             architecture: f.architecture ?? settings.architecture,
-            environment: { ...settings.environment, ...f.environment },
+            environment: localEnvironment(f, settings.environment),
             memorySize: f.memorySize ?? settings.memorySize,
-            runtime: runtimeOfBaseImage(
-                manifest.images[imageName].buildArgs?.BASE_IMAGE ?? settings.buildArgs.BASE_IMAGE,
-            ),
+            runtime:
+                image.kind === "prebuilt"
+                    ? ""
+                    : runtimeOfBaseImage(
+                          image.buildArgs?.BASE_IMAGE ?? settings.buildArgs.BASE_IMAGE,
+                      ),
         }));
         if (functions.length === 0) continue;
+        if (image.kind === "prebuilt") {
+            await ensureImage(image.uri, functions[0].architecture, settings, (tail) =>
+                buildFailure(
+                    `Image "${imageName}" (${image.uri}) is not here and could not be pulled: log in to its registry (aws ecr get-login-password | docker login …) or pull it yourself.`,
+                    tail,
+                    {},
+                ),
+            );
+            await preflightImage(image.uri, functions, `image ${JSON.stringify(image.uri)}`, {
+                region: settings.region,
+                env: settings.env,
+            });
+            continue;
+        }
         built[imageName] = await preflight({
-            ...manifestImageBuild(manifest.images[imageName], settings),
+            ...manifestImageBuild(image, settings),
             functions,
             region: settings.region,
         });
@@ -110,20 +142,14 @@ export async function preflightManifest(
         );
     if (zips.length > 0) {
         // Once for all zip functions: the daemon answers, and the base image is here (pulled if need be).
-        await checkDaemon(settings.env);
-        if ((await runDocker(["image", "inspect", base!], { env: settings.env })).code !== 0) {
-            const [name, f] = zips[0];
-            const pulled = await runDocker(
-                ["pull", "--platform", PLATFORMS[f.architecture ?? settings.architecture], base!],
-                { env: settings.env },
-            );
-            if (pulled.code !== 0)
-                throw buildFailure(
-                    `Zip function "${name}" is checked in the base image ${JSON.stringify(base)}, which is not here and could not be pulled.`,
-                    pulled.tail,
-                    { BASE_IMAGE: base! },
-                );
-        }
+        const [name, f] = zips[0];
+        await ensureImage(base!, f.architecture ?? settings.architecture, settings, (tail) =>
+            buildFailure(
+                `Zip function "${name}" is checked in the base image ${JSON.stringify(base)}, which is not here and could not be pulled.`,
+                tail,
+                { BASE_IMAGE: base! },
+            ),
+        );
     }
     for (const [name, f] of zips) {
         await preflightImage(
@@ -133,7 +159,7 @@ export async function preflightManifest(
                     name,
                     command: [f.handler],
                     architecture: f.architecture ?? settings.architecture,
-                    environment: { ...settings.environment, ...f.environment },
+                    environment: localEnvironment(f, settings.environment),
                     memorySize: f.memorySize ?? settings.memorySize,
                     runtime: f.runtime,
                 },

@@ -7,19 +7,24 @@ import * as path from "path";
 import * as YAML from "yaml";
 import {
     parseRoute,
-    validateBatchSize,
     validateQueueArn,
+    validateSqsBatching,
     validateScheduleExpression,
 } from "../lambda/events";
 import { validateStatements } from "../iamStatements";
 import * as v from "../validation";
 import { DEFAULT_RUNTIME, LAYER_ARN, MAX_LAYERS } from "../lambda/rules";
+import { checkFunctionNames, checkTriggerNames } from "../lambda/names";
+import { ProjectPath, projectPaths } from "./paths";
+import { codeFilter } from "../build/codePatterns";
 import {
     DEFAULT_IMAGE_NAME,
     DEFAULT_MANIFEST,
     EventSpec,
     FunctionOverrides,
     FunctionSpec,
+    BuiltImageSpec,
+    ConfigRef,
     ImageSpec,
     LayerSpec,
     MANIFEST_KEYS,
@@ -70,6 +75,45 @@ function stringMap(
     return { ...(map as Record<string, string>) };
 }
 
+const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+/** An image pinned by digest: `<registry>/<repository>@sha256:<64 hex>`, optionally with a tag before the digest. */
+const DIGEST_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$/;
+
+/** `environment`: plain strings, or `{ config, secret? }` read from the stack's config at deploy time. */
+function environmentOf(
+    key: string,
+    value: unknown,
+): { environment: Record<string, string>; configEnvironment: Record<string, ConfigRef> } {
+    const environment: Record<string, string> = {};
+    const configEnvironment: Record<string, ConfigRef> = {};
+    if (value === undefined) return { environment, configEnvironment };
+    for (const [k, val] of Object.entries(object(key, value))) {
+        v.environmentName(`${key}.${k}`, k);
+        if (typeof val === "string") {
+            environment[k] = val;
+            continue;
+        }
+        if (typeof val !== "object" || val === null || Array.isArray(val))
+            v.fail(
+                `${key}.${k}`,
+                "a string (quote numbers and booleans in YAML) or `{ config: <key>, secret?: true }`",
+                val,
+            );
+        const ref = val as Record<string, unknown>;
+        onlyKeys(`${key}.${k}`, ref, MANIFEST_KEYS.configRef);
+        configEnvironment[k] = {
+            config: v.matches(
+                `${key}.${k}.config`,
+                ref.config,
+                CONFIG_KEY,
+                "a Pulumi config key (a letter, then letters, digits, `_`, `.` or `-`)",
+            ),
+            secret: ref.secret === undefined ? false : v.boolean(`${key}.${k}.secret`, ref.secret),
+        };
+    }
+    return { environment, configEnvironment };
+}
+
 /** Refuses the importer's placeholders anywhere in the document, naming the key path. */
 function refusePlaceholders(key: string, value: unknown): void {
     if (typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX)) {
@@ -85,20 +129,38 @@ function refusePlaceholders(key: string, value: unknown): void {
     }
 }
 
-function parseImage(key: string, value: unknown, join: (p: string) => string): ImageSpec {
+function parseImage(key: string, value: unknown, join: ProjectPath): ImageSpec {
     const image = object(key, value);
     onlyKeys(key, image, MANIFEST_KEYS.image);
+    if (image.uri !== undefined) {
+        const other = Object.keys(image).filter((k) => k !== "uri");
+        if (other.length > 0)
+            v.fail(
+                `${key}.${other[0]}`,
+                "absent on a prebuilt image (`uri` is all it has; `context` is for images lambda-docker builds)",
+                image[other[0]],
+            );
+        return {
+            kind: "prebuilt",
+            uri: v.matches(
+                `${key}.uri`,
+                image.uri,
+                DIGEST_URI,
+                "an image pinned by digest, `<registry>/<repository>@sha256:<64 hex>` (a tag alone can move under a deployed function)",
+            ),
+        };
+    }
     return {
-        context: join(v.nonEmptyString(`${key}.context`, image.context)),
+        context: join(`${key}.context`, v.nonEmptyString(`${key}.context`, image.context)),
         dockerfile: optional(image.dockerfile, (d) =>
-            join(v.nonEmptyString(`${key}.dockerfile`, d)),
+            join(`${key}.dockerfile`, v.nonEmptyString(`${key}.dockerfile`, d)),
         ),
         buildArgs: stringMap(`${key}.buildArgs`, image.buildArgs),
         target: optional(image.target, (t) => v.nonEmptyString(`${key}.target`, t)),
     };
 }
 
-function parseLayer(key: string, value: unknown, join: (p: string) => string): LayerSpec {
+function parseLayer(key: string, value: unknown, join: ProjectPath): LayerSpec {
     const layer = object(key, value);
     const description = optional(layer.description, (d) =>
         v.nonEmptyString(`${key}.description`, d),
@@ -114,13 +176,24 @@ function parseLayer(key: string, value: unknown, join: (p: string) => string): L
         onlyKeys(key, layer, MANIFEST_KEYS.directoryLayer);
         return {
             kind: "directory",
-            path: join(v.nonEmptyString(`${key}.path`, layer.path)),
+            path: join(`${key}.path`, v.nonEmptyString(`${key}.path`, layer.path)),
             description,
         };
     }
     onlyKeys(key, layer, MANIFEST_KEYS.dockerLayer);
     const build = Object.fromEntries(Object.entries(layer).filter(([k]) => k !== "description"));
-    return { kind: "docker", ...parseImage(key, build, join), description };
+    if (build.uri !== undefined)
+        v.fail(
+            `${key}.uri`,
+            "absent on a layer (layers are built or zipped from a directory)",
+            build.uri,
+        );
+    const { context, dockerfile, buildArgs, target } = parseImage(
+        key,
+        build,
+        join,
+    ) as BuiltImageSpec;
+    return { kind: "docker", context, dockerfile, buildArgs, target, description };
 }
 
 function parseQueue(key: string, value: unknown): QueueSpec {
@@ -182,29 +255,35 @@ function parseEvent(
         typeof s.queue === "string" && QUEUE_NAME.test(s.queue) && queues[s.queue] !== undefined
             ? s.queue
             : validateQueueArn(`${k}.queue`, s.queue);
+    // The same batching rule as the SqsQueueEvent the plan creates (FIFO queues are named by ARN here).
+    const batching = validateSqsBatching(k, {
+        batchSize: s.batchSize,
+        window: s.maximumBatchingWindow,
+        windowKey: "maximumBatchingWindow",
+        fifo: queue.endsWith(".fifo"),
+    });
     return {
         sqs: {
             queue,
-            ...(s.batchSize === undefined
-                ? {}
-                : { batchSize: validateBatchSize(`${k}.batchSize`, s.batchSize) }),
+            ...(s.batchSize === undefined ? {} : { batchSize: batching.batchSize }),
+            ...(batching.window === undefined ? {} : { maximumBatchingWindow: batching.window }),
             enabled: s.enabled === undefined ? true : v.boolean(`${k}.enabled`, s.enabled),
         },
     };
 }
 
 /** `samples: [events/a.json, { event: events/b.json, status: 400, expect: { ok: false } }]`. */
-function parseSamples(key: string, value: unknown, join: (p: string) => string): SampleSpec[] {
+function parseSamples(key: string, value: unknown, join: ProjectPath): SampleSpec[] {
     if (value === undefined) return [];
     if (!Array.isArray(value))
         return v.fail(key, "a list of event files or `{ event, status?, expect? }`", value);
     return value.map((item, i) => {
         const k = `${key}[${i}]`;
-        if (typeof item === "string") return { event: join(v.nonEmptyString(k, item)) };
+        if (typeof item === "string") return { event: join(k, v.nonEmptyString(k, item)) };
         const sample = object(k, item);
         onlyKeys(k, sample, MANIFEST_KEYS.sample);
         return {
-            event: join(v.nonEmptyString(`${k}.event`, sample.event)),
+            event: join(`${k}.event`, v.nonEmptyString(`${k}.event`, sample.event)),
             ...(sample.status === undefined
                 ? {}
                 : { status: v.integerInRange(`${k}.status`, sample.status, 100, 599) }),
@@ -219,7 +298,7 @@ function parseFunction(
     images: Readonly<Record<string, ImageSpec>>,
     layers: Readonly<Record<string, LayerSpec>>,
     queues: Readonly<Record<string, QueueSpec>>,
-    join: (p: string) => string,
+    join: ProjectPath,
 ): FunctionSpec {
     const fn = object(key, value);
     const isZip = fn.handler !== undefined || fn.code !== undefined;
@@ -251,7 +330,7 @@ function parseFunction(
     const common: FunctionOverrides = {
         memorySize: optional(fn.memorySize, (m) => v.memorySize(`${key}.memorySize`, m)),
         timeout: optional(fn.timeout, (t) => v.timeout(`${key}.timeout`, t)),
-        environment: stringMap(`${key}.environment`, fn.environment, v.environmentName),
+        ...environmentOf(`${key}.environment`, fn.environment),
         reservedConcurrentExecutions: optional(fn.reservedConcurrentExecutions, (r) =>
             v.atLeast(`${key}.reservedConcurrentExecutions`, r, 0),
         ),
@@ -261,6 +340,21 @@ function parseFunction(
         events: events.map((e, i) => parseEvent(`${key}.events[${i}]`, e, queues)),
         samples: parseSamples(`${key}.samples`, fn.samples, join),
     };
+    const name = key.slice("functions.".length);
+    v.withKey(key, () => {
+        checkFunctionNames(name, {
+            named: false,
+            hasSchedule: common.events.some((e) => "schedule" in e),
+        });
+        checkTriggerNames(
+            name,
+            common.events.map((e) =>
+                "http" in e
+                    ? { kind: "http" as const, route: { routeKey: e.http.route } }
+                    : { kind: "schedule" in e ? ("schedule" as const) : ("sqs" as const) },
+            ),
+        );
+    });
     if (!isZip) {
         const names = Object.keys(images);
         const image =
@@ -305,12 +399,36 @@ function parseFunction(
         kind: "zip",
         ...common,
         handler: v.handler(`${key}.handler`, fn.handler),
-        code: join(v.nonEmptyString(`${key}.code`, fn.code)),
+        ...parseCode(`${key}.code`, fn.code, join),
         runtime:
             fn.runtime === undefined
                 ? DEFAULT_RUNTIME
                 : v.pythonRuntime(`${key}.runtime`, fn.runtime),
         layers: [...(layerRefs as string[])],
+    };
+}
+
+/** `code: <dir>` or `code: { path, include?, exclude? }` (Serverless's package patterns, relative to `path`). */
+function parseCode(
+    key: string,
+    value: unknown,
+    join: ProjectPath,
+): { code: string; include: string[]; exclude: string[] } {
+    if (typeof value === "string")
+        return { code: join(key, v.nonEmptyString(key, value)), include: [], exclude: [] };
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+        v.fail(key, "a directory, or `{ path, include?, exclude? }`", value);
+    const code = value as Record<string, unknown>;
+    onlyKeys(key, code, MANIFEST_KEYS.code);
+    const patterns = (k: string): string[] =>
+        code[k] === undefined ? [] : v.stringList(`${key}.${k}`, code[k]);
+    const include = patterns("include");
+    const exclude = patterns("exclude");
+    v.withKey(key, () => codeFilter({ include, exclude })); // the ZipFunction's own check
+    return {
+        code: join(`${key}.path`, v.nonEmptyString(`${key}.path`, code.path)),
+        include,
+        exclude,
     };
 }
 
@@ -334,8 +452,7 @@ export function parseManifest(doc: unknown, baseDir = "."): Manifest {
     const root = object("manifest", doc);
     refusePlaceholders("", root);
     onlyKeys("", root, MANIFEST_KEYS.root);
-    const join = (p: string) =>
-        (path.isAbsolute(p) ? p : path.join(baseDir, p)).split(path.sep).join("/");
+    const join = projectPaths(baseDir);
     if (root.image !== undefined && root.images !== undefined)
         v.fail(
             "image",
@@ -351,9 +468,13 @@ export function parseManifest(doc: unknown, baseDir = "."): Manifest {
     const layers = mapOf("layers", root.layers, (k, x) => parseLayer(k, x, join));
     const queues = mapOf("queues", root.queues, parseQueue);
     const policyStatements = validateStatements("policyStatements", root.policyStatements ?? []);
-    const functionsDoc = object("functions", root.functions);
-    if (Object.keys(functionsDoc).length === 0)
-        v.fail("functions", "a mapping of at least one function", functionsDoc);
+    const functionsDoc = object("functions", root.functions ?? {});
+    if (Object.keys(functionsDoc).length === 0 && Object.keys(layers).length === 0)
+        v.fail(
+            "functions",
+            "a mapping of at least one function (a manifest without functions must declare layers)",
+            root.functions,
+        );
     const functions = mapOf("functions", functionsDoc, (k, x) =>
         parseFunction(k, x, images, layers, queues, join),
     );

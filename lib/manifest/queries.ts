@@ -1,6 +1,13 @@
 /** Questions a program and the CLI ask of a parsed manifest. */
 import * as v from "../validation";
-import { ImageFunctionSpec, Manifest, ZipFunctionSpec } from "./types";
+import { DEFAULT_MANIFEST } from "./types";
+import {
+    BuiltImageSpec,
+    FunctionSpec,
+    ImageFunctionSpec,
+    Manifest,
+    ZipFunctionSpec,
+} from "./types";
 
 /**
  * Each queue's visibility timeout: its own, else six times the longest timeout of the functions it
@@ -52,5 +59,40 @@ export function imageFunctionsOf(
 export function zipFunctionsOf(manifest: Manifest): [string, ZipFunctionSpec][] {
     return Object.entries(manifest.functions).filter(
         (e): e is [string, ZipFunctionSpec] => e[1].kind === "zip",
+    );
+}
+
+/**
+ * A function's environment for a local run, over `outer` (the stack's, `--env-file`, `--env`): a
+ * variable read from config takes its value from `outer`, else is empty (local runs have no secrets).
+ */
+export function localEnvironment(
+    f: FunctionSpec,
+    outer: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+    return {
+        ...outer,
+        ...Object.fromEntries(Object.keys(f.configEnvironment).map((k) => [k, outer[k] ?? ""])),
+        ...f.environment,
+    };
+}
+
+/** The images lambda-docker builds (a prebuilt `uri` image is pulled, not built). */
+export function builtImages(manifest: Manifest): [string, BuiltImageSpec][] {
+    return Object.entries(manifest.images).flatMap(([n, i]) =>
+        i.kind === "prebuilt" ? [] : [[n, i] as [string, BuiltImageSpec]],
+    );
+}
+
+/**
+ * What can refuse the deploy of `manifest` beyond its own document, checked with no resource and no
+ * build: the plan, `check` and `invoke` all call it, so what a local command accepts, the plan accepts.
+ */
+export function checkManifestDeploy(
+    manifest: Manifest,
+    s: { readonly timeout: number; readonly source?: string },
+): void {
+    v.withContext("Manifest", s.source ?? DEFAULT_MANIFEST, () =>
+        queueVisibilityTimeouts(manifest, s.timeout),
     );
 }

@@ -2,11 +2,27 @@
 import type { PolicyStatementShape } from "../iamStatements";
 import type { Architecture } from "../validation";
 
-export interface ImageSpec {
+/** An image lambda-docker builds from a Docker context. */
+export interface BuiltImageSpec {
+    readonly kind?: "build";
     readonly context: string;
     readonly dockerfile?: string;
     readonly buildArgs: Readonly<Record<string, string>>;
     readonly target?: string;
+}
+/** A prebuilt image, pinned by digest (`<registry>/<repository>@sha256:<64 hex>`); promotion copies it like a built one. */
+export interface PrebuiltImageSpec {
+    readonly kind: "prebuilt";
+    readonly uri: string;
+}
+export type ImageSpec = BuiltImageSpec | PrebuiltImageSpec;
+
+/** An environment value read from the stack's Pulumi config (`pulumi config set [--secret] <config>`), never written in the manifest. */
+export interface ConfigRef {
+    /** The config key, in the project's namespace. */
+    readonly config: string;
+    /** Read with `requireSecret`, so the value stays encrypted in the state. @default false */
+    readonly secret: boolean;
 }
 
 export type LayerSpec =
@@ -40,6 +56,8 @@ export type EventSpec =
           readonly sqs: {
               readonly queue: string;
               readonly batchSize?: number;
+              /** Seconds to gather a batch, 0-300; at least 1 when `batchSize` is over 10. @default undefined (AWS's 0) */
+              readonly maximumBatchingWindow?: number;
               readonly enabled: boolean;
           };
       };
@@ -58,6 +76,8 @@ export interface FunctionOverrides {
     readonly memorySize?: number;
     readonly timeout?: number;
     readonly environment: Readonly<Record<string, string>>;
+    /** Variables whose values come from the stack's config (`{ config, secret }` in the manifest). @default {} */
+    readonly configEnvironment: Readonly<Record<string, ConfigRef>>;
     readonly reservedConcurrentExecutions?: number;
     readonly architecture?: Architecture;
     readonly description?: string;
@@ -78,7 +98,12 @@ export interface ImageFunctionSpec extends FunctionOverrides {
 export interface ZipFunctionSpec extends FunctionOverrides {
     readonly kind: "zip";
     readonly handler: string;
+    /** The code directory (absolute or relative to the working directory, resolved from the manifest's). */
     readonly code: string;
+    /** Patterns (Serverless's `package.patterns` globs, relative to `code`) of files left out of the zip. @default [] */
+    readonly exclude: string[];
+    /** Patterns of files put back although an `exclude` matches them. @default [] */
+    readonly include: string[];
     readonly runtime: string;
     readonly layers: string[];
 }
@@ -102,7 +127,9 @@ export const PLACEHOLDER_PREFIX = "TODO(lambda-docker import)";
 /** The keys each level allows, shared with the schema test. */
 export const MANIFEST_KEYS = {
     root: ["image", "images", "layers", "queues", "policyStatements", "functions"],
-    image: ["context", "dockerfile", "buildArgs", "target"],
+    image: ["context", "dockerfile", "buildArgs", "target", "uri"],
+    code: ["path", "include", "exclude"],
+    configRef: ["config", "secret"],
     dockerLayer: ["context", "dockerfile", "buildArgs", "target", "description"],
     directoryLayer: ["path", "description"],
     queue: ["visibilityTimeout", "messageRetentionSeconds"],
@@ -121,6 +148,6 @@ export const MANIFEST_KEYS = {
     zipFunction: ["handler", "code", "runtime", "layers"],
     schedule: ["expression", "enabled", "input"],
     http: ["route"],
-    sqs: ["queue", "batchSize", "enabled"],
+    sqs: ["queue", "batchSize", "maximumBatchingWindow", "enabled"],
     sample: ["event", "status", "expect"],
 } as const;

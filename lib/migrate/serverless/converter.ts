@@ -85,6 +85,26 @@ export function isPlaceholder(value: unknown): boolean {
 export const show = v.show;
 
 /** Builds the manifest, stack config and report for one service. */
+/** A manifest environment value read from config. */
+export interface ConfigRefValue {
+    readonly config: string;
+    readonly secret?: true;
+}
+
+/** Variable names that hold secrets: their config keys are set with `--secret`. */
+const SECRET_NAME =
+    /SECRET|TOKEN|PASS|PASSWORD|PWD|KEY|CREDENTIAL|PRIVATE|AUTH|SIGNING|WEBHOOK|DSN|CONN/i;
+
+/** `SLACK_WEBHOOK_URL` → `slackWebhookUrl`: a Pulumi config key of the project's namespace. */
+export function configKeyOf(envName: string): string {
+    const words = envName
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean);
+    const key = words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join("");
+    return /^[a-z]/.test(key) ? key : `v${key}`;
+}
+
 export class Converter {
     readonly report: ReportLine[] = [];
     readonly todos: Todo[] = [];
@@ -98,7 +118,9 @@ export class Converter {
     readonly layerRefs = new Map<string, string>();
     readonly root: Cursor;
     stackArchitecture?: v.Architecture;
-    providerEnv: { name: string; value: string }[] = [];
+    providerEnv: { name: string; value: string | ConfigRefValue }[] = [];
+    /** Config keys the manifest's environments read, for the `pulumi config set` commands the report prints. */
+    readonly configKeys = new Map<string, { secret: boolean; from: string }>();
     providerRuntimeUsers = 0;
     providerLayers?: string[];
     readonly providerLayersUsers: string[] = [];
@@ -217,6 +239,47 @@ export class Converter {
                     "give other stages their own manifest (`lambda-docker:manifest`) or set it in code",
             });
         }
+    }
+
+    /**
+     * An environment value: a value from a secrets include, `${ssm:…}` or `${env:…}` becomes a reference
+     * to a config key (`{ config, secret }`) that the program reads, so no secret is written anywhere.
+     */
+    takeEnv(
+        cursor: Cursor,
+        item: string,
+        key: string,
+        name: string,
+        opts: { todo?: boolean } = {},
+    ): string | ConfigRefValue | undefined {
+        const value = this.r.value(cursor).value;
+        if (value instanceof Unresolved) {
+            const from = value.original;
+            const secret =
+                value.secretFile !== undefined ||
+                value.cause.startsWith("${ssm:") ||
+                SECRET_NAME.test(name);
+            const missingFile = /^file .* not found/.test(value.reason);
+            if (
+                value.secretFile !== undefined ||
+                missingFile ||
+                /^\$\{(env|ssm):/.test(value.cause)
+            ) {
+                const ref: ConfigRefValue = {
+                    config: configKeyOf(name),
+                    ...(secret ? { secret: true as const } : {}),
+                };
+                this.configKeys.set(ref.config, { secret, from });
+                this.line(
+                    item,
+                    "converted",
+                    `${key} = config ${ref.config}${secret ? " (secret)" : ""}, read by the program from the stack's config: ` +
+                        `pulumi config set ${secret ? "--secret " : ""}${ref.config} <value> --stack ${this.stage} (it was ${from})`,
+                );
+                return ref;
+            }
+        }
+        return this.takeString(cursor, item, key, opts);
     }
 
     /** A YAML scalar taken as a string (numbers and booleans as Lambda and CloudFormation read them). */

@@ -1,6 +1,6 @@
 /** `functions`: image and zip functions. */
 import {
-    CODE_PLACEHOLDER,
+    ConfigRefValue,
     Converter,
     ECR_URI,
     FUNCTION_KEYS,
@@ -9,6 +9,7 @@ import {
     show,
 } from "./converter";
 import { Cursor } from "./variables";
+import { PYTHON_RUNTIMES } from "../../lambda/rules";
 import { convertEvents } from "./events";
 import { dockerfileCmd } from "./images";
 import { PLACEHOLDER_PREFIX } from "./report";
@@ -34,18 +35,15 @@ export function convertFunctions(cv: Converter): void {
     }
     if (cv.zipFunctionKeys.length > 0) {
         const pkg = cv.r.child(cv.root, "package");
-        const patterns = cv.r.value(cv.r.child(pkg, "patterns")).value;
-        const excluded = ["node_modules dev dependencies", ".git", ".serverless"];
-        if (Array.isArray(patterns) && patterns.every((p) => typeof p === "string"))
-            excluded.push(`package.patterns (${patterns.join(", ")})`);
-        const others = cv.r.keys(pkg).filter((k) => k !== "patterns");
+        const others = cv.r
+            .keys(pkg)
+            .filter((k) => !["patterns", "include", "exclude"].includes(k));
         cv.line(
             "package",
-            "placeholder",
-            `${cv.zipFunctionKeys.join(", ")} = ${show(`${PLACEHOLDER_PREFIX}${CODE_PLACEHOLDER}`)}: Serverless zipped the service directory ` +
-                `minus ${excluded.slice(0, -1).join(", ")} and ${excluded[excluded.length - 1]}, but lambda-docker zips every file under \`code\` ` +
-                "(that would include node_modules, .git and .lambda-docker's own cache): give the functions' code a directory of its own, " +
-                `set code to it and write the handlers as module paths from there; replace it by hand${others.length > 0 ? ` (package.${others.join(", package.")} not converted)` : ""}`,
+            "converted",
+            `→ ${cv.zipFunctionKeys.join(", ")}: the service directory, minus Serverless's default excludes, ` +
+                "the lambda-docker project's own files and the package patterns, as Serverless zipped it" +
+                (others.length > 0 ? ` (package.${others.join(", package.")} not converted)` : ""),
         );
     }
     const provider = cv.r.child(cv.root, "provider");
@@ -139,13 +137,13 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
         const value = cv.take(c, `${base}.${k}`, `${key}.${target}`);
         spec[target] = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
     }
-    const environment: Record<string, string> = {};
+    const environment: Record<string, string | ConfigRefValue> = {};
     const own = cv.r.child(fn, "environment");
     const ownKeys = cv.r.keys(own);
     for (const e of cv.providerEnv) {
         if (ownKeys.includes(e.name)) continue;
         environment[e.name] = e.value;
-        if (isPlaceholder(e.value))
+        if (typeof e.value === "string" && isPlaceholder(e.value))
             cv.todos.push({
                 key: `${key}.environment.${e.name}`,
                 expression: e.value.slice(PLACEHOLDER_PREFIX.length),
@@ -153,7 +151,7 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
     }
     for (const k of ownKeys) {
         const item = `${base}.environment.${k}`;
-        const value = cv.takeString(cv.r.child(own, k), item, `${key}.environment.${k}`);
+        const value = cv.takeEnv(cv.r.child(own, k), item, `${key}.environment.${k}`, k);
         if (value === undefined) {
             cv.line(
                 item,
@@ -199,7 +197,7 @@ export function convertFunction(cv: Converter, slsName: string, fn: Cursor): voi
     const events = convertEvents(cv, cv.r.child(fn, "events"), base, key);
     if (events.length > 0) spec.events = events;
     for (const k of cv.r.keys(fn)) {
-        if (FUNCTION_KEYS.includes(k)) continue;
+        if (FUNCTION_KEYS.includes(k) || (k === "package" && spec.code !== undefined)) continue;
         const hint =
             k === "name"
                 ? "lambda-docker names functions itself (Pulumi auto-names): the deployed function name changes, so update whatever calls it by name"
@@ -250,21 +248,37 @@ export function imageFunction(
         uri = known.uri;
     }
     if (uri !== undefined || ref === undefined) {
-        const events = cv.r.length(cv.r.child(fn, "events"));
-        const command = config.command === undefined ? undefined : cv.r.value(config.command).value;
-        const shownCommand = Array.isArray(command)
-            ? JSON.stringify(command)
-            : "[<the image's CMD>]";
-        cv.line(
-            base,
-            "not converted",
-            (uri === undefined
-                ? `its image ${cv.describe(image)} cannot be read`
-                : `it runs the prebuilt image ${uri}, and the manifest only lists images lambda-docker builds: ` +
-                  `deploy it in code with \`new ImageFunction("${manifestName(slsName)}", { image: <that URI>, command: ${shownCommand} })\``) +
-                (events > 0 ? `; its ${events} event(s) are not converted either` : ""),
-        );
-        return undefined;
+        // A prebuilt image: the manifest runs it pinned by digest, and promotion copies it like a built one.
+        const text = uri ?? cv.describe(image);
+        const pinned = /@sha256:[a-f0-9]{64}$/.test(text) && !isPlaceholder(text);
+        const name = manifestName(slsName);
+        cv.images[name] = {
+            uri: pinned ? text : `${PLACEHOLDER_PREFIX}${text}`,
+        };
+        if (!pinned) {
+            cv.todos.push({ key: `images.${name}.uri`, expression: text });
+            cv.line(
+                `${base}.image`,
+                "placeholder",
+                `images.${name}.uri = ${show(cv.images[name].uri)}: the image must be pinned by digest (<repository>@sha256:<64 hex>), and ${text} is ${isPlaceholder(text) || /\$\{/.test(text) ? "not known to the importer" : "a tag that can move"}; replace it by hand`,
+            );
+        }
+        spec.image = name;
+        if (config.command !== undefined)
+            spec.command = cv.list(config.command, `${base}.image.command`, `${key}.command`);
+        else {
+            spec.command = [`${PLACEHOLDER_PREFIX}image.command (the image's CMD)`];
+            cv.todos.push({ key: `${key}.command[0]`, expression: "image.command" });
+            cv.line(
+                `${base}.image.command`,
+                "placeholder",
+                `${key}.command[0]: a prebuilt image's CMD is not in serverless.yml; write its handler by hand`,
+            );
+        }
+        for (const k of ["entryPoint", "workingDirectory"])
+            if (config[k] !== undefined)
+                spec[k] = cv.take(config[k], `${base}.image.${k}`, `${key}.${k}`);
+        return `image function (prebuilt image ${text})`;
     }
     const known = cv.imageNames.get(ref)!;
     spec.image = known.name;
@@ -360,10 +374,18 @@ export function zipFunction(
         cv.takeString(cv.r.child(fn, "handler"), `${base}.handler`, `${key}.handler`) ?? "";
     const converted = isPlaceholder(handler) ? handler : handler.replace(/\//g, ".");
     spec.handler = converted;
-    spec.code = `${PLACEHOLDER_PREFIX}${CODE_PLACEHOLDER}`;
-    cv.todos.push({ key: `${key}.code`, expression: CODE_PLACEHOLDER });
+    spec.code = codeSpec(cv, cv.r.child(fn, "package"));
     cv.zipFunctionKeys.push(`${key}.code`);
-    spec.runtime = runtime;
+    if (!isPlaceholder(runtime) && !(PYTHON_RUNTIMES as readonly string[]).includes(runtime)) {
+        // An old runtime is not silently upgraded: the code may need changes first.
+        spec.runtime = `${PLACEHOLDER_PREFIX}${runtime}`;
+        cv.todos.push({ key: `${key}.runtime`, expression: runtime });
+        cv.line(
+            `${base}.runtime`,
+            "placeholder",
+            `${key}.runtime = ${show(spec.runtime)}: Lambda no longer creates ${runtime} functions (it accepts ${PYTHON_RUNTIMES.join(", ")}); choose one and test the code on it`,
+        );
+    } else spec.runtime = runtime;
     if (converted !== handler) {
         cv.line(
             `${base}.handler`,
@@ -395,5 +417,62 @@ export function zipFunction(
         );
     }
     if (layers.length > 0) spec.layers = layers;
-    return `zip function (handler ${converted}, runtime ${runtime}, code: a placeholder, see package)`;
+    return `zip function (handler ${converted}, runtime ${runtime}, code: the service directory, see package)`;
+}
+
+/** What Serverless leaves out of every package (its own defaults). */
+const SERVERLESS_EXCLUDES = [
+    ".git/**",
+    ".gitignore",
+    ".DS_Store",
+    "npm-debug.log",
+    "yarn-*.log",
+    ".serverless/**",
+    ".serverless_plugins/**",
+    "serverless.yml",
+    "serverless.yaml",
+    "serverless.json",
+];
+/** The files the import adds beside serverless.yml, and Node's: none belongs in a Python function's zip. */
+const PROJECT_EXCLUDES = [
+    "node_modules/**",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "index.ts",
+    "Pulumi.yaml",
+    "Pulumi.*.yaml",
+    "stacks/**",
+    "events/**",
+    "lambda-docker.yaml",
+    ".lambda-docker/**",
+];
+
+/**
+ * A zip function's `code`: the service directory with Serverless's package semantics. `package.patterns`
+ * (in order: `!glob` leaves, `glob` comes back) and the older `package.include` / `package.exclude`,
+ * the service's and then the function's own.
+ */
+function codeSpec(cv: Converter, fnPackage: Cursor): Record<string, unknown> {
+    const include: string[] = [];
+    const exclude: string[] = [...SERVERLESS_EXCLUDES, ...PROJECT_EXCLUDES];
+    for (const pkg of [cv.r.child(cv.root, "package"), fnPackage]) {
+        const strings = (k: string): string[] => {
+            const value = cv.r.value(cv.r.child(pkg, k)).value;
+            return Array.isArray(value)
+                ? value.filter((x): x is string => typeof x === "string")
+                : [];
+        };
+        for (const p of strings("patterns")) {
+            const glob = p.replace(/^!/, "").replace(/^\.\//, "");
+            if (glob !== "") (p.startsWith("!") ? exclude : include).push(glob);
+        }
+        exclude.push(...strings("exclude").map((p) => p.replace(/^\.\//, "")));
+        include.push(...strings("include").map((p) => p.replace(/^\.\//, "")));
+    }
+    return {
+        path: cv.rel("."),
+        ...(include.length > 0 ? { include: [...new Set(include)] } : {}),
+        exclude: [...new Set(exclude)],
+    };
 }

@@ -38,6 +38,8 @@ export interface ImportResult {
     readonly stackYaml: string;
     readonly report: ReportLine[];
     readonly todos: Todo[];
+    /** Config keys the manifest reads (`{ config, secret }`), with the command that sets each; never their values. */
+    readonly configCommands: string[];
 }
 
 /** lambda-docker's stack log levels (config/stackConfig.ts LOG_LEVELS; a unit test keeps them equal). */
@@ -75,6 +77,17 @@ export function importServerless(file: string, options: ImportOptions): ImportRe
     }
 
     const raw = c.manifest();
+    if (Object.keys(c.functions).length === 0 && Object.keys(c.layers).length === 0) {
+        // Nothing Python to deploy (e.g. a Node.js service): refuse by name rather than write an empty manifest.
+        const dropped = c.report
+            .filter((l) => l.status === "not converted" && /^functions\.[^.]+$/.test(l.item))
+            .map((l) => `${l.item}: ${l.detail}`);
+        throw new Error(
+            `Cannot import ${path.basename(absolute)}: it has no Python function or layer lambda-docker can deploy` +
+                (dropped.length > 0 ? ` (${dropped.join("; ")})` : "") +
+                ". lambda-docker ships Python functions only.",
+        );
+    }
     const manifest = {
         ...raw,
         functions: Object.fromEntries(
@@ -114,5 +127,17 @@ export function importServerless(file: string, options: ImportOptions): ImportRe
         ),
     ].join("\n");
     const stackYaml = `${stackHeader}\n${toYaml({ config: typed })}`;
-    return { manifest, manifestYaml, stackConfig, stackYaml, report: c.report, todos: c.todos };
+    const configCommands = [...c.configKeys].map(
+        ([k, { secret, from }]) =>
+            `pulumi config set ${secret ? "--secret " : ""}${k} <value> --stack ${stage}   # was ${from}`,
+    );
+    return {
+        manifest,
+        manifestYaml,
+        stackConfig,
+        stackYaml,
+        report: c.report,
+        todos: c.todos,
+        configCommands,
+    };
 }

@@ -94,5 +94,7 @@ export class Unresolved {
         readonly original: string,
         readonly cause: string,
         readonly reason: string,
+        /** Set when the value comes from a secrets-looking or gitignored include: it must never be written. */
+        readonly secretFile?: string,
     ) {}
 }

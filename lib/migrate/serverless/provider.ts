@@ -107,10 +107,11 @@ export function convertProvider(cv: Converter): void {
             );
             continue;
         }
-        const s = cv.takeString(
+        const s = cv.takeEnv(
             cv.r.child(environment, k),
             item,
             `environment.${k} of every function`,
+            k,
             { todo: false },
         );
         if (s === undefined) {
@@ -118,7 +119,8 @@ export function convertProvider(cv: Converter): void {
             continue;
         }
         cv.providerEnv.push({ name: k, value: s });
-        if (!isPlaceholder(s)) cv.line(item, "converted", `→ environment.${k} of every function`);
+        if (typeof s === "string" && !isPlaceholder(s))
+            cv.line(item, "converted", `→ environment.${k} of every function`);
     }
     if (cv.r.kind(environment) === "unresolved" || cv.r.kind(environment) === "intrinsic") {
         cv.line(

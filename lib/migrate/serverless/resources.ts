@@ -76,7 +76,7 @@ export function convertRest(cv: Converter): void {
         if (handled.includes(k)) continue;
         const hint =
             k === "service"
-                ? `deployed names change: Serverless named functions ${String(cv.r.value(cv.r.child(cv.root, k)).value)}-<stage>-<function>; lambda-docker's are Pulumi auto-names`
+                ? `deployed names change: Serverless named functions ${serviceName(cv.r.value(cv.r.child(cv.root, k)).value)}-<stage>-<function>; lambda-docker's are Pulumi auto-names`
                 : k === "custom"
                   ? "read only through the ${self:custom…} variables that use it; plugin settings in it are not converted"
                   : k === "package"
@@ -101,4 +101,11 @@ export function convertRest(cv: Converter): void {
     }
     for (const w of cv.r.warnings)
         cv.line(w.file, "not converted", `YAML: ${w.message} (read as its plain value)`);
+}
+
+/** `service: x`, or the older `service: { name: x }`. */
+function serviceName(value: unknown): string {
+    if (typeof value === "object" && value !== null && "name" in value)
+        return String((value as { name: unknown }).name);
+    return String(value);
 }

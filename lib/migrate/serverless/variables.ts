@@ -1,5 +1,6 @@
 /** Serverless variables (`${file(…)}`, `${opt:stage}`, `${self:…}`, fallbacks) resolved as Serverless v3/v4 resolve them. */
 import * as path from "path";
+import ignore, { Ignore } from "ignore";
 import * as YAML from "yaml";
 import { CUSTOM_TAGS, Intrinsic, Unresolved, flowYaml, isIntrinsicObject } from "./intrinsics";
 
@@ -254,7 +255,7 @@ export class VariableResolver {
                 const t = this.value(this.resolveVariable(n, loc));
                 const value =
                     t.value instanceof Unresolved && t.value.original !== n
-                        ? new Unresolved(n, t.value.cause, t.value.reason)
+                        ? new Unresolved(n, t.value.cause, t.value.reason, t.value.secretFile)
                         : t.value;
                 return { value, notes: merge(cursor.notes, t.notes) };
             });
@@ -351,7 +352,10 @@ export class VariableResolver {
             notes = merge(notes, t.notes);
             const val = t.value;
             if (val instanceof Unresolved)
-                return { value: new Unresolved(text, val.cause, val.reason), notes };
+                return {
+                    value: new Unresolved(text, val.cause, val.reason, val.secretFile),
+                    notes,
+                };
             if (val instanceof Intrinsic)
                 return {
                     value: new Unresolved(
@@ -417,10 +421,15 @@ export class VariableResolver {
                 s.kind === "absent" && s.missingFile !== undefined,
         );
         if (missingFile) {
-            throw new Error(
-                `Cannot resolve ${variable} at ${this.where(loc)}: file ${missingFile.missingFile} not found ` +
-                    "(file paths are relative to the service directory, the directory of serverless.yml).",
-            );
+            return {
+                node: new Unresolved(
+                    variable,
+                    variable,
+                    `file ${missingFile.missingFile} not found (file paths are relative to the service directory, the directory of serverless.yml)`,
+                    isSecretFile(missingFile.missingFile!) ? missingFile.missingFile : undefined,
+                ),
+                notes: NO_NOTES,
+            };
         }
         const absent = skipped[0] as Extract<Lookup, { kind: "absent" }>;
         return { node: new Unresolved(variable, variable, absent.reason), notes: NO_NOTES };
@@ -482,6 +491,29 @@ export class VariableResolver {
         switch (source) {
             case "self": {
                 const c = this.at(this.root(), ...(address === "" ? [] : address.split(".")));
+                // Serverless fills these in when serverless.yml leaves them out.
+                const filled = { "provider.region": "us-east-1", "provider.stage": this.stage }[
+                    address
+                ];
+                if (c.node === MISSING && filled !== undefined)
+                    return {
+                        kind: "found",
+                        cursor: {
+                            node: filled,
+                            notes:
+                                address === "provider.stage"
+                                    ? { stage: true, defaults: [] }
+                                    : {
+                                          stage: false,
+                                          defaults: [
+                                              {
+                                                  expression: `\${self:${address}}`,
+                                                  reason: "Serverless's default region",
+                                              },
+                                          ],
+                                      },
+                        },
+                    };
                 return withNotes(
                     c.node === MISSING
                         ? { kind: "absent", reason: `serverless.yml has no value at ${address}` }
@@ -514,6 +546,15 @@ export class VariableResolver {
                 return withNotes(this.param(address, expression));
             case "file":
                 return withNotes(this.file(params ?? "", address, expression));
+            case "aws":
+                // Serverless's ${aws:region} is the provider's region; the account id is known only to AWS.
+                if (address === "region") {
+                    const region = this.at(this.root(), "provider", "region");
+                    return region.node === MISSING || hasVariable(String(region.node))
+                        ? { kind: "found", cursor: { node: "us-east-1", notes: NO_NOTES } }
+                        : { kind: "found", cursor: region };
+                }
+                return { kind: "unreadable", cause: expression, reason: EXTERNAL_SOURCES.aws };
             default:
                 return {
                     kind: "unreadable",
@@ -548,10 +589,42 @@ export class VariableResolver {
         };
     }
 
+    private ignoreRules?: Ignore;
+    /** Whether git ignores `rel` (the service directory's .gitignore): a gitignored include holds local secrets. */
+    private gitignored(rel: string): boolean {
+        if (this.ignoreRules === undefined) {
+            this.ignoreRules = ignore();
+            const text = this.readFile(path.join(this.serviceDir, ".gitignore"));
+            if (text !== undefined) this.ignoreRules.add(text);
+        }
+        return this.ignoreRules.ignores(rel);
+    }
+
     private file(params: string, address: string, expression: string): Lookup {
         const rel = params.trim().replace(/^['"]|['"]$/g, "");
         const abs = path.resolve(this.serviceDir, rel);
         const shown = path.relative(this.serviceDir, abs).split(path.sep).join("/");
+        if (path.isAbsolute(rel) || shown.startsWith("..") || path.isAbsolute(shown))
+            return {
+                kind: "unreadable",
+                cause: expression,
+                reason: "the file is outside the service directory, and the importer reads only the service's own files",
+            };
+        if (isSecretFile(shown) || this.gitignored(shown)) {
+            // Never read: its values become config keys (`pulumi config set --secret`), not manifest text.
+            return {
+                kind: "found",
+                cursor: {
+                    node: new Unresolved(
+                        expression,
+                        expression,
+                        `${shown} is a secrets file (gitignored or named like one): its values are not copied`,
+                        shown,
+                    ),
+                    notes: NO_NOTES,
+                },
+            };
+        }
         const ext = path.extname(abs).toLowerCase();
         if ([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"].includes(ext)) {
             return {
@@ -579,6 +652,15 @@ export class VariableResolver {
             ? { kind: "absent", reason: `${shown} has no value at ${address}` }
             : { kind: "found", cursor: c };
     }
+}
+
+/** Include files whose names say they hold secrets (their values never reach the manifest). */
+const SECRET_FILE =
+    /(^|[/._-])(secrets?|credentials?|tokens?|passwords?|private|keys?|\.?env)([/._-]|$)|\.(env|pem|key|p12|pfx)$|(^|\/)\.env/i;
+/(^|[/._-])(secrets?|credentials?|tokens?|passwords?|private|\.?env)([/._-]|$)|\.env$|(^|\/)\.env/i;
+
+export function isSecretFile(rel: string): boolean {
+    return SECRET_FILE.test(rel);
 }
 
 // ---------------------------------------------------------------------------------------------

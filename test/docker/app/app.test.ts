@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildLocalImage, preflight } from "../../../lib/local";
 import { invokeLocal } from "../../../lib/local/invoke";
-import { imageFunctionsOf, readManifest } from "../../../lib/manifest";
+import { BuiltImageSpec, imageFunctionsOf, readManifest } from "../../../lib/manifest";
 import { digestUri } from "../../../lib/tags";
 import { resolveLambdaImageArgs } from "../../../components/image/lambdaImage";
 import { recorder, runProgram } from "../../support/localProgram";
@@ -57,7 +57,7 @@ describe("the example app on a real Docker engine", function () {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("passes preflight for every manifest command, and names the function, command and import error of a typo", async () => {
-        const context = MANIFEST.images.app.context;
+        const context = (MANIFEST.images.app as BuiltImageSpec).context;
         const local = await preflight({ context, buildArgs, functions: FUNCTIONS });
         assert.match(local.image, /^lambda-docker-local:[0-9a-f]{16}$/);
 
@@ -339,7 +339,7 @@ describe("the example app on a real Docker engine", function () {
     });
 
     async function pushAndPin(REGISTRY: string): Promise<void> {
-        const context = MANIFEST.images.app.context;
+        const context = (MANIFEST.images.app as BuiltImageSpec).context;
         const stage = `t${Date.now().toString(36)}`;
         const resolved = resolveLambdaImageArgs(
             {

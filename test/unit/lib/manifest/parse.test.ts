@@ -294,7 +294,7 @@ describe("the manifest (lambda-docker.yaml v2)", () => {
         [
             "a number in the environment",
             fn({ environment: { RETRIES: 3 } }),
-            "`functions.orders.environment.RETRIES` must be a string (quote numbers and booleans in YAML); got 3.",
+            "`functions.orders.environment.RETRIES` must be a string (quote numbers and booleans in YAML) or `{ config: <key>, secret?: true }`; got 3.",
         ],
         [
             "an unknown key",
