@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Command> = {
     layer: () => require("./commands/layer").layerCommand(),
     check: () => require("./commands/check").checkCommand(),
     invoke: () => require("./commands/invoke").invokeCommand(),
+    serve: () => require("./commands/serve").serveCommand(),
     clean: () => require("./commands/clean").cleanCommand(),
     import: () => require("./commands/import").importCommand(),
     promote: () => require("./commands/promote").promoteCommand(),
