@@ -68,7 +68,9 @@ function copies(list: readonly Instruction[]): Copy[] {
             !i.args.trimStart().startsWith("[") &&
             rest.length >= 2 &&
             rest.every((w) => !/[*?[\]]|^[a-z]+:\/\//i.test(w));
-        const rawDest = expand(rest[rest.length - 1] ?? "");
+        const last = expand(rest[rest.length - 1] ?? "");
+        // "." and ".." name directories, as a trailing "/" does.
+        const rawDest = /(^|\/)\.\.?$/.test(last) ? `${last}/` : last;
         out.push({
             sources: rest.slice(0, -1).map((s) => path.posix.normalize(s).replace(/\/$/, "")),
             dest: rawDest.endsWith("/")
@@ -148,11 +150,15 @@ export function dependencyFingerprint(options: {
     readonly context: string;
     readonly dockerfile?: string;
     readonly settings: unknown;
+    /** The digest cache (see `HashOptions`). @default ".lambda-docker/cache" */
+    readonly cacheDir?: string | false;
 }): { fingerprint: string; mounts: SourceMount[] } {
     const dockerfile = resolveDockerfile(options.context, options.dockerfile);
     const text = fs.readFileSync(dockerfile, "utf8");
     const { mounts, others } = plan(options.context, text);
-    const files = listContextFiles(options.context, options.dockerfile)
+    const files = listContextFiles(options.context, options.dockerfile, {
+        cacheDir: options.cacheDir,
+    })
         .filter(
             (f) =>
                 !mounts.some((m) => under(f.path, m.contextPath)) ||
