@@ -1,7 +1,6 @@
 /** `lambda-docker serve`: the manifest's HTTP routes on a local server, each function in a warm container by Lambda's rules. */
 import { Command, InvalidArgumentError } from "commander";
-import { FUNCTION_DEFAULTS } from "../../lib/lambda/rules";
-import type { Serving } from "../../lib/local/serve/server";
+import { formatRoutes, serve } from "../../lib/local/serve/server";
 import { CommonOpts, buildSettings, commonOptions, localSettings } from "../localSettings";
 import { positiveInteger } from "../options";
 
@@ -35,18 +34,26 @@ export function serveCommand(): Command {
         )
         .action(async (opts: ServeOpts & { timeout?: number }) => {
             const s = localSettings(opts);
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const { serve, formatRoutes } =
-                require("../../lib/local/serve/server") as typeof import("../../lib/local/serve/server");
             const err = (line: string): void => void process.stderr.write(`${line}\n`);
-            let serving: Serving | undefined;
+            // Nothing runs until a request comes, so a signal before this resolves leaves nothing behind.
+            const serving = await serve({
+                manifest: s.manifest,
+                settings: buildSettings(s),
+                timeout: opts.timeout ?? s.timeout,
+                image: opts.image,
+                host: opts.host,
+                port: opts.port,
+                network: opts.network === true,
+                onOutput: err,
+                onBuildOutput: opts.verbose ? err : undefined,
+            });
             let stopping = false;
             const stop = (signal: NodeJS.Signals): void => {
                 if (stopping) return;
                 stopping = true;
                 err(`lambda-docker serve: ${signal}: removing containers…`);
                 const code = signal === "SIGINT" ? 130 : 143;
-                void (serving?.close() ?? Promise.resolve()).then(
+                serving.close().then(
                     () => process.exit(code),
                     (e: Error) => {
                         err(`lambda-docker serve: ${e.message}`);
@@ -56,20 +63,12 @@ export function serveCommand(): Command {
             };
             process.once("SIGINT", stop);
             process.once("SIGTERM", stop);
-            serving = await serve({
-                manifest: s.manifest,
-                settings: buildSettings(s),
-                timeout: opts.timeout ?? s.timeout ?? FUNCTION_DEFAULTS.timeout,
-                image: opts.image,
-                host: opts.host,
-                port: opts.port,
-                network: opts.network === true,
-                onOutput: err,
-                onBuildOutput: opts.verbose ? err : undefined,
-            });
-            if (stopping) return void (await serving.close());
             process.stdout.write(
-                `${["Serving on " + serving.url + " (Ctrl-C stops and removes the containers):", ...formatRoutes(serving.url, serving.routes)].join("\n")}\n`,
+                [
+                    `Serving on ${serving.url} (Ctrl-C stops and removes the containers):`,
+                    ...formatRoutes(serving.url, serving.routes),
+                    "",
+                ].join("\n"),
             );
         });
 }
