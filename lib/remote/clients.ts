@@ -37,11 +37,21 @@ export function clientConfig(s: AwsSettings): {
     };
 }
 
+/**
+ * The SDK warns on every run under Node < 22 about its releases after January 2027; this package
+ * supports Node >= 20 (package.json engines), so the warning would be noise on every command's stderr.
+ * Setting AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=false brings it back.
+ */
+function quietNodeVersionWarning(): void {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports */
 // Required here, not imported: the SDK takes a while to load, and `--help` or a local invoke needs none of it.
 export function lambdaClient(s: AwsSettings): LambdaClient {
     const { LambdaClient: Client } =
         require("@aws-sdk/client-lambda") as typeof import("@aws-sdk/client-lambda");
+    quietNodeVersionWarning();
     return new Client(clientConfig(s));
 }
 export function logsClient(
@@ -50,11 +60,13 @@ export function logsClient(
 ): CloudWatchLogsClient {
     const { CloudWatchLogsClient: Client } =
         require("@aws-sdk/client-cloudwatch-logs") as typeof import("@aws-sdk/client-cloudwatch-logs");
+    quietNodeVersionWarning();
     return new Client({ ...clientConfig(s), ...extra });
 }
 export function ecrClient(s: AwsSettings): ECRClient {
     const { ECRClient: Client } =
         require("@aws-sdk/client-ecr") as typeof import("@aws-sdk/client-ecr");
+    quietNodeVersionWarning();
     return new Client(clientConfig(s));
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
