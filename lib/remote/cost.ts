@@ -179,7 +179,8 @@ async function lifecycleRules(
     }
 }
 
-const usd = (bytes: number, price: number): number => (bytes / GB) * price;
+/** USD a month for `bytes`, to a millionth of a dollar (no binary-float tails in --json). */
+const usd = (bytes: number, price: number): number => Math.round((bytes / GB) * price * 1e6) / 1e6;
 
 /** The report for `repositories` (repository name → the manifest images stored in it). */
 export async function costReport(
