@@ -81,7 +81,7 @@ function parse(e: LogEvent): Parsed {
             requestId: text[3] || undefined,
             text: text[4],
         };
-    const platform = /^(START|END|REPORT) RequestId: ([0-9a-f-]+)\s*([\s\S]*)$/.exec(line);
+    const platform = /^(START|END|REPORT) RequestId: (\S+)\s*([\s\S]*)$/.exec(line);
     if (platform)
         return {
             time,
