@@ -17,6 +17,10 @@ const COMMANDS: Record<string, () => Command> = {
     import: () => require("./commands/import").importCommand(),
     promote: () => require("./commands/promote").promoteCommand(),
     "iam-policy": () => require("./commands/iamPolicy").iamPolicyCommand(),
+    logs: () => require("./commands/logs").logsCommand(),
+    info: () => require("./commands/info").infoCommand(),
+    smoke: () => require("./commands/smoke").smokeCommand(),
+    cost: () => require("./commands/cost").costCommand(),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -52,6 +52,10 @@ interface InvokeOpts extends CommonOpts {
     emulator?: boolean;
     clientContext?: Record<string, unknown>;
     identity?: { cognitoIdentityId?: string; cognitoIdentityPoolId?: string };
+    remote?: boolean;
+    async?: boolean;
+    functionName?: string;
+    profile?: string;
 }
 
 /**
@@ -131,7 +135,27 @@ export function invokeCommand(): Command {
             'context.identity, e.g. \'{"cognitoIdentityId": "…", "cognitoIdentityPoolId": "…"}\'',
             jsonOption("--identity"),
         )
+        .option("--remote", "invoke the deployed function (--stack or --function-name) instead")
+        .option(
+            "--async",
+            "with --remote: InvocationType Event (queued; prints the 202 status only)",
+        )
+        .option(
+            "--function-name <name-or-arn>",
+            "with --remote: the deployed function's name or ARN",
+        )
+        .option(
+            "--profile <name>",
+            "with --remote: AWS profile (default: the default credential chain)",
+        )
         .action(async (name: string, opts: InvokeOpts) => {
+            if (opts.remote) {
+                // Before any build: a remote invoke needs neither docker nor the manifest's images.
+                const remote = require("./invokeRemote") as typeof import("./invokeRemote"); // eslint-disable-line @typescript-eslint/no-require-imports
+                return remote.invokeRemoteCommand(name, readEvent(opts.event), opts);
+            }
+            if (opts.async || opts.functionName || opts.profile)
+                throw new Error("--async, --function-name and --profile need --remote.");
             const s = localSettings(opts);
             const fn = s.manifest.functions[name];
             if (!fn)
