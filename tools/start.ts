@@ -81,6 +81,14 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
         `LOCAL PLAN for stack "${STACK}": what \`pulumi up --stack ${STACK}\` would create (offline mocks engine; nothing was deployed;\n` +
         "ARNs, IDs and digests are mock placeholders).";
     process.stdout.write(`${formatPlan(await planEntries(run.resources), title)}\n`);
+    const routes = Object.entries(manifest.functions).flatMap(([name, f]) =>
+        f.events.flatMap((e) => ("http" in e ? [`${e.http.route} → ${name}`] : [])),
+    );
+    if (routes.length > 0)
+        process.stdout.write(
+            `\nTo serve the routes on localhost (warm containers, source edits picked up): lambda-docker serve --stack ${STACK}\n` +
+                routes.map((r) => `    ${r}\n`).join(""),
+        );
     process.stdout.write(
         `\nTo deploy for real: pulumi stack select ${STACK} && pulumi up --stack ${STACK}  (see README)\n`,
     );
