@@ -11,10 +11,15 @@ import {
 } from "../lib/remote/stack";
 
 export interface RemoteOpts {
+    /** The deployed stack (`--stack`): its outputs and stack file. @default undefined (then --function-name) */
     stack?: string;
+    /** @default the stack's `aws:region`, else the SDK's resolution */
     region?: string;
+    /** An AWS profile. @default undefined (the default credential chain) */
     profile?: string;
+    /** A deployed function's name or ARN, over the stack's outputs. @default undefined */
     functionName?: string;
+    /** @default the stack's `lambda-docker:manifest`, else lambda-docker.yaml */
     manifest?: string;
 }
 

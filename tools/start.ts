@@ -7,6 +7,7 @@ import { buildLayer, formatBytes, zipDirectoryLayer } from "../lib/build/layerBu
 import { preflightManifest } from "../lib/manifest/localBuild";
 import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../lib/manifest";
 import { platformFor } from "../lib/tags";
+import { formatImageSize, localImageSize, recordImageSize } from "../lib/local/imageSize";
 import { functionEnvironment } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
 import { withProgress } from "../cli/output";
@@ -64,10 +65,13 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
             onOutput,
         }),
     );
-    for (const [name, local] of Object.entries(locals))
+    for (const [name, local] of Object.entries(locals)) {
+        const bytes = await localImageSize(local.image);
+        const size = formatImageSize(bytes, recordImageSize(name, bytes));
         process.stdout.write(
-            `    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`,
+            `    image ${name}: ${local.image} (${local.built ? "built" : "up to date"}), ${size}\n`,
         );
+    }
     for (const [name, f] of imageFunctionsOf(manifest))
         process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
     for (const [name, f] of zipFunctionsOf(manifest))

@@ -3,7 +3,9 @@ import { Command, InvalidArgumentError } from "commander";
 import { RemoteOpts, remoteOptions, remoteSettings } from "../remoteSettings";
 
 interface CostOpts extends RemoteOpts {
+    /** USD per GB-month. @default ECR_STORAGE_USD_PER_GB_MONTH (0.10) */
     pricePerGb?: number;
+    /** @default false */
     json?: boolean;
 }
 

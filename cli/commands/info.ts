@@ -6,6 +6,7 @@ import { localStackSettings } from "../../config/stackFile";
 import { RemoteOpts, remoteOptions, remoteSettings } from "../remoteSettings";
 
 interface InfoOpts extends RemoteOpts {
+    /** @default false */
     json?: boolean;
 }
 

@@ -103,7 +103,7 @@ export async function invocationTarget(
 export function invokeCommand(): Command {
     return commonOptions(new Command("invoke"))
         .description(
-            "Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules; the result JSON alone goes to stdout",
+            "Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules (--remote: the deployed function); the result JSON alone goes to stdout",
         )
         .argument("<function>", "function name from the manifest")
         .option("-e, --event <file>", "JSON event file, '-' for stdin (default: {})")

@@ -4,6 +4,7 @@ import { functionErrorSummary, invokeRemote } from "../../lib/remote/invoke";
 import { RemoteOpts, remoteSettings, resolveFunction } from "../remoteSettings";
 
 export interface InvokeRemoteOpts extends RemoteOpts {
+    /** InvocationType Event. @default false */
     async?: boolean;
 }
 

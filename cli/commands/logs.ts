@@ -4,10 +4,15 @@ import { positiveInteger } from "../options";
 import { RemoteOpts, remoteOptions, remoteSettings, resolveFunction } from "../remoteSettings";
 
 interface LogsOpts extends RemoteOpts {
+    /** Start of the window. @default "10m" */
     since: string;
+    /** A CloudWatch Logs filter pattern. @default undefined (every event) */
     filter?: string;
+    /** @default false */
     follow?: boolean;
+    /** @default false */
     stats?: boolean;
+    /** Ms between polls when live tail is unavailable. @default 1000 */
     pollInterval: number;
 }
 

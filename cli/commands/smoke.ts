@@ -8,6 +8,7 @@ import { positiveInteger } from "../options";
 import { RemoteOpts, remoteOptions, remoteSettings } from "../remoteSettings";
 
 interface SmokeOpts extends RemoteOpts {
+    /** Invocations at once. @default 4 */
     concurrency: number;
 }
 

@@ -18,7 +18,7 @@ import type { LambdaClient } from "@aws-sdk/client-lambda";
 export const MAX_ATTEMPTS = 5;
 
 export interface AwsSettings {
-    /** The region; undefined lets the SDK resolve it (AWS_REGION, the profile). */
+    /** The region. @default undefined (the SDK resolves it: AWS_REGION, the profile) */
     readonly region?: string;
     /** A profile of ~/.aws/config. @default undefined (the default credential chain) */
     readonly profile?: string;

@@ -60,11 +60,16 @@ describe("invoke --remote", function () {
         );
     });
 
-    it("sends {} by default, to the ARN from the stack's outputs", async function () {
-        const r = await run(["invoke", "api", "--stack", "dev", "--remote"], standIn, project);
+    it("sends {} by default, with no docker at hand", async function () {
+        const r = await run(["invoke", "api", "--stack", "dev", "--remote"], standIn, project, {
+            env: { DOCKER: "/nonexistent/docker", DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+        });
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(JSON.parse(r.stdout).echo, {});
-        assert.equal(standIn.requests.length, 1);
+        assert.deepEqual(
+            standIn.requests.map((q) => [q.operation, q.body]),
+            [["Invoke", {}]],
+        );
     });
 
     it("exits 1 on a function error and names its errorType and errorMessage", async function () {

@@ -228,7 +228,7 @@ describe("info, smoke and cost", function () {
             repositories: Record<string, unknown>[];
         };
         const repo = { ...repositories[0] };
-        delete repo.stored;
+        delete repo.stored; // asserted above
         assert.deepEqual(repo, {
             repository: "app-dev",
             images: ["app"],
