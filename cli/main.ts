@@ -12,10 +12,15 @@ const COMMANDS: Record<string, () => Command> = {
     layer: () => require("./commands/layer").layerCommand(),
     check: () => require("./commands/check").checkCommand(),
     invoke: () => require("./commands/invoke").invokeCommand(),
+    serve: () => require("./commands/serve").serveCommand(),
     clean: () => require("./commands/clean").cleanCommand(),
     import: () => require("./commands/import").importCommand(),
     promote: () => require("./commands/promote").promoteCommand(),
     "iam-policy": () => require("./commands/iamPolicy").iamPolicyCommand(),
+    logs: () => require("./commands/logs").logsCommand(),
+    info: () => require("./commands/info").infoCommand(),
+    smoke: () => require("./commands/smoke").smokeCommand(),
+    cost: () => require("./commands/cost").costCommand(),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

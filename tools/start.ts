@@ -7,6 +7,7 @@ import { buildLayer, formatBytes, zipDirectoryLayer } from "../lib/build/layerBu
 import { preflightManifest } from "../lib/manifest/localBuild";
 import { imageFunctionsOf, readManifest, zipFunctionsOf } from "../lib/manifest";
 import { platformFor } from "../lib/tags";
+import { formatImageSize, localImageSize, recordImageSize } from "../lib/local/imageSize";
 import { functionEnvironment } from "../config/stackConfig";
 import { localStackSettings } from "../config/stackFile";
 import { withProgress } from "../cli/output";
@@ -67,10 +68,13 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
             onOutput,
         }),
     );
-    for (const [name, local] of Object.entries(locals))
+    for (const [name, local] of Object.entries(locals)) {
+        const bytes = await localImageSize(local.image);
+        const size = formatImageSize(bytes, recordImageSize(name, bytes));
         process.stdout.write(
-            `    image ${name}: ${local.image} (${local.built ? "built" : "up to date"})\n`,
+            `    image ${name}: ${local.image} (${local.built ? "built" : "up to date"}), ${size}\n`,
         );
+    }
     for (const [name, f] of imageFunctionsOf(manifest))
         process.stdout.write(`    ok  ${name.padEnd(24)} ${f.command[0]}\n`);
     for (const [name, f] of zipFunctionsOf(manifest))
@@ -84,6 +88,14 @@ async function main(STACK: string, verbose: boolean): Promise<void> {
         `LOCAL PLAN for stack "${STACK}": what \`pulumi up --stack ${STACK}\` would create (offline mocks engine; nothing was deployed;\n` +
         "ARNs, IDs and digests are mock placeholders).";
     process.stdout.write(`${formatPlan(await planEntries(run.resources), title)}\n`);
+    const routes = Object.entries(manifest.functions).flatMap(([name, f]) =>
+        f.events.flatMap((e) => ("http" in e ? [`${e.http.route} → ${name}`] : [])),
+    );
+    if (routes.length > 0)
+        process.stdout.write(
+            `\nTo serve the routes on localhost (warm containers, source edits picked up): lambda-docker serve --stack ${STACK}\n` +
+                routes.map((r) => `    ${r}\n`).join(""),
+        );
     process.stdout.write(
         `\nTo deploy for real: pulumi stack select ${STACK} && pulumi up --stack ${STACK}  (see README)\n`,
     );

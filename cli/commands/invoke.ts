@@ -53,6 +53,10 @@ interface InvokeOpts extends CommonOpts {
     emulator?: boolean;
     clientContext?: Record<string, unknown>;
     identity?: { cognitoIdentityId?: string; cognitoIdentityPoolId?: string };
+    remote?: boolean;
+    async?: boolean;
+    functionName?: string;
+    profile?: string;
 }
 
 /**
@@ -108,7 +112,7 @@ export async function invocationTarget(
 export function invokeCommand(): Command {
     return commonOptions(new Command("invoke"))
         .description(
-            "Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules; the result JSON alone goes to stdout",
+            "Run one function's handler in the locally built image with an event, by the Lambda Python runtime's rules (--remote: the deployed function); the result JSON alone goes to stdout",
         )
         .argument("<function>", "function name from the manifest")
         .option("-e, --event <file>", "JSON event file, '-' for stdin (default: {})")
@@ -140,7 +144,27 @@ export function invokeCommand(): Command {
             'context.identity, e.g. \'{"cognitoIdentityId": "…", "cognitoIdentityPoolId": "…"}\'',
             jsonOption("--identity"),
         )
+        .option("--remote", "invoke the deployed function (--stack or --function-name) instead")
+        .option(
+            "--async",
+            "with --remote: InvocationType Event (queued; prints the 202 status only)",
+        )
+        .option(
+            "--function-name <name-or-arn>",
+            "with --remote: the deployed function's name or ARN",
+        )
+        .option(
+            "--profile <name>",
+            "with --remote: AWS profile (default: the default credential chain)",
+        )
         .action(async (name: string, opts: InvokeOpts) => {
+            if (opts.remote) {
+                // Before any build: a remote invoke needs neither docker nor the manifest's images.
+                const remote = require("./invokeRemote") as typeof import("./invokeRemote"); // eslint-disable-line @typescript-eslint/no-require-imports
+                return remote.invokeRemoteCommand(name, readEvent(opts.event), opts);
+            }
+            if (opts.async || opts.functionName || opts.profile)
+                throw new Error("--async, --function-name and --profile need --remote.");
             const s = localSettings(opts);
             const fn = s.manifest.functions[name];
             if (!fn)

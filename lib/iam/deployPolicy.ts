@@ -101,6 +101,12 @@ export const TYPE_ACTIONS: Readonly<Record<string, TypeActions>> = {
         resources: () => ["*"],
     },
     // Reading a log group lists groups by name prefix, which IAM authorizes on every group of the region.
+    // `lambda-docker smoke` after the deploy (the workflow's smoke-dev job runs with the building stage's role).
+    "program:smokeTest": {
+        read: [],
+        write: ["lambda:InvokeFunction"],
+        resources: (c) => functions(c),
+    },
     "program:describeLogGroups": {
         read: ["logs:DescribeLogGroups"],
         write: [],
@@ -347,6 +353,7 @@ export function programTypes(shape: ProgramShape): string[] {
             "program:passRoleLambda",
             "program:describeLogGroups",
         );
+        if (!shape.promotes) add("program:smokeTest");
         if (f.events.includes("schedule"))
             add("aws:scheduler/schedule:Schedule", "program:passRoleScheduler");
         if (f.events.includes("sqs")) add("aws:lambda/eventSourceMapping:EventSourceMapping");

@@ -7,14 +7,15 @@ export interface InvokeReport {
     readonly memorySizeMb: number;
     /** Undefined when the container was killed before it could measure (a timeout). */
     readonly maxMemoryUsedMb?: number;
-    readonly initDurationMs: number;
+    /** Only on a cold start (or a re-import after a source edit, in `serve`); a warm REPORT has none, as on Lambda. */
+    readonly initDurationMs?: number;
 }
 
 /** The REPORT line, in Lambda's format. */
 export function formatReport(r: InvokeReport): string {
     return (
         `REPORT RequestId: ${r.requestId}\tDuration: ${r.durationMs.toFixed(2)} ms\tBilled Duration: ${r.billedDurationMs} ms\t` +
-        `Memory Size: ${r.memorySizeMb} MB\t${r.maxMemoryUsedMb === undefined ? "" : `Max Memory Used: ${r.maxMemoryUsedMb} MB\t`}Init Duration: ${r.initDurationMs.toFixed(2)} ms`
+        `Memory Size: ${r.memorySizeMb} MB\t${r.maxMemoryUsedMb === undefined ? "" : `Max Memory Used: ${r.maxMemoryUsedMb} MB\t`}${r.initDurationMs === undefined ? "" : `Init Duration: ${r.initDurationMs.toFixed(2)} ms`}`
     );
 }
 

@@ -22,8 +22,8 @@ function source(name: string): string {
  * that tracebacks name them and the runtime can leave its own frames out of a user's stack trace.
  * JSON string literals are valid Python string literals.
  */
-export function pythonProgram(main: "bootstrap" | "check_handlers"): string {
-    const modules = ["lambda_layers", ...(main === "bootstrap" ? ["lambda_runtime"] : [])];
+export function pythonProgram(main: "bootstrap" | "serve_loop" | "check_handlers"): string {
+    const modules = ["lambda_layers", ...(main === "check_handlers" ? [] : ["lambda_runtime"])];
     return [
         "import sys, types",
         "def _module(name, text):",

@@ -217,6 +217,7 @@ describe("the packed package, installed once outside the repository", function (
             "lib/local/python/check_handlers.py",
             "lib/local/python/lambda_layers.py",
             "lib/local/python/lambda_runtime.py",
+            "lib/local/python/serve_loop.py",
             "package.json",
             "schema/lambda-docker.schema.json",
         ]);
