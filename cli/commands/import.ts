@@ -7,7 +7,7 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_MANIFEST } from "../../lib/manifest";
-import { ReportLine, importServerless } from "../../lib/migrate/serverless";
+import { PLACEHOLDER_PREFIX, ReportLine, importServerless } from "../../lib/migrate/serverless";
 
 /** Reads a file for the importer: its text, or undefined when there is no such file. */
 export function readIfExists(file: string): string | undefined {
@@ -48,6 +48,24 @@ function writeAtomically(file: string, text: string): void {
     } finally {
         fs.rmSync(tmp, { force: true });
     }
+}
+
+/** Every path the manifest names, with its key. */
+function manifestPaths(manifest: Record<string, unknown>): [string, string][] {
+    const out: [string, string][] = [];
+    const obj = (v: unknown) => (v ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [n, i] of Object.entries(obj(manifest.images)))
+        for (const k of ["context", "dockerfile"])
+            if (typeof i[k] === "string") out.push([`images.${n}.${k}`, i[k] as string]);
+    for (const [n, l] of Object.entries(obj(manifest.layers)))
+        for (const k of ["context", "dockerfile", "path"])
+            if (typeof l[k] === "string") out.push([`layers.${n}.${k}`, l[k] as string]);
+    for (const [n, f] of Object.entries(obj(manifest.functions))) {
+        const code = f.code as string | { path?: string } | undefined;
+        const p = typeof code === "string" ? code : code?.path;
+        if (typeof p === "string") out.push([`functions.${n}.code`, p]);
+    }
+    return out.filter(([, p]) => !p.startsWith(PLACEHOLDER_PREFIX));
 }
 
 /** A route's sample event file name: `GET /orders/{id}` of `api` → `events/api-get-orders-id.json`. */
@@ -147,6 +165,16 @@ export function importCommand(
                 outDir,
                 readFile: readIfExists,
             });
+            const leaving = manifestPaths(result.manifest).filter(
+                ([, p]) => p.startsWith("..") || path.isAbsolute(p),
+            );
+            if (leaving.length > 0) {
+                const [key, p] = leaving[0];
+                throw new Error(
+                    `--out ${JSON.stringify(opts.out)} is outside the service: the manifest's paths are relative to it, and \`${key}\` would be ${JSON.stringify(p)}, out of it. ` +
+                        "Write into the service directory (the default) or a directory that contains it; nothing was written.",
+                );
+            }
             if (!opts.force) {
                 const existing = [manifestFile, stackFile].filter((f) => fs.existsSync(f));
                 if (existing.length > 0) {
@@ -172,7 +200,8 @@ export function importCommand(
                     (result.configCommands.length > 0
                         ? `\nThe functions read ${result.configCommands.length} value(s) from the stack's config; no value was written. Set each:\n` +
                           result.configCommands.map((c) => `  ${c}\n`).join("")
-                        : ""),
+                        : "") +
+                    `\nNext: lambda-docker check --stack ${opts.stage}${path.resolve(outDir) === path.resolve(process.cwd()) ? "" : ` (in ${shown(outDir)})`}\n`,
             );
         });
     return command;

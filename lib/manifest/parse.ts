@@ -504,7 +504,17 @@ export function readManifest(file: string = DEFAULT_MANIFEST): Manifest {
             `Manifest ${JSON.stringify(file)} not found: create it (see lambda-docker.yaml in the README) or pass --manifest.`,
         );
     }
-    return v.withContext("Manifest", file, () =>
-        parseManifest(YAML.parse(fs.readFileSync(file, "utf8")), path.dirname(file)),
-    );
+    return v.withContext("Manifest", file, () => {
+        let doc: unknown;
+        try {
+            doc = YAML.parse(fs.readFileSync(file, "utf8"));
+        } catch (e) {
+            // YAML syntax errors and alias bombs (the library stops at 100 aliases) name the line, not a stack.
+            throw new v.ValidationError(
+                "manifest",
+                `\`manifest\` is not valid YAML: ${(e as Error).message.split("\n")[0]}`,
+            );
+        }
+        return parseManifest(doc, path.dirname(file));
+    });
 }

@@ -8,6 +8,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import type { Manifest } from "../../manifest";
 import { ManifestBuildSettings } from "../../manifest/localBuild";
+import { localEnvironment } from "../../manifest/queries";
 import { InvokeResult } from "../invoke";
 import { scheduledEvent, sqsBodies, sqsEvent } from "./events";
 import {
@@ -124,7 +125,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
                     note: (m) => o.onOutput(`lambda-docker serve: ${name}: ${m}`),
                     onBuildOutput: o.onBuildOutput,
                 }),
-                environment: { ...o.settings.environment, ...spec.environment },
+                environment: localEnvironment(spec, o.settings.environment),
                 timeout: spec.timeout ?? o.timeout,
                 memorySize: spec.memorySize ?? o.settings.memorySize,
                 region: o.settings.region,

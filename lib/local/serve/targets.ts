@@ -70,6 +70,15 @@ export function functionTarget(o: TargetOptions): () => Promise<WarmTarget> {
         return () => Promise.resolve({ ...fixed, key: o.image! });
     }
     const spec = o.manifest.images[fn.image];
+    if (spec.kind === "prebuilt") {
+        // A prebuilt image runs as pinned (pulled by docker on first use); nothing to rebuild or mount.
+        const fixed = {
+            image: spec.uri,
+            command: fn.command,
+            workingDirectory: fn.workingDirectory,
+        };
+        return () => Promise.resolve({ ...fixed, key: spec.uri });
+    }
     const build = manifestImageBuild(spec, {
         ...o.settings,
         architecture: fn.architecture ?? o.settings.architecture,

@@ -268,7 +268,10 @@ export function imageFunction(
             spec.command = cv.list(config.command, `${base}.image.command`, `${key}.command`);
         else {
             spec.command = [`${PLACEHOLDER_PREFIX}image.command (the image's CMD)`];
-            cv.todos.push({ key: `${key}.command[0]`, expression: "image.command" });
+            cv.todos.push({
+                key: `${key}.command[0]`,
+                expression: "image.command (the image's CMD)",
+            });
             cv.line(
                 `${base}.image.command`,
                 "placeholder",

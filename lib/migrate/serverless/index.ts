@@ -4,6 +4,7 @@ import * as v from "../../validation";
 import { Converter } from "./converter";
 import { PLACEHOLDER_PREFIX, ReportLine, Todo } from "./report";
 import { VariableResolver } from "./variables";
+import { Unresolved } from "./intrinsics";
 import { ordered, toYaml } from "./yaml";
 import { convertFunctions } from "./functions";
 import { convertIam } from "./iam";
@@ -62,6 +63,12 @@ export function importServerless(file: string, options: ImportOptions): ImportRe
     const mainFile = path.basename(absolute);
     const resolver = new VariableResolver(serviceDir, mainFile, stage, options.readFile);
     const c = new Converter(resolver, stage, serviceDir, outDir, options.readFile);
+    // Without its functions the service can't be imported at all: name the include that is missing.
+    const functionsValue = resolver.value(resolver.at(resolver.root(), "functions")).value;
+    if (functionsValue instanceof Unresolved)
+        throw new Error(
+            `Cannot resolve ${functionsValue.original} at functions: ${functionsValue.reason}.`,
+        );
     for (const step of [
         convertProvider,
         convertImages,
@@ -77,11 +84,19 @@ export function importServerless(file: string, options: ImportOptions): ImportRe
     }
 
     const raw = c.manifest();
-    if (Object.keys(c.functions).length === 0 && Object.keys(c.layers).length === 0) {
+    const notPython = c.report.filter(
+        (l) =>
+            l.status === "not converted" &&
+            /^functions\.[^.]+$/.test(l.item) &&
+            / (runtime is|deploys it as) /.test(l.detail),
+    );
+    if (
+        Object.keys(c.functions).length === 0 &&
+        Object.keys(c.layers).length === 0 &&
+        notPython.length > 0
+    ) {
         // Nothing Python to deploy (e.g. a Node.js service): refuse by name rather than write an empty manifest.
-        const dropped = c.report
-            .filter((l) => l.status === "not converted" && /^functions\.[^.]+$/.test(l.item))
-            .map((l) => `${l.item}: ${l.detail}`);
+        const dropped = notPython.map((l) => `${l.item}: ${l.detail}`);
         throw new Error(
             `Cannot import ${path.basename(absolute)}: it has no Python function or layer lambda-docker can deploy` +
                 (dropped.length > 0 ? ` (${dropped.join("; ")})` : "") +

@@ -656,11 +656,11 @@ export class VariableResolver {
 
 /** Include files whose names say they hold secrets (their values never reach the manifest). */
 const SECRET_FILE =
-    /(^|[/._-])(secrets?|credentials?|tokens?|passwords?|private|keys?|\.?env)([/._-]|$)|\.(env|pem|key|p12|pfx)$|(^|\/)\.env/i;
-/(^|[/._-])(secrets?|credentials?|tokens?|passwords?|private|\.?env)([/._-]|$)|\.env$|(^|\/)\.env/i;
+    /(^|[._-])(secrets?|credentials?|tokens?|passwords?|private|keys?|env)([._-]|$)|\.(pem|key|p12|pfx)$/i;
 
+/** Whether an include's file name (not its directories) says it holds secrets: `secrets.json`, `.env`, `serverless.env.yml`, `public_key`. */
 export function isSecretFile(rel: string): boolean {
-    return SECRET_FILE.test(rel);
+    return SECRET_FILE.test(path.basename(rel));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ describe("the package's public API, by entry point", () => {
             "checkManifestDeploy",
             "deployManifest",
             "dynamoDbTableStatement",
+            "manifestProgram",
             "readPromotionSources",
             "usedImages",
         ]);

@@ -43,6 +43,7 @@ function assertPathsExist(dir: string, manifest: Record<string, unknown>): void 
         { context: string; dockerfile?: string }
     >;
     for (const image of Object.values(images)) {
+        if ("uri" in image) continue; // a prebuilt image names no path
         assert.ok(fs.statSync(path.join(dir, image.context)).isDirectory(), image.context);
         assert.ok(
             fs
@@ -61,7 +62,10 @@ const SEED_MANIFEST = {
     images: {
         campaigns: {
             context: "app",
-            buildArgs: { APP_STAGE: "dev", PIP_INDEX_URL: "https://pypi.org/simple" },
+            buildArgs: {
+                APP_STAGE: "dev",
+                PIP_INDEX_URL: "https://pypi.org/simple",
+            },
         },
     },
     policyStatements: [
@@ -97,26 +101,34 @@ const SEED_MANIFEST = {
             environment: {
                 CAMPAIGNS_TABLE: "campaigns-dev",
                 REPORTS_QUEUE_URL: "TODO(lambda-docker import): {Ref: ReportsQueue}",
-                SLACK_WEBHOOK_URL:
-                    "TODO(lambda-docker import): ${ssm:/campaigns/${sls:stage}/slack-webhook}",
+                SLACK_WEBHOOK_URL: {
+                    config: "slackWebhookUrl",
+                    secret: true,
+                },
                 BATCH_SIZE: "50",
             },
             reservedConcurrentExecutions: 5,
             description: "Plans and launches the day's campaigns",
             events: [
-                { schedule: "rate(15 minutes)" },
+                {
+                    schedule: "rate(15 minutes)",
+                },
                 {
                     schedule: {
                         expression: "cron(0 12 * * ? *)",
                         enabled: false,
-                        input: { mode: "digest" },
+                        input: {
+                            mode: "digest",
+                        },
                     },
                 },
                 {
                     schedule: {
                         expression: "cron(0 18 ? * MON-FRI *)",
                         enabled: false,
-                        input: { mode: "digest" },
+                        input: {
+                            mode: "digest",
+                        },
                     },
                 },
                 {
@@ -143,7 +155,9 @@ const SEED_MANIFEST = {
                         batchSize: 10,
                     },
                 },
-                { schedule: "cron(0 3 * * ? *)" },
+                {
+                    schedule: "cron(0 3 * * ? *)",
+                },
             ],
         },
         api: {
@@ -153,7 +167,14 @@ const SEED_MANIFEST = {
                 CAMPAIGNS_TABLE: "campaigns-dev",
                 REPORTS_QUEUE_URL: "TODO(lambda-docker import): {Ref: ReportsQueue}",
             },
-            events: [{ http: "GET /campaigns" }, { http: "GET /campaigns/{id}" }],
+            events: [
+                {
+                    http: "GET /campaigns",
+                },
+                {
+                    http: "GET /campaigns/{id}",
+                },
+            ],
         },
     },
 };
@@ -249,9 +270,9 @@ const SEED_REPORT: Line[] = [
         "→ policyStatements[3] (every function's role): Allow sqs:SendMessage on a placeholder",
     ],
     [
-        "placeholder",
+        "converted",
         "functions.campaignOrchestrator.environment.SLACK_WEBHOOK_URL",
-        'functions.campaign-orchestrator.environment.SLACK_WEBHOOK_URL = "TODO(lambda-docker import): ${ssm:/campaigns/${sls:stage}/slack-webhook}": SSM parameters are not read by the importer; replace it by hand',
+        "functions.campaign-orchestrator.environment.SLACK_WEBHOOK_URL = config slackWebhookUrl (secret), read by the program from the stack's config: pulumi config set --secret slackWebhookUrl <value> --stack dev (it was ${ssm:/campaigns/${sls:stage}/slack-webhook})",
     ],
     [
         "converted",
@@ -357,30 +378,43 @@ const SEED_REPORT: Line[] = [
 ];
 
 const SEED_TODOS: Todo[] = [
-    { key: "policyStatements[3].resources[0]", expression: "{Fn::GetAtt: [ReportsQueue, Arn]}" },
+    {
+        key: "policyStatements[3].resources[0]",
+        expression: "{Fn::GetAtt: [ReportsQueue, Arn]}",
+    },
     {
         key: "functions.campaign-orchestrator.environment.REPORTS_QUEUE_URL",
         expression: "{Ref: ReportsQueue}",
     },
     {
-        key: "functions.campaign-orchestrator.environment.SLACK_WEBHOOK_URL",
-        expression: "${ssm:/campaigns/${sls:stage}/slack-webhook}",
-    },
-    {
         key: "functions.report-sync.environment.REPORTS_QUEUE_URL",
         expression: "{Ref: ReportsQueue}",
     },
-    { key: "functions.report-sync.events[0].sqs.queue", expression: "!GetAtt ReportsQueue.Arn" },
-    { key: "functions.api.environment.REPORTS_QUEUE_URL", expression: "{Ref: ReportsQueue}" },
+    {
+        key: "functions.report-sync.events[0].sqs.queue",
+        expression: "!GetAtt ReportsQueue.Arn",
+    },
+    {
+        key: "functions.api.environment.REPORTS_QUEUE_URL",
+        expression: "{Ref: ReportsQueue}",
+    },
 ];
 
 const MINIMAL_MANIFEST = {
-    images: { app: { context: "." } },
+    images: {
+        app: {
+            context: ".",
+        },
+    },
     functions: {
         hello: {
             image: "app",
             command: ["app.handler"],
-            events: [{ http: "$default" }],
+            events: [
+                {
+                    http: "$default",
+                },
+            ],
         },
     },
 };
@@ -434,12 +468,46 @@ const MINIMAL_REPORT: Line[] = [
 const MINIMAL_TODOS: Todo[] = [];
 
 const URI_MANIFEST = {
-    images: { app: { context: "app", dockerfile: "app/Dockerfile.lambda" } },
+    images: {
+        app: {
+            context: "app",
+            dockerfile: "app/Dockerfile.lambda",
+        },
+        "ledger-export": {
+            uri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing-legacy@sha256:6bb600b4d6e1d7cf521097177dd0c4e9ea373edb91984a505333be8ac9455d38",
+        },
+        worker: {
+            uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:3f2a9c0d1e2b4a5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab",
+        },
+    },
     functions: {
         invoices: {
             image: "app",
             command: ["invoices.handler"],
-            events: [{ schedule: "rate(1 hour)" }],
+            events: [
+                {
+                    schedule: "rate(1 hour)",
+                },
+            ],
+        },
+        "ledger-export": {
+            image: "ledger-export",
+            command: ["ledger.export_handler"],
+            events: [
+                {
+                    schedule: "cron(0 2 * * ? *)",
+                },
+            ],
+        },
+        worker: {
+            image: "worker",
+            command: ["TODO(lambda-docker import): image.command (the image's CMD)"],
+            timeout: 60,
+            events: [
+                {
+                    sqs: "arn:aws:sqs:eu-west-1:123456789012:billing-work",
+                },
+            ],
         },
     },
 };
@@ -500,14 +568,29 @@ const URI_REPORT: Line[] = [
         "→ functions.invoices.events[0]: schedule rate(1 hour)",
     ],
     [
-        "not converted",
+        "converted",
         "functions.ledgerExport",
-        'it runs the prebuilt image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing-legacy@sha256:6bb600b4d6e1d7cf521097177dd0c4e9ea373edb91984a505333be8ac9455d38, and the manifest only lists images lambda-docker builds: deploy it in code with `new ImageFunction("ledger-export", { image: <that URI>, command: ["ledger.export_handler"] })`; its 1 event(s) are not converted either',
+        "→ functions.ledger-export: image function (prebuilt image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing-legacy@sha256:6bb600b4d6e1d7cf521097177dd0c4e9ea373edb91984a505333be8ac9455d38) (renamed from ledgerExport)",
     ],
     [
-        "not converted",
+        "converted",
+        "functions.ledgerExport.events[0].schedule",
+        "→ functions.ledger-export.events[0]: schedule cron(0 2 * * ? *)",
+    ],
+    [
+        "placeholder",
+        "functions.worker.image.command",
+        "functions.worker.command[0]: a prebuilt image's CMD is not in serverless.yml; write its handler by hand",
+    ],
+    [
+        "converted",
         "functions.worker",
-        'it runs the prebuilt image 123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:3f2a9c0d1e2b4a5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab, and the manifest only lists images lambda-docker builds: deploy it in code with `new ImageFunction("worker", { image: <that URI>, command: [<the image\'s CMD>] })`; its 1 event(s) are not converted either',
+        "→ functions.worker: image function (prebuilt image 123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:3f2a9c0d1e2b4a5f60718293a4b5c6d7e8f90123456789abcdef0123456789ab)",
+    ],
+    [
+        "converted",
+        "functions.worker.events[0].sqs",
+        "→ functions.worker.events[0]: sqs arn:aws:sqs:eu-west-1:123456789012:billing-work",
     ],
     [
         "not converted",
@@ -517,14 +600,51 @@ const URI_REPORT: Line[] = [
     ["not converted", "frameworkVersion", "a Serverless Framework setting"],
 ];
 
-const URI_TODOS: Todo[] = [];
+const URI_TODOS: Todo[] = [
+    {
+        key: "functions.worker.command[0]",
+        expression: "image.command (the image's CMD)",
+    },
+];
 
 const ZIPLAYERS_MANIFEST = {
-    layers: { "common-libs": { path: "layers/common", description: "Shared report helpers" } },
+    layers: {
+        "common-libs": {
+            path: "layers/common",
+            description: "Shared report helpers",
+        },
+    },
     functions: {
         "list-reports": {
             handler: "src.handlers.reports.list_reports",
-            code: "TODO(lambda-docker import): package (the directory to zip: Serverless zipped the service directory, filtered)",
+            code: {
+                path: ".",
+                exclude: [
+                    ".git/**",
+                    ".gitignore",
+                    ".DS_Store",
+                    "npm-debug.log",
+                    "yarn-*.log",
+                    ".serverless/**",
+                    ".serverless_plugins/**",
+                    "serverless.yml",
+                    "serverless.yaml",
+                    "serverless.json",
+                    "node_modules/**",
+                    "package.json",
+                    "package-lock.json",
+                    "tsconfig.json",
+                    "index.ts",
+                    "Pulumi.yaml",
+                    "Pulumi.*.yaml",
+                    "stacks/**",
+                    "events/**",
+                    "lambda-docker.yaml",
+                    ".lambda-docker/**",
+                    "tests/**",
+                    "layers/**",
+                ],
+            },
             runtime: "python3.12",
             layers: [
                 "common-libs",
@@ -533,27 +653,95 @@ const ZIPLAYERS_MANIFEST = {
             environment: {
                 POWERTOOLS_SERVICE_NAME: "reports",
                 REPORTS_BUCKET: "reports-dev-exports",
-                API_TOKEN: "TODO(lambda-docker import): ${env:REPORTS_API_TOKEN}",
+                API_TOKEN: {
+                    config: "apiToken",
+                    secret: true,
+                },
                 PAGE_SIZE: "25",
             },
-            events: [{ http: "GET /reports" }],
+            events: [
+                {
+                    http: "GET /reports",
+                },
+            ],
         },
         "get-report": {
             handler: "src.handlers.reports.get_report",
-            code: "TODO(lambda-docker import): package (the directory to zip: Serverless zipped the service directory, filtered)",
+            code: {
+                path: ".",
+                exclude: [
+                    ".git/**",
+                    ".gitignore",
+                    ".DS_Store",
+                    "npm-debug.log",
+                    "yarn-*.log",
+                    ".serverless/**",
+                    ".serverless_plugins/**",
+                    "serverless.yml",
+                    "serverless.yaml",
+                    "serverless.json",
+                    "node_modules/**",
+                    "package.json",
+                    "package-lock.json",
+                    "tsconfig.json",
+                    "index.ts",
+                    "Pulumi.yaml",
+                    "Pulumi.*.yaml",
+                    "stacks/**",
+                    "events/**",
+                    "lambda-docker.yaml",
+                    ".lambda-docker/**",
+                    "tests/**",
+                    "layers/**",
+                ],
+            },
             runtime: "python3.12",
             layers: ["common-libs"],
             environment: {
                 POWERTOOLS_SERVICE_NAME: "reports",
                 REPORTS_BUCKET: "reports-dev-exports",
-                API_TOKEN: "TODO(lambda-docker import): ${env:REPORTS_API_TOKEN}",
+                API_TOKEN: {
+                    config: "apiToken",
+                    secret: true,
+                },
                 PAGE_SIZE: "25",
             },
-            events: [{ http: "GET /reports/{id}" }],
+            events: [
+                {
+                    http: "GET /reports/{id}",
+                },
+            ],
         },
         health: {
             handler: "src.handlers.health.handler",
-            code: "TODO(lambda-docker import): package (the directory to zip: Serverless zipped the service directory, filtered)",
+            code: {
+                path: ".",
+                exclude: [
+                    ".git/**",
+                    ".gitignore",
+                    ".DS_Store",
+                    "npm-debug.log",
+                    "yarn-*.log",
+                    ".serverless/**",
+                    ".serverless_plugins/**",
+                    "serverless.yml",
+                    "serverless.yaml",
+                    "serverless.json",
+                    "node_modules/**",
+                    "package.json",
+                    "package-lock.json",
+                    "tsconfig.json",
+                    "index.ts",
+                    "Pulumi.yaml",
+                    "Pulumi.*.yaml",
+                    "stacks/**",
+                    "events/**",
+                    "lambda-docker.yaml",
+                    ".lambda-docker/**",
+                    "tests/**",
+                    "layers/**",
+                ],
+            },
             runtime: "python3.11",
             layers: [
                 "arn:aws:lambda:eu-central-1:017000801446:layer:AWSLambdaPowertoolsPythonV2-Arm64:79",
@@ -561,11 +749,18 @@ const ZIPLAYERS_MANIFEST = {
             environment: {
                 POWERTOOLS_SERVICE_NAME: "reports",
                 REPORTS_BUCKET: "reports-dev-exports",
-                API_TOKEN: "TODO(lambda-docker import): ${env:REPORTS_API_TOKEN}",
+                API_TOKEN: {
+                    config: "apiToken",
+                    secret: true,
+                },
                 PAGE_SIZE: "25",
             },
             description: "Liveness probe",
-            events: [{ http: "ANY /{proxy+}" }],
+            events: [
+                {
+                    http: "ANY /{proxy+}",
+                },
+            ],
         },
     },
 };
@@ -593,9 +788,9 @@ const ZIPLAYERS_REPORT: Line[] = [
         '→ environment.REPORTS_BUCKET of every function; environment.REPORTS_BUCKET of every function = "reports-dev-exports" is the "dev" value of a stage-dependent expression, but the manifest is shared by every stack: give other stages their own manifest (`lambda-docker:manifest`) or set it in code',
     ],
     [
-        "placeholder",
+        "converted",
         "provider.environment.API_TOKEN",
-        'environment.API_TOKEN of every function = "TODO(lambda-docker import): ${env:REPORTS_API_TOKEN}": environment variables are not read by the importer; replace it by hand',
+        "environment.API_TOKEN of every function = config apiToken (secret), read by the program from the stack's config: pulumi config set --secret apiToken <value> --stack dev (it was ${env:REPORTS_API_TOKEN})",
     ],
     [
         "converted",
@@ -626,7 +821,7 @@ const ZIPLAYERS_REPORT: Line[] = [
     [
         "converted",
         "functions.listReports",
-        "→ functions.list-reports: zip function (handler src.handlers.reports.list_reports, runtime python3.12, code: a placeholder, see package) (renamed from listReports)",
+        "→ functions.list-reports: zip function (handler src.handlers.reports.list_reports, runtime python3.12, code: the service directory, see package) (renamed from listReports)",
     ],
     [
         "converted",
@@ -651,7 +846,7 @@ const ZIPLAYERS_REPORT: Line[] = [
     [
         "converted",
         "functions.getReport",
-        "→ functions.get-report: zip function (handler src.handlers.reports.get_report, runtime python3.12, code: a placeholder, see package) (renamed from getReport)",
+        "→ functions.get-report: zip function (handler src.handlers.reports.get_report, runtime python3.12, code: the service directory, see package) (renamed from getReport)",
     ],
     [
         "converted",
@@ -671,7 +866,7 @@ const ZIPLAYERS_REPORT: Line[] = [
     [
         "converted",
         "functions.health",
-        "→ functions.health: zip function (handler src.handlers.health.handler, runtime python3.11, code: a placeholder, see package)",
+        "→ functions.health: zip function (handler src.handlers.health.handler, runtime python3.11, code: the service directory, see package)",
     ],
     [
         "converted",
@@ -679,9 +874,9 @@ const ZIPLAYERS_REPORT: Line[] = [
         "→ functions.health.events[0]: http ANY /{proxy+}: a REST API (v1) endpoint becomes an HTTP API route, with a new URL and payload format 2.0 (requestContext.http.method, rawPath, …); check the handler reads it",
     ],
     [
-        "placeholder",
+        "converted",
         "package",
-        "functions.list-reports.code, functions.get-report.code, functions.health.code = \"TODO(lambda-docker import): package (the directory to zip: Serverless zipped the service directory, filtered)\": Serverless zipped the service directory minus node_modules dev dependencies, .git, .serverless and package.patterns (!tests/**, !layers/**), but lambda-docker zips every file under `code` (that would include node_modules, .git and .lambda-docker's own cache): give the functions' code a directory of its own, set code to it and write the handlers as module paths from there; replace it by hand",
+        "→ functions.list-reports.code, functions.get-report.code, functions.health.code: the service directory, minus Serverless's default excludes, the lambda-docker project's own files and the package patterns, as Serverless zipped it",
     ],
     [
         "converted",
@@ -697,35 +892,15 @@ const ZIPLAYERS_REPORT: Line[] = [
     ["not converted", "frameworkVersion", "a Serverless Framework setting"],
 ];
 
-const ZIPLAYERS_TODOS: Todo[] = [
-    {
-        key: "functions.list-reports.code",
-        expression:
-            "package (the directory to zip: Serverless zipped the service directory, filtered)",
-    },
-    { key: "functions.list-reports.environment.API_TOKEN", expression: "${env:REPORTS_API_TOKEN}" },
-    {
-        key: "functions.get-report.code",
-        expression:
-            "package (the directory to zip: Serverless zipped the service directory, filtered)",
-    },
-    { key: "functions.get-report.environment.API_TOKEN", expression: "${env:REPORTS_API_TOKEN}" },
-    {
-        key: "functions.health.code",
-        expression:
-            "package (the directory to zip: Serverless zipped the service directory, filtered)",
-    },
-    { key: "functions.health.environment.API_TOKEN", expression: "${env:REPORTS_API_TOKEN}" },
-];
+const ZIPLAYERS_TODOS: Todo[] = [];
 
 const SEED_HEADER = [
     '# Generated by `lambda-docker import serverless` from serverless.yml (stage "dev").',
     "# Review it, and the import report, before the first deploy.",
-    '# TODO: 6 value(s) the importer could not resolve are written as "TODO(lambda-docker import): <expression>";',
+    '# TODO: 5 value(s) the importer could not resolve are written as "TODO(lambda-docker import): <expression>";',
     "# the manifest is refused until each is replaced by hand:",
     "#   - policyStatements[3].resources[0]: {Fn::GetAtt: [ReportsQueue, Arn]}",
     "#   - functions.campaign-orchestrator.environment.REPORTS_QUEUE_URL: {Ref: ReportsQueue}",
-    "#   - functions.campaign-orchestrator.environment.SLACK_WEBHOOK_URL: ${ssm:/campaigns/${sls:stage}/slack-webhook}",
     "#   - functions.report-sync.environment.REPORTS_QUEUE_URL: {Ref: ReportsQueue}",
     "#   - functions.report-sync.events[0].sqs.queue: !GetAtt ReportsQueue.Arn",
     "#   - functions.api.environment.REPORTS_QUEUE_URL: {Ref: ReportsQueue}",
@@ -1176,20 +1351,29 @@ describe("import serverless: variables", () => {
         });
     });
 
-    it("refuses an include whose file is missing, naming the file; Serverless reads nested includes from the service directory", () => {
+    it("leaves an include whose file is missing unresolved, naming the file; Serverless reads nested includes from the service directory", () => {
         const r = resolver({
             "/svc/serverless.yml":
                 "custom:\n  a: ${file(sls/missing.yml)}\n  b: ${file(sls/a.yml)}\n",
             "/svc/sls/a.yml": "x: ${file(./b.yml)}\n",
             "/svc/sls/b.yml": "y: 1\n",
         });
-        assert.throws(() => valueAt(r, "custom", "a"), {
-            message:
-                "Cannot resolve ${file(sls/missing.yml)} at custom.a: file sls/missing.yml not found (file paths are relative to the service directory, the directory of serverless.yml).",
-        });
-        assert.throws(() => valueAt(r, "custom", "b"), {
-            message:
-                "Cannot resolve ${file(./b.yml)} at sls/a.yml: x: file b.yml not found (file paths are relative to the service directory, the directory of serverless.yml).",
+        assert.deepEqual(
+            valueAt(r, "custom", "a"),
+            new Unresolved(
+                "${file(sls/missing.yml)}",
+                "${file(sls/missing.yml)}",
+                "file sls/missing.yml not found (file paths are relative to the service directory, the directory of serverless.yml)",
+                undefined,
+            ),
+        );
+        assert.deepEqual(valueAt(r, "custom", "b"), {
+            x: new Unresolved(
+                "${file(./b.yml)}",
+                "${file(./b.yml)}",
+                "file b.yml not found (file paths are relative to the service directory, the directory of serverless.yml)",
+                undefined,
+            ),
         });
     });
 
@@ -1443,16 +1627,17 @@ describe("import serverless: conversion rules", () => {
                 "its runtime is nodejs20.x; lambda-docker's zip functions run Python",
             ],
         ]);
-        const none = service(
-            "service: s\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: a.handler\n",
+        // A service with no Python function left is refused by name, not written as an empty manifest.
+        assert.throws(
+            () =>
+                service(
+                    "service: s\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: a.handler\n",
+                ),
+            {
+                message:
+                    "Cannot import serverless.yml: it has no Python function or layer lambda-docker can deploy (functions.a: it has a handler but no runtime, so Serverless deploys it as Node.js; lambda-docker's zip functions run Python). lambda-docker ships Python functions only.",
+            },
         );
-        assert.deepEqual(linesFor(none, "functions.a"), [
-            [
-                "not converted",
-                "functions.a",
-                "it has a handler but no runtime, so Serverless deploys it as Node.js; lambda-docker's zip functions run Python",
-            ],
-        ]);
     });
 
     it("reports keys it does not convert, an existing role, unknown YAML tags, and function names Serverless deployed", () => {
@@ -1559,6 +1744,12 @@ describe("import serverless: CLI", () => {
     });
     afterEach(() => fs.rmSync(out, { recursive: true, force: true }));
 
+    /** A copy of a fixture service in `<out>/svc`, so `--out <out>` contains it. */
+    function copied(name: string): string {
+        fs.cpSync(path.join(FIXTURES, name), path.join(out, "svc"), { recursive: true });
+        return path.join(out, "svc", "serverless.yml");
+    }
+
     async function runCli(...args: string[]): Promise<string> {
         let printed = "";
         await importCommand((t) => (printed += t))
@@ -1567,8 +1758,8 @@ describe("import serverless: CLI", () => {
         return printed;
     }
 
-    it("writes lambda-docker.yaml and stacks/Pulumi.<stage>.yaml into --out and prints the report", async () => {
-        const file = path.join(FIXTURES, "zip-layers", "serverless.yml");
+    it("writes lambda-docker.yaml, stacks/Pulumi.<stage>.yaml, the program and sample events into --out, and prints the report", async () => {
+        const file = copied("zip-layers");
         const printed = await runCli(file, "--out", out, "--stage", "qa");
         const expected = importServerless(file, {
             stage: "qa",
@@ -1583,14 +1774,38 @@ describe("import serverless: CLI", () => {
             fs.readFileSync(path.join(out, "stacks", "Pulumi.qa.yaml"), "utf8"),
             expected.stackYaml,
         );
-        assert.deepEqual(fs.readdirSync(out).sort(), ["lambda-docker.yaml", "stacks"]);
+        assert.deepEqual(fs.readdirSync(out).sort(), [
+            "Pulumi.yaml",
+            "events",
+            "index.ts",
+            "lambda-docker.yaml",
+            "stacks",
+            "svc",
+        ]);
         assert.deepEqual(fs.readdirSync(path.join(out, "stacks")), ["Pulumi.qa.yaml"]);
+        assert.equal(
+            fs.readFileSync(path.join(out, "index.ts"), "utf8"),
+            '// Deploys lambda-docker.yaml with the stack\'s settings (stacks/Pulumi.<stack>.yaml).\nimport { manifestProgram } from "lambda-docker";\n\nexport = manifestProgram;\n',
+        );
+        const project = YAML.parse(fs.readFileSync(path.join(out, "Pulumi.yaml"), "utf8"));
+        assert.deepEqual(
+            [project.runtime, project.stackConfigDir],
+            [{ name: "nodejs", options: { typescript: true } }, "stacks"],
+        );
+        const routes = Object.values(
+            expected.manifest.functions as Record<string, { events?: { http?: string }[] }>,
+        ).flatMap((f) => (f.events ?? []).flatMap((e) => (e.http ? [e.http] : [])));
+        assert.equal(fs.readdirSync(path.join(out, "events")).length, routes.length);
         const converted = expected.report.filter((l) => l.status === "converted").length;
         const notConverted = expected.report.filter((l) => l.status === "not converted").length;
         assert.equal(
             printed,
             `${expected.report.map(formatReportLine).join("\n")}\n\n` +
-                `Wrote ${path.join(out, "lambda-docker.yaml")} and ${path.join(out, "stacks", "Pulumi.qa.yaml")}: ${converted} converted, ${notConverted} not converted, 2 placeholder(s) to replace by hand (listed at the top of lambda-docker.yaml).\n`,
+                `Wrote ${path.join(out, "lambda-docker.yaml")} and ${path.join(out, "stacks", "Pulumi.qa.yaml")}: ${converted} converted, ${notConverted} not converted, 0 placeholder(s) to replace by hand.\n` +
+                `Wrote ${["Pulumi.yaml", "index.ts", "events/list-reports-get-reports.json", "events/get-report-get-reports-id.json", "events/health-any-proxy.json"].map((f) => path.join(out, f)).join(", ")}: the Pulumi program that deploys the manifest.\n` +
+                "\nThe functions read 1 value(s) from the stack's config; no value was written. Set each:\n" +
+                "  pulumi config set --secret apiToken <value> --stack qa   # was ${env:REPORTS_API_TOKEN}\n" +
+                `\nNext: lambda-docker check --stack qa (in ${out})\n`,
         );
         assert.equal(
             formatReportLine(expected.report[0]),
@@ -1598,8 +1813,16 @@ describe("import serverless: CLI", () => {
         );
     });
 
+    it("refuses an --out the manifest's paths would leave, writing nothing", async () => {
+        const file = path.join(FIXTURES, "zip-layers", "serverless.yml");
+        await assert.rejects(runCli(file, "--out", out), {
+            message: `--out ${JSON.stringify(out)} is outside the service: the manifest's paths are relative to it, and \`layers.common-libs.path\` would be ${JSON.stringify(path.relative(out, path.join(FIXTURES, "zip-layers", "layers", "common")))}, out of it. Write into the service directory (the default) or a directory that contains it; nothing was written.`,
+        });
+        assert.deepEqual(fs.readdirSync(out), []);
+    });
+
     it("refuses to overwrite existing files without --force, writing nothing, and overwrites them with it", async () => {
-        const file = path.join(FIXTURES, "minimal", "serverless.yml");
+        const file = copied("minimal");
         fs.mkdirSync(path.join(out, "stacks"));
         fs.writeFileSync(path.join(out, "stacks", "Pulumi.dev.yaml"), "config: {}\n");
         await assert.rejects(runCli(file, "--out", out), {
@@ -1669,13 +1892,13 @@ function replaceByHand(value: unknown, key = ""): unknown {
 }
 
 describe("import serverless: the manifest parser reads what the importer writes", () => {
-    it("minimal and uri parse as written", () => {
-        for (const name of ["minimal", "uri"]) {
+    it("minimal and zip-layers parse as written", () => {
+        for (const name of ["minimal", "zip-layers"]) {
             const dir = path.join(FIXTURES, name);
             const manifest = parseManifest(YAML.parse(fixture(name).manifestYaml), dir);
             assert.deepEqual(
                 Object.keys(manifest.functions),
-                Object.keys((name === "minimal" ? MINIMAL_MANIFEST : URI_MANIFEST).functions),
+                Object.keys((name === "minimal" ? MINIMAL_MANIFEST : ZIPLAYERS_MANIFEST).functions),
             );
         }
         const minimal = parseManifest(
@@ -1690,7 +1913,7 @@ describe("import serverless: the manifest parser reads what the importer writes"
         );
     });
 
-    it("seed and zip-layers are refused at their first placeholder, with the parser's message naming the key", () => {
+    it("seed and uri are refused at their first placeholder, with the parser's message naming the key", () => {
         const refusals: [string, string, string][] = [
             [
                 "seed",
@@ -1698,9 +1921,9 @@ describe("import serverless: the manifest parser reads what the importer writes"
                 "TODO(lambda-docker import): {Fn::GetAtt: [ReportsQueue, Arn]}",
             ],
             [
-                "zip-layers",
-                "functions.list-reports.code",
-                "TODO(lambda-docker import): package (the directory to zip: Serverless zipped the service directory, filtered)",
+                "uri",
+                "functions.worker.command[0]",
+                "TODO(lambda-docker import): image.command (the image's CMD)",
             ],
         ];
         for (const [name, key, value] of refusals) {
