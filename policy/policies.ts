@@ -9,6 +9,7 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
+import { isStarOnlyAction } from "../lib/iam/starOnlyActions";
 
 /** Stacks treated as production: `prod`, `production`, or a name ending `-prod`. */
 export const PROD_STACK = /^(prod|production)$|-prod$/;
@@ -17,18 +18,6 @@ export const PROD_STACK = /^(prod|production)$|-prod$/;
 export function stackOf(urn: string): string {
     return urn.split("::")[0].replace(/^urn:pulumi:/, "");
 }
-
-/** Actions AWS only grants on "*" (no resource-level permissions). */
-export const STAR_RESOURCE_ACTIONS = new Set([
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    "ecr:GetAuthorizationToken",
-    "cloudwatch:PutMetricData",
-    "sts:GetCallerIdentity",
-]);
 
 export const MAX_LAYERS = 5;
 
@@ -61,7 +50,7 @@ export function checkPolicyDocument(policy: unknown, report: ReportViolation, wh
             );
         }
         if (toList(st.Resource).includes("*")) {
-            const narrowable = actions.filter((a) => !STAR_RESOURCE_ACTIONS.has(a));
+            const narrowable = actions.filter((a) => !isStarOnlyAction(a));
             if (narrowable.length > 0) {
                 report(
                     `${where}: statement ${i} grants ${narrowable.join(", ")} on resource "*"; name the ARNs (only actions without resource-level permissions may use "*").`,

@@ -77,7 +77,7 @@ function stringMap(
 
 const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 /** An image pinned by digest: `<registry>/<repository>@sha256:<64 hex>`, optionally with a tag before the digest. */
-const DIGEST_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$/;
+const DIGEST_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+(:[A-Za-z0-9_.-]+)?@sha256:[a-f0-9]{64}$/;
 
 /** `environment`: plain strings, or `{ config, secret? }` read from the stack's config at deploy time. */
 function environmentOf(

@@ -1,4 +1,5 @@
 /** `provider.iam` statements. */
+import { isStarOnlyAction } from "../../iam/starOnlyActions";
 import { Converter, WILDCARD_ACTION, isPlaceholder, show } from "./converter";
 import { Cursor } from "./variables";
 
@@ -72,12 +73,20 @@ export function statementsAt(cv: Converter, list: Cursor, base: string): void {
             ...resources.filter((x) => x === "*").map(() => 'resource "*"'),
         ];
         if (wildcards.length > 0) statement.allowWildcards = true;
+        // The policy pack honours allowWildcards only for "*" on actions AWS grants on nothing narrower.
+        const packRefuses =
+            actions.some((a) => typeof a === "string" && WILDCARD_ACTION.test(a)) ||
+            (resources.includes("*") &&
+                actions.some((a) => typeof a === "string" && !isStarOnlyAction(a)));
         cv.statements.push(statement);
         const shownResource = (x: unknown) => (isPlaceholder(x) ? "a placeholder" : show(x));
         const what = `${effect} ${actions.join(", ")} on ${resources.length === 1 ? shownResource(resources[0]) : `${resources.length} resources`}`;
         const allowed =
             wildcards.length > 0
-                ? `; allowWildcards: true, because it grants ${wildcards.join(" and ")}, which lambda-docker refuses unless allowed on purpose: narrow it if you can`
+                ? `; allowWildcards: true, because it grants ${wildcards.join(" and ")}, which lambda-docker refuses unless allowed on purpose` +
+                  (packRefuses
+                      ? ": the policy pack (iam-no-wildcards) still refuses it, since AWS has narrower grants for these actions: narrow it before the first CI run"
+                      : ': AWS grants these actions only on "*", so the policy pack accepts it')
                 : "";
         cv.line(
             item,

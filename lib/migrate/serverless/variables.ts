@@ -1,6 +1,16 @@
 /** Serverless variables (`${file(…)}`, `${opt:stage}`, `${self:…}`, fallbacks) resolved as Serverless v3/v4 resolve them. */
 import * as path from "path";
 import ignore, { Ignore } from "ignore";
+import {
+    hasVariable,
+    isSecretFile,
+    isWholeVariable,
+    keyPath,
+    scan,
+    splitFallbacks,
+} from "./variableSyntax";
+export { isSecretFile, keyPath } from "./variableSyntax";
+export type { Part } from "./variableSyntax";
 import * as YAML from "yaml";
 import { CUSTOM_TAGS, Intrinsic, Unresolved, flowYaml, isIntrinsicObject } from "./intrinsics";
 
@@ -58,91 +68,6 @@ export type Lookup =
           readonly option?: boolean;
       }
     | { readonly kind: "unreadable"; readonly cause: string; readonly reason: string };
-
-export function keyPath(segments: readonly Segment[]): string {
-    return segments
-        .map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`))
-        .join("");
-}
-
-export type Part = { readonly text: string } | { readonly variable: string };
-
-/**
- * Literal text and `${…}` variables (nested variables stay inside their variable). As in Serverless,
- * a variable starts with a lowercase source name: `${AWS::Region}` is CloudFormation's, left as text.
- */
-function scan(text: string): Part[] {
-    const parts: Part[] = [];
-    let literal = "";
-    let i = 0;
-    while (i < text.length) {
-        if (text.startsWith("${", i) && /[a-z]/.test(text.charAt(i + 2))) {
-            let depth = 1;
-            let j = i + 2;
-            while (j < text.length && depth > 0) {
-                if (text.startsWith("${", j)) {
-                    depth++;
-                    j += 2;
-                } else {
-                    if (text[j] === "}") depth--;
-                    j++;
-                }
-            }
-            if (depth === 0) {
-                if (literal) parts.push({ text: literal });
-                literal = "";
-                parts.push({ variable: text.slice(i, j) });
-                i = j;
-                continue;
-            }
-        }
-        literal += text[i];
-        i++;
-    }
-    if (literal) parts.push({ text: literal });
-    return parts;
-}
-
-function hasVariable(text: string): boolean {
-    return scan(text).some((p) => "variable" in p);
-}
-
-function isWholeVariable(text: string): boolean {
-    const parts = scan(text);
-    return parts.length === 1 && "variable" in parts[0];
-}
-
-/** Splits a variable's body at its top-level commas: the reference, then its fallbacks. */
-function splitFallbacks(body: string): string[] {
-    const parts: string[] = [];
-    let depth = 0;
-    let quote = "";
-    let current = "";
-    for (let i = 0; i < body.length; i++) {
-        const c = body[i];
-        if (quote) {
-            if (c === quote) quote = "";
-        } else if (c === "'" || c === '"') {
-            quote = c;
-        } else if (body.startsWith("${", i)) {
-            depth++;
-            current += "${";
-            i++;
-            continue;
-        } else if (c === "(") {
-            depth++;
-        } else if (c === "}" || c === ")") {
-            depth--;
-        } else if (c === "," && depth === 0) {
-            parts.push(current.trim());
-            current = "";
-            continue;
-        }
-        current += c;
-    }
-    parts.push(current.trim());
-    return parts;
-}
 
 const EXTERNAL_SOURCES: Record<string, string> = {
     env: "environment variables are not read by the importer",
@@ -652,15 +577,6 @@ export class VariableResolver {
             ? { kind: "absent", reason: `${shown} has no value at ${address}` }
             : { kind: "found", cursor: c };
     }
-}
-
-/** Include files whose names say they hold secrets (their values never reach the manifest). */
-const SECRET_FILE =
-    /(^|[._-])(secrets?|credentials?|tokens?|passwords?|private|keys?|env)([._-]|$)|\.(pem|key|p12|pfx)$/i;
-
-/** Whether an include's file name (not its directories) says it holds secrets: `secrets.json`, `.env`, `serverless.env.yml`, `public_key`. */
-export function isSecretFile(rel: string): boolean {
-    return SECRET_FILE.test(path.basename(rel));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -57,6 +57,27 @@ describe("the policy pack", () => {
         );
     });
 
+    it('honours allowWildcards for exactly the actions AWS grants only on "*" (lib/iam/starOnlyActions, one list)', async () => {
+        const policy = (actions: string[]) =>
+            res("dev", "aws:iam/rolePolicy:RolePolicy", "p", {
+                policy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }],
+                }),
+            });
+        // aws-billing-to-slack's statements, as the importer writes them with allowWildcards.
+        assert.deepEqual(
+            await runPolicies([policy(["ce:GetCostAndUsage", "iam:ListAccountAliases"])]),
+            [],
+        );
+        assert.deepEqual(
+            await runPolicies([policy(["lambda:InvokeFunction", "ce:GetCostAndUsage"])]),
+            [
+                'iam-no-wildcards: Role policy "p": statement 0 grants lambda:InvokeFunction on resource "*"; name the ARNs (only actions without resource-level permissions may use "*").',
+            ],
+        );
+    });
+
     it("fires each rule with a clear message on a bad resource", async () => {
         const cases: [PolicyInput[], string[]][] = [
             [

@@ -252,12 +252,12 @@ const SEED_REPORT: Line[] = [
     [
         "converted",
         "provider.iamRoleStatements[1]",
-        '→ policyStatements[1] (every function\'s role): Allow sqs:* on "arn:aws:sqs:us-east-1:123456789012:campaign-jobs-dev"; allowWildcards: true, because it grants action "sqs:*", which lambda-docker refuses unless allowed on purpose: narrow it if you can; policyStatements[1].resources[0] = "arn:aws:sqs:us-east-1:123456789012:campaign-jobs-dev" is the "dev" value of a stage-dependent expression, but the manifest is shared by every stack: give other stages their own manifest (`lambda-docker:manifest`) or set it in code',
+        '→ policyStatements[1] (every function\'s role): Allow sqs:* on "arn:aws:sqs:us-east-1:123456789012:campaign-jobs-dev"; allowWildcards: true, because it grants action "sqs:*", which lambda-docker refuses unless allowed on purpose: the policy pack (iam-no-wildcards) still refuses it, since AWS has narrower grants for these actions: narrow it before the first CI run; policyStatements[1].resources[0] = "arn:aws:sqs:us-east-1:123456789012:campaign-jobs-dev" is the "dev" value of a stage-dependent expression, but the manifest is shared by every stack: give other stages their own manifest (`lambda-docker:manifest`) or set it in code',
     ],
     [
         "converted",
         "provider.iamRoleStatements[2]",
-        '→ policyStatements[2] (every function\'s role): Allow cloudwatch:PutMetricData on "*"; allowWildcards: true, because it grants resource "*", which lambda-docker refuses unless allowed on purpose: narrow it if you can',
+        '→ policyStatements[2] (every function\'s role): Allow cloudwatch:PutMetricData on "*"; allowWildcards: true, because it grants resource "*", which lambda-docker refuses unless allowed on purpose: AWS grants these actions only on "*", so the policy pack accepts it',
     ],
     [
         "placeholder",
