@@ -7,15 +7,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readManifest } from "../../lib/manifest";
 import { preflightManifest } from "../../lib/manifest/localBuild";
-import { functionEnvironment, parseStackConfig } from "../../config/stackConfig";
+import {
+    CONFIG_DEFAULTS,
+    PROJECT,
+    functionEnvironment,
+    parseStackConfig,
+} from "../../config/stackConfig";
 import { checkManifestDeploy, deployManifest, usedImages } from "./deployManifest";
 import { readPromotionSources } from "./promotionSources";
 
 /** Deploys the manifest the stack's config names; returns the stack outputs. */
 export async function manifestProgram(): Promise<Record<string, unknown>> {
-    const config = parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig());
-    const manifest = readManifest(config.manifest);
-    // Values a function's environment reads from config (`{ config, secret }`): the project's namespace.
+    const all = pulumi.runtime.allConfig();
+    const manifest = readManifest(all[`${PROJECT}:manifest`] ?? CONFIG_DEFAULTS.manifest);
+    // Values a function's environment reads from config (`{ config, secret }`) are the project's own
+    // keys; in a project named like this package they share its namespace, so they are set apart.
+    const refs = new Set(
+        Object.values(manifest.functions).flatMap((f) =>
+            Object.values(f.configEnvironment).map((r) => `${pulumi.getProject()}:${r.config}`),
+        ),
+    );
+    const config = parseStackConfig(
+        pulumi.getStack(),
+        Object.fromEntries(Object.entries(all).filter(([k]) => !refs.has(k))),
+    );
     const project = new pulumi.Config();
     const environment = functionEnvironment(config);
     const buildArgs = { BASE_IMAGE: config.baseImage };

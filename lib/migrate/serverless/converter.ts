@@ -72,7 +72,10 @@ export const KNOWN_PLUGIN_HINTS: Record<string, string> = {
     "serverless-python-requirements":
         "requirements are not installed into zip functions: build them into a layer (a Docker-built `layers` entry with `context`) or use an image function",
     "serverless-iam-roles-per-function":
-        "per-function statements are not converted: move them to each function's `policyStatements`",
+        "each function's iamRoleStatements became its own `policyStatements` (on its own role, as the plugin did)",
+    "serverless-wsgi":
+        "its generated handler (wsgi_handler.handler, serving custom.wsgi.app) does not exist without it: add a WSGI adapter to your code (e.g. `apig-wsgi`: `handler = make_lambda_handler(app)`) and point the function's handler at it",
+    "serverless-lift": "its constructs are not created: see each constructs.<name> line",
     "serverless-offline": "use `lambda-docker invoke` to run a function locally",
     "serverless-prune-plugin":
         "lambda-docker publishes no function versions, so there are none to prune",
@@ -180,6 +183,8 @@ export class Converter {
         const t = this.r.value(cursor);
         let unresolved = false;
         const materialize = (value: unknown, k: string | undefined): unknown => {
+            const table = value instanceof Intrinsic ? this.tableArn(value, item, k) : undefined;
+            if (table !== undefined) return table;
             if (value instanceof Unresolved || value instanceof Intrinsic) {
                 unresolved = true;
                 const expression = value instanceof Unresolved ? value.original : value.source;
@@ -216,6 +221,35 @@ export class Converter {
         const value = materialize(t.value, key);
         if (!unresolved) this.noteDependencies(item, key, value, t.notes, opts.stack ?? false);
         return value;
+    }
+
+    /**
+     * `Fn::GetAtt [Table, Arn]` of a DynamoDB table this service declares with a known TableName: its
+     * ARN from the name, the stack's region and any account (the table stays the user's to create).
+     */
+    tableArn(value: Intrinsic, item: string, key: string | undefined): string | undefined {
+        const v = value.value;
+        const [logical, attribute] =
+            typeof v === "string" && value.source.startsWith("!GetAtt")
+                ? v.split(".")
+                : typeof v === "object" &&
+                    v !== null &&
+                    Array.isArray((v as Record<string, unknown>)["Fn::GetAtt"])
+                  ? ((v as Record<string, unknown>)["Fn::GetAtt"] as string[])
+                  : [];
+        if (attribute !== "Arn" || typeof logical !== "string") return undefined;
+        const resource = this.r.at(this.root, "resources", "Resources", logical);
+        if (this.r.value(this.r.child(resource, "Type")).value !== "AWS::DynamoDB::Table")
+            return undefined;
+        const name = this.r.value(this.r.at(resource, "Properties", "TableName")).value;
+        if (typeof name !== "string" || name === "") return undefined;
+        const region = this.stack.get("aws:region") ?? "us-east-1";
+        const arn = `arn:aws:dynamodb:${region}:*:table/${name}`;
+        this.pending.push({
+            item,
+            text: `${key ?? item} = ${show(arn)}: the ARN of the table resources.Resources.${logical} declares (${value.source}), in the stack's region and any account`,
+        });
+        return arn;
     }
 
     noteDependencies(

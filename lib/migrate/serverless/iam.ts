@@ -30,7 +30,15 @@ export function convertIam(cv: Converter): void {
     statementsAt(cv, cv.r.child(provider, "iamRoleStatements"), "provider.iamRoleStatements");
 }
 
-export function statementsAt(cv: Converter, list: Cursor, base: string): void {
+/** Converts a list of IAM statements into `into`, whose manifest key is `keyBase` (the service's or a function's). */
+export function statementsAt(
+    cv: Converter,
+    list: Cursor,
+    base: string,
+    into: Record<string, unknown>[] = cv.statements,
+    keyBase = "policyStatements",
+): void {
+    const whose = keyBase === "policyStatements" ? "every function's role" : "this function's role";
     const n = cv.r.length(list);
     for (let i = 0; i < n; i++) {
         const item = `${base}[${i}]`;
@@ -55,8 +63,7 @@ export function statementsAt(cv: Converter, list: Cursor, base: string): void {
             );
             continue;
         }
-        const index = cv.statements.length;
-        const key = `policyStatements[${index}]`;
+        const key = `${keyBase}[${into.length}]`;
         const effect =
             cv.takeString(cv.r.child(s, "Effect"), `${item}.Effect`, `${key}.effect`) ?? "Allow";
         const actions = cv.list(cv.r.child(s, "Action"), `${item}.Action`, `${key}.actions`);
@@ -78,7 +85,7 @@ export function statementsAt(cv: Converter, list: Cursor, base: string): void {
             actions.some((a) => typeof a === "string" && WILDCARD_ACTION.test(a)) ||
             (resources.includes("*") &&
                 actions.some((a) => typeof a === "string" && !isStarOnlyAction(a)));
-        cv.statements.push(statement);
+        into.push(statement);
         const shownResource = (x: unknown) => (isPlaceholder(x) ? "a placeholder" : show(x));
         const what = `${effect} ${actions.join(", ")} on ${resources.length === 1 ? shownResource(resources[0]) : `${resources.length} resources`}`;
         const allowed =
@@ -91,7 +98,7 @@ export function statementsAt(cv: Converter, list: Cursor, base: string): void {
         cv.line(
             item,
             "converted",
-            `→ ${key} (every function's role): ${what}${keys.includes("Sid") ? " (Sid not kept)" : ""}${allowed}`,
+            `→ ${key} (${whose}): ${what}${keys.includes("Sid") ? " (Sid not kept)" : ""}${allowed}`,
         );
     }
 }

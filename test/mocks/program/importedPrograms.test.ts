@@ -21,6 +21,7 @@ const FIXTURES = path.join(TEST_FIXTURES, "serverless");
 function replacePlaceholders(value: unknown, key = ""): unknown {
     if (typeof value === "string" && value.startsWith(PLACEHOLDER_PREFIX)) {
         if (key === "code") return ".";
+        if (key === "command[]") return "handler.main";
         if (key === "queue" || key.startsWith("resources"))
             return "arn:aws:sqs:us-east-1:123456789012:replaced-by-hand";
         return "replaced-by-hand";
@@ -38,6 +39,7 @@ function imported(fixture: string): {
     manifest: string;
     config: Record<string, string>;
     placeholders: number;
+    configKeys: string[];
 } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ld-import-${fixture}-`));
     fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
@@ -48,7 +50,16 @@ function imported(fixture: string): {
     });
     const manifest = path.join(dir, "lambda-docker.yaml");
     fs.writeFileSync(manifest, result.manifestYaml);
-    return { dir, manifest, config: result.stackConfig, placeholders: result.todos.length };
+    const configKeys = result.configCommands.map(
+        (c) => c.split(" ")[c.includes("--secret") ? 4 : 3],
+    );
+    return {
+        dir,
+        manifest,
+        config: result.stackConfig,
+        placeholders: result.todos.length,
+        configKeys,
+    };
 }
 
 const count = (resources: Recorded[], type: string) =>
@@ -87,15 +98,15 @@ describe("imported Serverless services run through the program under mocks", fun
             layers: 0,
         },
         uri: {
-            placeholders: false,
-            functions: ["invoices"],
+            placeholders: true,
+            functions: ["invoices", "ledger-export", "worker"],
             routes: 0,
-            schedules: 1,
-            mappings: 0,
+            schedules: 2,
+            mappings: 1,
             layers: 0,
         },
         "zip-layers": {
-            placeholders: true,
+            placeholders: false,
             functions: ["get-report", "health", "list-reports"],
             routes: 3,
             schedules: 0,
@@ -106,7 +117,7 @@ describe("imported Serverless services run through the program under mocks", fun
 
     for (const [fixture, expected] of Object.entries(expectations)) {
         it(`${fixture}: ${expected.placeholders ? "refused until the placeholders are replaced, then " : ""}deploys every function with its triggers`, async () => {
-            const { dir, manifest, config, placeholders } = imported(fixture);
+            const { dir, manifest, config, placeholders, configKeys } = imported(fixture);
             dirs.push(dir);
             assert.equal(placeholders > 0, expected.placeholders);
             if (expected.placeholders) {
@@ -117,7 +128,27 @@ describe("imported Serverless services run through the program under mocks", fun
                 const doc = YAML.parse(fs.readFileSync(manifest, "utf8"));
                 fs.writeFileSync(manifest, YAML.stringify(replacePlaceholders(doc)));
             }
-            const run = await runProgram("dev", { ...config, "lambda-docker:manifest": manifest });
+            // The values `pulumi config set --secret <key>` would set, in the project's namespace.
+            const secrets = Object.fromEntries(
+                configKeys.map((k) => [`lambda-docker:${k}`, `value-of-${k}`]),
+            );
+            const run = await runProgram("dev", {
+                ...config,
+                ...secrets,
+                "lambda-docker:manifest": manifest,
+            });
+            // Each config-backed variable reaches its functions as a secret, read from the config.
+            for (const k of configKeys) {
+                const fns = run.resources.filter(
+                    (r) =>
+                        r.type === "aws:lambda/function:Function" &&
+                        Object.values(r.inputs.environment?.variables ?? {}).includes(
+                            `value-of-${k}`,
+                        ),
+                );
+                assert.ok(fns.length > 0, `${fixture}: no function reads ${k}`);
+                for (const f of fns) assert.ok(f.secretInputs.includes("environment"), f.name);
+            }
             const functions = run.resources
                 .filter(
                     (r) =>

@@ -171,26 +171,23 @@ describe("the deploy and preview IAM policies (lib/iam/deployPolicy)", () => {
             ],
         );
         // The building stage's role also runs `lambda-docker smoke` (the smoke-dev job): InvokeFunction on its functions.
-        assert.deepEqual(
-            deploy.find((s) => s.Action.includes("lambda:CreateFunction"))?.Action,
-            [
-                "lambda:CreateFunction",
-                "lambda:DeleteFunction",
-                "lambda:DeleteFunctionConcurrency",
-                "lambda:GetFunction",
-                "lambda:GetFunctionCodeSigningConfig",
-                "lambda:GetRuntimeManagementConfig",
-                "lambda:InvokeFunction",
-                "lambda:ListTags",
-                "lambda:ListVersionsByFunction",
-                "lambda:PublishVersion",
-                "lambda:PutFunctionConcurrency",
-                "lambda:TagResource",
-                "lambda:UntagResource",
-                "lambda:UpdateFunctionCode",
-                "lambda:UpdateFunctionConfiguration",
-            ],
-        );
+        assert.deepEqual(deploy.find((s) => s.Action.includes("lambda:CreateFunction"))?.Action, [
+            "lambda:CreateFunction",
+            "lambda:DeleteFunction",
+            "lambda:DeleteFunctionConcurrency",
+            "lambda:GetFunction",
+            "lambda:GetFunctionCodeSigningConfig",
+            "lambda:GetRuntimeManagementConfig",
+            "lambda:InvokeFunction",
+            "lambda:ListTags",
+            "lambda:ListVersionsByFunction",
+            "lambda:PublishVersion",
+            "lambda:PutFunctionConcurrency",
+            "lambda:TagResource",
+            "lambda:UntagResource",
+            "lambda:UpdateFunctionCode",
+            "lambda:UpdateFunctionConfiguration",
+        ]);
         const promoting = deployPolicy({ ...shape, promotes: true }, scope, "deploy").Statement;
         assert.equal(
             promoting.some((s) => s.Action.includes("lambda:InvokeFunction")),
