@@ -99,10 +99,12 @@ describe("the example app on a real Docker engine", function () {
     });
 
     it("stops the dev program on a bad command before any resource is registered", async () => {
+        // Manifest paths stay inside the manifest's directory: the app goes beside it (the same content, the same image).
+        fs.cpSync(path.join(REPO_ROOT, "app"), path.join(dir, "app"), { recursive: true });
         const manifest = path.join(dir, "lambda-docker.yaml");
         fs.writeFileSync(
             manifest,
-            `image:\n  context: ${path.join(REPO_ROOT, "app")}\nfunctions:\n  orchestrator:\n    command: [src.functions.campaign.orchestrator.handlr]\n`,
+            `image:\n  context: app\nfunctions:\n  orchestrator:\n    command: [src.functions.campaign.orchestrator.handlr]\n`,
         );
         await assert.rejects(
             runProgram("dev", {
@@ -203,10 +205,11 @@ describe("the example app on a real Docker engine", function () {
             ].join("\n"),
         );
 
+        fs.cpSync(path.join(REPO_ROOT, "app"), path.join(dir, "app"), { recursive: true });
         const manifest = path.join(dir, "bad.yaml");
         fs.writeFileSync(
             manifest,
-            `image:\n  context: ${path.join(REPO_ROOT, "app")}\nfunctions:\n  api:\n    command: [src.functions.api.handlr.handler]\n`,
+            `image:\n  context: app\nfunctions:\n  api:\n    command: [src.functions.api.handlr.handler]\n`,
         );
         const bad = cli(
             ["check", "--manifest", manifest, "--build-arg", `BASE_IMAGE=${BASE_IMAGE}`],
